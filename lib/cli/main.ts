@@ -1,0 +1,91 @@
+/**
+ * The tenantctl command line: parses arguments, wires the pieces, and maps outcomes to exit
+ * codes (0 ok, 1 check failed or findings, 2 bad input or usage, 3 partial failure).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../model/issue.ts';
+import { formatIssues } from '../report/issues.ts';
+import { newTenantCommand } from './commands/new-tenant.ts';
+import { synthCommand } from './commands/synth.ts';
+import { tenantsCommand } from './commands/tenants.ts';
+import { diskRenderCache } from '../io/render-cache.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+
+/** Raised by commands to end with a given exit code after printing their own output. */
+export class ExitError extends Error {
+  constructor(readonly code: number, message = '') {
+    super(message);
+  }
+}
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('tenantctl')
+    .description('Compile typed Odoo tenants into GitOps manifests, and audit live clusters against them.')
+    .option('-C, --dir <path>', 'repository root (holds fleet.ts, tenants/, generated/)', process.cwd())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  const root = () => resolve(program.opts<{ dir: string }>().dir);
+
+  program
+    .command('synth')
+    .description('compile tenants/*.ts through the tiers into generated/ (replaced whole, or not at all)')
+    .option('--check', 'do not write; exit 1 when generated/ differs from what the sources produce')
+    .option('--no-cache', 'render every tenant again instead of reusing unchanged ones')
+    .action(async (opts: { check?: boolean; cache: boolean }) => {
+      const outcome = await synthCommand({
+        root: root(),
+        packageRoot,
+        check: Boolean(opts.check),
+        cache: opts.cache ? diskRenderCache(root()) : undefined,
+      });
+      io.out(outcome.summary + '\n');
+      if (outcome.stale) throw new ExitError(EXIT.failed);
+    });
+
+  program
+    .command('tenants')
+    .description('list tenant environments with their tier, cluster and region')
+    .action(async () => io.out((await tenantsCommand(root())) + '\n'));
+
+  const create = program.command('new').description('scaffold new input files');
+  create
+    .command('tenant')
+    .description('write tenants/NAME.ts, a valid tenant file pinned to the cluster placement chooses')
+    .argument('<name>', 'tenant name (DNS label, at most 24 characters)')
+    .addOption(new Option('--tier <tier>', 'tier of the tenant').makeOptionMandatory())
+    .addOption(new Option('--region <region>', 'region the tenant data must stay in').makeOptionMandatory())
+    .action(async (name: string, opts: { tier: string; region: string }) => {
+      io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region })) + '\n');
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; every other commander error is a usage error
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ExitError) {
+      if (error.message) io.err(error.message + '\n');
+      return error.code;
+    }
+    if (error instanceof InputError) {
+      io.err(formatIssues(error.issues) + '\n');
+      return EXIT.usage;
+    }
+    io.err(`tenantctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the command you ran.\n`);
+    return EXIT.usage;
+  }
+}

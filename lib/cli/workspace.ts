@@ -1,0 +1,59 @@
+/**
+ * The repository as the compiler sees it: input files loaded from disk, compiled with the tiers.
+ * The one place commands go from a folder to a CompiledFleet.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tiers } from '../../tiers/index.ts';
+import { isIssue, loadInputs } from '../io/load-modules.ts';
+import { InputError, type Issue } from '../model/issue.ts';
+import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
+
+export async function compileWorkspace(root: string): Promise<CompiledFleet> {
+  const { fleet, tenants } = await loadInputs(root);
+  const issues: Issue[] = [];
+  const loaded: LoadedFile[] = [];
+  if (isIssue(fleet)) issues.push(fleet);
+  for (const t of tenants) {
+    if (isIssue(t)) issues.push(t);
+    else loaded.push(t);
+  }
+  if (isIssue(fleet)) throw new InputError(issues);
+  try {
+    const compiled = compile({ fleet, tenants: loaded, tiers });
+    if (issues.length > 0) throw new InputError(issues);
+    return compiled;
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
+    throw error;
+  }
+}
+
+/**
+ * Hash of the code that shapes output (lib/, tiers/, vendor/imports/ and the package lock), so a
+ * cached render is never reused after a template or dependency changes.
+ */
+export function codeVersion(packageRoot: string): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) h.update(p).update(readFileSync(join(packageRoot, p)));
+    }
+  };
+  for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+  try {
+    h.update(readFileSync(join(packageRoot, 'package-lock.json')));
+  } catch {
+    // no lock file: versions are still covered by the sources above
+  }
+  return h.digest('hex');
+}

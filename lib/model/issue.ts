@@ -1,0 +1,50 @@
+/**
+ * Problems with the user's input, as data. The compiler collects all of them before it stops,
+ * and only the report layer turns them into text, so the CLI, tests and CI annotations share them.
+ */
+
+export type IssueCode =
+  | 'tenant.load-failed'
+  | 'tenant.invalid'
+  | 'tenant.name-mismatch'
+  | 'tenant.duplicate-name'
+  | 'tenant.duplicate-domain'
+  | 'tenant.unknown-tier'
+  | 'tenant.below-tier-floor'
+  | 'tenant.above-tier-ceiling'
+  | 'fleet.load-failed'
+  | 'fleet.invalid'
+  | 'placement.no-cluster'
+  | 'placement.unknown-cluster'
+  | 'placement.wrong-region'
+  | 'placement.tier-not-hosted'
+  | 'placement.capacity-exceeded';
+
+export interface Issue {
+  readonly code: IssueCode;
+  /** Repository-relative file the problem is in, e.g. `tenants/acme.ts`. */
+  readonly file: string;
+  /** Dotted field path inside that file's value, e.g. `environments.production.domains[1]`. */
+  readonly path: string;
+  readonly message: string;
+  /** How to fix it, in the user's terms. */
+  readonly fix?: string;
+}
+
+/** Thrown when input is invalid; carries every issue found, never just the first. */
+export class InputError extends Error {
+  constructor(readonly issues: readonly Issue[]) {
+    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in the input`);
+    this.name = 'InputError';
+  }
+}
+
+/** Formats a zod-style path (`['environments','production','domains',1]`) as `environments.production.domains[1]`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}

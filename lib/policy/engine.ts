@@ -1,0 +1,156 @@
+/**
+ * Runs every policy over one or more clusters and returns findings as data, waivers applied.
+ * The CLI (CI on generated/) and the auditor (live objects) both call `runPolicies`.
+ */
+import type { TenantEnvironment } from '../model/environment.ts';
+import type { KubeObject } from '../model/resource.ts';
+import { backupPolicies } from './backups.ts';
+import { capacityPolicies } from './capacity.ts';
+import { ingressPolicies } from './ingress.ts';
+import { isolationPolicies } from './isolation.ts';
+import { labelPolicies } from './labels.ts';
+import { refOf, tenancyOf } from './objects.ts';
+import { residencyPolicies } from './residency.ts';
+import { resiliencePolicies } from './resilience.ts';
+import { securityPolicies } from './security.ts';
+import type { Finding, Policy, PolicyContext, Violation } from './types.ts';
+import { applyWaivers, waiverSources, WAIVER_EXPIRED, WAIVER_UNKNOWN_POLICY } from './waivers.ts';
+
+export type { ClusterInfo, Finding, Policy, PolicyContext, ResourceRef, Severity, Violation, Waived } from './types.ts';
+
+/** Every policy, in report order. */
+export const POLICIES: readonly Policy[] = [
+  ...securityPolicies,
+  ...isolationPolicies,
+  ...ingressPolicies,
+  ...resiliencePolicies,
+  ...backupPolicies,
+  ...residencyPolicies,
+  ...capacityPolicies,
+  ...labelPolicies,
+];
+
+/** Rules that come from the engine itself rather than a policy, for SARIF and documentation. */
+export const ENGINE_RULES: ReadonlyArray<Pick<Policy, 'id' | 'severity' | 'description' | 'fix'>> = [
+  { id: WAIVER_EXPIRED, severity: 'error', description: 'A waiver in a tenant file is past its expiry date.', fix: 'fix what the waiver covered and remove it, or renew it with a new expiry date' },
+  { id: WAIVER_UNKNOWN_POLICY, severity: 'warning', description: 'A waiver in a tenant file names no known policy.', fix: 'use the id of an existing policy' },
+  { id: 'policy/failed', severity: 'error', description: 'A policy could not run on the objects (a bug or an object it cannot read).', fix: 'report the message; the objects were not checked by that policy' },
+];
+
+export interface RunOptions {
+  /** `YYYY-MM-DD`: waivers that expired before this day no longer apply. No hidden clock. */
+  readonly today: string;
+  /** @default POLICIES */
+  readonly policies?: readonly Policy[];
+}
+
+function toFinding(policy: Policy, ctx: PolicyContext, v: Violation, environments: readonly TenantEnvironment[]): Finding {
+  const t = v.object ? tenancyOf(ctx, v.object) : {};
+  const tenant = v.tenant ?? t.tenant;
+  const environment = v.environment ?? t.environment;
+  const tenantFile = (t.env ?? environments.find((e) => e.tenant.name === tenant))?.tenant.file;
+  const resource = v.object ? refOf(v.object) : (v.resource ?? { apiVersion: 'tenantctl.io/v1', kind: 'Cluster', name: ctx.cluster.name });
+  const file = v.object ? ctx.files?.get(v.object) : undefined;
+  return {
+    policy: policy.id,
+    severity: policy.severity,
+    resource,
+    cluster: ctx.cluster.name,
+    ...(tenant ? { tenant } : {}),
+    ...(environment ? { environment } : {}),
+    ...(tenantFile ? { tenantFile } : {}),
+    ...(file ? { file } : {}),
+    ...(v.path ? { path: v.path } : {}),
+    message: v.message,
+    fix: v.fix ?? policy.fix,
+  };
+}
+
+function failed(policy: Policy, ctx: PolicyContext | undefined, error: unknown): Finding {
+  return {
+    policy: 'policy/failed',
+    severity: 'error',
+    resource: { apiVersion: 'tenantctl.io/v1', kind: 'Cluster', name: ctx?.cluster.name ?? 'fleet' },
+    cluster: ctx?.cluster.name,
+    message: `policy ${policy.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+    fix: 'report this; the objects were not checked by that policy',
+  };
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
+    (a.tenant ?? '').localeCompare(b.tenant ?? '') ||
+    (a.environment ?? '').localeCompare(b.environment ?? '') ||
+    a.policy.localeCompare(b.policy) ||
+    `${a.resource.kind}/${a.resource.namespace ?? ''}/${a.resource.name}`.localeCompare(`${b.resource.kind}/${b.resource.namespace ?? ''}/${b.resource.name}`) ||
+    (a.path ?? '').localeCompare(b.path ?? '') ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+/** All findings of all policies on the given clusters, waivers applied, sorted (errors first). */
+export function runPolicies(ctx: PolicyContext | readonly PolicyContext[], options: RunOptions): Finding[] {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new Error(`runPolicies: today must be YYYY-MM-DD, got "${options.today}"`);
+  const contexts: readonly PolicyContext[] = Array.isArray(ctx) ? ctx : [ctx as PolicyContext];
+  const policies = options.policies ?? POLICIES;
+  const environments = uniqueEnvironments(contexts);
+  const findings: Finding[] = [];
+
+  for (const c of contexts) {
+    for (const policy of policies) {
+      try {
+        for (const v of policy.check(c)) findings.push(toFinding(policy, c, v, environments));
+      } catch (error) {
+        findings.push(failed(policy, c, error));
+      }
+    }
+  }
+  for (const policy of policies) {
+    if (!policy.checkFleet) continue;
+    try {
+      for (const v of policy.checkFleet(contexts)) {
+        const home = (v.object && contexts.find((c) => c.objects.includes(v.object as KubeObject))) ?? contexts[0];
+        findings.push(toFinding(policy, home, v, environments));
+      }
+    } catch (error) {
+      findings.push(failed(policy, undefined, error));
+    }
+  }
+
+  const ids = new Set([...policies.map((p) => p.id), ...POLICIES.map((p) => p.id)]);
+  return applyWaivers(findings, waiverSources(environments), { today: options.today, policyIds: ids }).sort(compareFindings);
+}
+
+function uniqueEnvironments(contexts: readonly PolicyContext[]): TenantEnvironment[] {
+  const seen = new Map<string, TenantEnvironment>();
+  for (const c of contexts) for (const e of c.environments ?? []) seen.set(`${e.tenant.name}/${e.name}`, e);
+  return [...seen.values()];
+}
+
+export interface FindingCounts {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly waived: number;
+}
+
+/** Counts that decide the exit code: waived findings never count as errors or warnings. */
+export function countFindings(findings: readonly Finding[]): FindingCounts {
+  let errors = 0;
+  let warnings = 0;
+  let waived = 0;
+  for (const f of findings) {
+    if (f.waived) waived++;
+    else if (f.severity === 'error') errors++;
+    else warnings++;
+  }
+  return { errors, warnings, waived };
+}
+
+/** The policy (or engine rule) behind an id, for renderers. */
+export function ruleOf(id: string): Pick<Policy, 'id' | 'severity' | 'description' | 'fix'> | undefined {
+  return POLICIES.find((p) => p.id === id) ?? ENGINE_RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,261 @@
+/**
+ * Reading Kubernetes objects the way policies need them: pod templates of every workload kind,
+ * containers with their paths, label selectors, and which tenant environment an object is in.
+ */
+import type { TenantEnvironment } from '../model/environment.ts';
+import { groupOf, LABELS, type KubeObject } from '../model/resource.ts';
+import type { PolicyContext, ResourceRef } from './types.ts';
+
+export type Json = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `obj.a.b.c`, or undefined when any step is missing. */
+export function get(value: unknown, ...path: Array<string | number>): unknown {
+  let at = value;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}
+
+export function labelsOf(obj: KubeObject): Record<string, string> {
+  return obj.metadata?.labels ?? {};
+}
+
+export function annotationsOf(obj: KubeObject): Record<string, string> {
+  return obj.metadata?.annotations ?? {};
+}
+
+export function refOf(obj: KubeObject): ResourceRef {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace || undefined, name: obj.metadata?.name ?? '' };
+}
+
+/** Objects of one kind, optionally of one API group (`''` is the core group). */
+export function ofKind(objects: readonly KubeObject[], kind: string, group?: string): KubeObject[] {
+  return objects.filter((o) => o.kind === kind && (group === undefined || groupOf(o.apiVersion) === group));
+}
+
+/** Created by a controller (a ReplicaSet of a Deployment, a Pod of a Job): its owner is checked instead. */
+export function isControlled(obj: KubeObject): boolean {
+  return asArray(obj.metadata?.ownerReferences).some((r) => isObject(r) && r.controller === true);
+}
+
+const TRAEFIK_GROUPS = new Set(['traefik.io', 'traefik.containo.us']);
+export const isTraefik = (obj: KubeObject, kind: string) => obj.kind === kind && TRAEFIK_GROUPS.has(groupOf(obj.apiVersion));
+export const isCnpg = (obj: KubeObject, kind: string) => obj.kind === kind && groupOf(obj.apiVersion) === 'postgresql.cnpg.io';
+export const isObjectStore = (obj: KubeObject) => obj.kind === 'ObjectStore' && groupOf(obj.apiVersion) === 'barmancloud.cnpg.io';
+export const isVelero = (obj: KubeObject, kind: string) => obj.kind === kind && groupOf(obj.apiVersion) === 'velero.io';
+
+// ---------------------------------------------------------------------------------------------
+// Pod templates and containers
+
+export interface PodTemplate {
+  readonly object: KubeObject;
+  /** Path of the pod spec inside the object, e.g. `spec.template.spec`. */
+  readonly path: string;
+  readonly spec: Json;
+  readonly labels: Record<string, string>;
+}
+
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/** The pod template of a workload (core/apps/batch kinds), or undefined for other objects. */
+export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
+  const group = groupOf(obj.apiVersion);
+  if (!['', 'apps', 'batch'].includes(group)) return undefined;
+  const path = POD_SPEC_PATHS[obj.kind];
+  if (!path) return undefined;
+  const spec = get(obj, ...path);
+  if (!isObject(spec)) return undefined;
+  const labels = obj.kind === 'Pod' ? labelsOf(obj) : ((get(obj, ...path.slice(0, -1), 'metadata', 'labels') as Record<string, string> | undefined) ?? {});
+  return { object: obj, path: path.join('.'), spec, labels };
+}
+
+/** Pod templates of every workload that is not itself controlled by another object. */
+export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
+  const out: PodTemplate[] = [];
+  for (const obj of objects) {
+    if (isControlled(obj)) continue;
+    const t = podTemplateOf(obj);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+export interface ContainerRef {
+  readonly template: PodTemplate;
+  readonly container: Json;
+  readonly name: string;
+  readonly init: boolean;
+  /** e.g. `spec.template.spec.initContainers[0]`. */
+  readonly path: string;
+}
+
+export function containersOf(template: PodTemplate): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const field of ['initContainers', 'containers'] as const) {
+    asArray(template.spec[field]).forEach((c, i) => {
+      if (isObject(c)) out.push({ template, container: c, name: String(c.name ?? i), init: field === 'initContainers', path: `${template.path}.${field}[${i}]` });
+    });
+  }
+  return out;
+}
+
+/** A container's security setting, falling back to the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`). */
+export function effectiveSecurity(ref: ContainerRef, field: string): unknown {
+  const own = get(ref.container, 'securityContext', field);
+  return own !== undefined ? own : get(ref.template.spec, 'securityContext', field);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selectors
+
+/** Whether a LabelSelector (`matchLabels` + `matchExpressions`) selects `labels`. An empty selector selects everything. */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isObject(selector)) return false;
+  const matchLabels = isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {};
+  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
+  for (const e of asArray(selector.matchExpressions)) {
+    if (!isObject(e)) return false;
+    const key = String(e.key);
+    const values = asArray(e.values).map(String);
+    const has = key in labels;
+    switch (e.operator) {
+      case 'In': if (!has || !values.includes(labels[key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+export function isEmptySelector(selector: unknown): boolean {
+  return isObject(selector) && Object.keys(selector.matchLabels ?? {}).length === 0 && asArray(selector.matchExpressions).length === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenancy
+
+export interface Tenancy {
+  readonly tenant?: string;
+  readonly environment?: string;
+  readonly tier?: string;
+  readonly env?: TenantEnvironment;
+}
+
+interface TenancyIndex {
+  readonly byKey: Map<string, TenantEnvironment>;
+  readonly byNamespace: Map<string, TenantEnvironment>;
+  /** namespace → tenant, from Namespace objects' labels and environments. */
+  readonly namespaceTenant: Map<string, string>;
+}
+
+const indexes = new WeakMap<PolicyContext, TenancyIndex>();
+
+function indexOf(ctx: PolicyContext): TenancyIndex {
+  let index = indexes.get(ctx);
+  if (index) return index;
+  const byKey = new Map<string, TenantEnvironment>();
+  const byNamespace = new Map<string, TenantEnvironment>();
+  const namespaceTenant = new Map<string, string>();
+  for (const env of ctx.environments ?? []) {
+    byKey.set(`${env.tenant.name}/${env.name}`, env);
+    namespaceTenant.set(env.namespace, env.tenant.name);
+    if (env.cluster.name === ctx.cluster.name) byNamespace.set(env.namespace, env);
+  }
+  for (const ns of ofKind(ctx.objects, 'Namespace', '')) {
+    const tenant = labelsOf(ns)[LABELS.tenant];
+    if (tenant && !namespaceTenant.has(ns.metadata.name)) namespaceTenant.set(ns.metadata.name, tenant);
+  }
+  index = { byKey, byNamespace, namespaceTenant };
+  indexes.set(ctx, index);
+  return index;
+}
+
+/** The tenant environment an object belongs to, from its labels, else from its namespace. */
+export function tenancyOf(ctx: PolicyContext, obj: KubeObject): Tenancy {
+  const index = indexOf(ctx);
+  const labels = labelsOf(obj);
+  const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
+  const byNs = namespace ? index.byNamespace.get(namespace) : undefined;
+  const tenant = labels[LABELS.tenant] ?? byNs?.tenant.name;
+  const environment = labels[LABELS.environment] ?? (byNs && byNs.tenant.name === tenant ? byNs.name : undefined);
+  const env = tenant && environment ? index.byKey.get(`${tenant}/${environment}`) : undefined;
+  return { tenant, environment, tier: labels[LABELS.tier] ?? env?.tier, env };
+}
+
+/** Tenant owning a namespace: from Namespace labels or environments, else from the `tenant-<tenant>-<env>` convention. */
+export function namespaceTenant(ctx: PolicyContext, namespace: string): string | undefined {
+  return indexOf(ctx).namespaceTenant.get(namespace);
+}
+
+/** Whether `namespace` belongs to a tenant other than `tenant` (the convention is `tenant-<tenant>-<environment>`). */
+export function isOtherTenantNamespace(ctx: PolicyContext, namespace: string, tenant: string): boolean {
+  const known = namespaceTenant(ctx, namespace);
+  if (known !== undefined) return known !== tenant;
+  return namespace.startsWith('tenant-') && !namespace.startsWith(`tenant-${tenant}-`);
+}
+
+/** Tenant environments placed on the context's cluster: from `environments`, else from tenant Namespaces. */
+export function environmentsOnCluster(ctx: PolicyContext): Array<{ tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }> {
+  const out = new Map<string, { tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }>();
+  for (const env of ctx.environments ?? []) {
+    if (env.cluster.name !== ctx.cluster.name) continue;
+    out.set(env.namespace, { tenant: env.tenant.name, environment: env.name, namespace: env.namespace, env });
+  }
+  for (const ns of ofKind(ctx.objects, 'Namespace', '')) {
+    const labels = labelsOf(ns);
+    const known = out.get(ns.metadata.name);
+    if (known) out.set(ns.metadata.name, { ...known, object: ns });
+    else if (labels[LABELS.tenant] && labels[LABELS.environment]) {
+      out.set(ns.metadata.name, { tenant: labels[LABELS.tenant], environment: labels[LABELS.environment], namespace: ns.metadata.name, object: ns });
+    }
+  }
+  return [...out.values()].sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+const objectIndexes = new WeakMap<PolicyContext, { byNamespace: Map<string, KubeObject[]>; byTenantEnv: Map<string, KubeObject[]> }>();
+
+function push(map: Map<string, KubeObject[]>, key: string, obj: KubeObject): void {
+  const list = map.get(key);
+  if (list) list.push(obj);
+  else map.set(key, [obj]);
+}
+
+/** Objects of one tenant environment: in its namespace, or labelled with its tenant and environment. */
+export function objectsOfEnvironment(ctx: PolicyContext, tenant: string, environment: string, namespace: string): KubeObject[] {
+  let index = objectIndexes.get(ctx);
+  if (!index) {
+    index = { byNamespace: new Map(), byTenantEnv: new Map() };
+    for (const o of ctx.objects) {
+      if (o.metadata?.namespace) push(index.byNamespace, o.metadata.namespace, o);
+      const l = labelsOf(o);
+      if (l[LABELS.tenant] && l[LABELS.environment]) push(index.byTenantEnv, `${l[LABELS.tenant]}/${l[LABELS.environment]}`, o);
+    }
+    objectIndexes.set(ctx, index);
+  }
+  return [...new Set([...(index.byNamespace.get(namespace) ?? []), ...(index.byTenantEnv.get(`${tenant}/${environment}`) ?? [])])];
+}
+
+/** The resource a finding about a whole tenant environment points at: its Namespace. */
+export function namespaceRef(namespace: string): ResourceRef {
+  return { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+}

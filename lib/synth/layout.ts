@@ -1,0 +1,51 @@
+/**
+ * Where each object goes under generated/:
+ *
+ *   <cluster>/cluster/                 per-cluster base (shared data plane, TLS, auditor RBAC)
+ *   <cluster>/tenants/<tenant>-<env>/  one folder per tenant environment
+ *   <cluster>/argocd/                  AppProject + ApplicationSet over the folders above
+ *   <cluster>/flux/                    GitRepository + one Kustomization per folder
+ *
+ * Every folder has a kustomization.yaml listing its files, so Flux, Argo CD and `kubectl -k`
+ * read the same set; file names are `<kind>-<name>.yaml`, stable across runs.
+ */
+import type { KubeObject } from '../model/resource.ts';
+import { formatKey, keyOf } from '../model/resource.ts';
+import { toYaml } from './serialize.ts';
+
+export interface ManifestFile {
+  /** Path relative to generated/, with forward slashes. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * `<kind>-<name>.yaml` for objects in the folder's own namespace (and cluster-scoped ones);
+ * `<kind>-<namespace>-<name>.yaml` for objects that live elsewhere, so names never collide.
+ */
+export function fileNameOf(obj: KubeObject, folderNamespace?: string): string {
+  const ns = obj.metadata.namespace;
+  const where = ns && ns !== folderNamespace ? `${ns}-` : '';
+  return `${obj.kind.toLowerCase()}-${where}${obj.metadata.name}.yaml`;
+}
+
+/** Lays out one folder: a file per object plus its kustomization.yaml. */
+export function folderFiles(folder: string, objects: readonly KubeObject[], source: string, folderNamespace?: string): ManifestFile[] {
+  const files: ManifestFile[] = [];
+  const seen = new Map<string, KubeObject>();
+  for (const obj of objects) {
+    const name = fileNameOf(obj, folderNamespace);
+    const clash = seen.get(name);
+    if (clash) {
+      throw new Error(`internal error: ${formatKey(keyOf(obj))} and ${formatKey(keyOf(clash))} both map to ${folder}/${name}; rename one of them in the tier template`);
+    }
+    seen.set(name, obj);
+    files.push({ path: `${folder}/${name}`, content: toYaml(obj, source) });
+  }
+  const resources = [...seen.keys()].sort();
+  files.push({
+    path: `${folder}/kustomization.yaml`,
+    content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, source),
+  });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

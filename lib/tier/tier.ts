@@ -1,0 +1,50 @@
+/**
+ * What a tier is: defaults for tenants that do not say otherwise, floors the tier can honestly
+ * promise, and a template that renders one tenant environment with cdk8s.
+ */
+import type { Construct } from 'constructs';
+import type { TenantEnvironment } from '../model/environment.ts';
+
+export interface TierDefaults {
+  readonly edition: 'community' | 'enterprise';
+  readonly workers: number;
+  readonly cronThreads: number;
+  readonly replicas: number;
+  readonly maxReplicas: number;
+  readonly database: { readonly storage: string; readonly instances: number; readonly postgres: 15 | 16 | 17 };
+  readonly redis: { readonly enabled: boolean; readonly memory: string };
+  readonly backup: { readonly rpoMinutes: number; readonly rtoMinutes: number; readonly retentionDays: number; readonly immutable: boolean };
+  readonly maintenance: { readonly day: string; readonly start: string; readonly durationMinutes: number; readonly timeZone: string };
+  readonly ingress: { readonly rateLimit: { readonly average: number; readonly burst: number }; readonly maxUploadMb: number };
+}
+
+export interface TierFloors {
+  /** The smallest RPO the tier's backup design can deliver. */
+  readonly minRpoMinutes: number;
+  readonly minRetentionDays: number;
+  readonly maxReplicas: number;
+  readonly maxWorkers: number;
+  readonly maxDatabaseInstances: number;
+  /** Backups must be copied to another region (regulated). */
+  readonly requiresCrossRegion: boolean;
+  readonly requiresImmutableBackups: boolean;
+  /** Pods spread across zones and Postgres instances anti-affine by zone. */
+  readonly zoneSpread: boolean;
+}
+
+export interface Tier {
+  readonly name: string;
+  readonly description: string;
+  /** Whether the tenant gets its own PostgreSQL cluster and Redis or shares the cluster's. */
+  readonly dataPlane: 'shared' | 'dedicated';
+  readonly defaults: TierDefaults;
+  readonly floors: TierFloors;
+  /** Adds the environment's objects under `scope`. Pure: no I/O, no clock, no randomness. */
+  render(scope: Construct, env: TenantEnvironment): void;
+}
+
+export type TierRegistry = Readonly<Record<string, Tier>>;
+
+export function defineTier(tier: Tier): Tier {
+  return tier;
+}

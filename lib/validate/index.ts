@@ -1,0 +1,39 @@
+/**
+ * Offline strict schema validation: the entry the CLI and CI call.
+ *
+ * `validateObjects` checks each object against the schema of its (apiVersion, kind), generated
+ * from the vendored Kubernetes definitions and CRDs, with unknown fields as errors (like
+ * `kubeconform -strict`). The registry is built once per Kubernetes version and reused.
+ */
+import { DEFAULT_KUBERNETES_VERSION, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
+import type { ManifestDoc, SchemaFinding } from './findings.ts';
+import { SchemaRegistry } from './registry.ts';
+import { validateWith } from './validate.ts';
+
+export type { ManifestDoc, SchemaFinding, SchemaFindingCode } from './findings.ts';
+export { SchemaRegistry, type SchemaSource, type CrdVersion } from './registry.ts';
+export { isKustomizeConfig, resourceLabel, validateWith } from './validate.ts';
+export { DEFAULT_KUBERNETES_VERSION } from '../io/read-schemas.ts';
+
+export interface ValidateOptions extends ReadSchemasOptions {
+  /** Use this registry instead of the vendored schemas (tests, several versions at once). */
+  readonly registry?: SchemaRegistry;
+}
+
+const registries = new Map<string, SchemaRegistry>();
+
+/** The registry for the vendored schemas of `kubernetesVersion`, built on first use. */
+export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegistry {
+  const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}`;
+  let registry = registries.get(key);
+  if (!registry) {
+    registry = new SchemaRegistry(readSchemaSource(options));
+    registries.set(key, registry);
+  }
+  return registry;
+}
+
+/** Every schema problem of `docs`; an empty array means all of them are valid. */
+export function validateObjects(docs: ReadonlyArray<ManifestDoc>, options: ValidateOptions = {}): SchemaFinding[] {
+  return validateWith(options.registry ?? vendoredRegistry(options), docs);
+}

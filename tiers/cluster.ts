@@ -1,0 +1,184 @@
+/**
+ * Objects every cluster gets once, whatever tenants it hosts: the shared PostgreSQL and Redis
+ * (where the shared tier runs), Traefik's TLS defaults, and read-only access for the auditor.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import * as barman from '../vendor/imports/barman-barmancloud.cnpg.io.ts';
+import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
+import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
+import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
+import type { TenantEnvironment } from '../lib/model/environment.ts';
+import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
+import { REDIS_SECURITY, REDIS_UID } from './constructs/redis.ts';
+import { externalSecret } from './constructs/secrets.ts';
+
+const q = (s: string) => k8s.Quantity.fromString(s);
+export const AUDITOR_NAMESPACE = 'tenantctl-system';
+
+function restrictedNamespace(scope: Construct, id: string, name: string): void {
+  new k8s.KubeNamespace(scope, id, {
+    metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28' } },
+  });
+  new k8s.KubeNetworkPolicy(scope, `${id}-deny`, { metadata: { name: 'default-deny', namespace: name }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+}
+
+/** Only namespaces of shared-tier tenants may reach the shared data plane. */
+const SHARED_TENANTS: k8s.NetworkPolicyPeer = { namespaceSelector: { matchLabels: { 'tenantctl.io/tier': 'shared' } } };
+
+export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void {
+  const sharedEnvs = envs.filter((e) => e.tier === 'shared');
+  new traefik.TlsOption(scope, 'tls', {
+    metadata: { name: 'default', namespace: cluster.traefikNamespace },
+    spec: { minVersion: 'VersionTLS12', sniStrict: true, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'] },
+  });
+  new traefik.Middleware(scope, 'redirect', {
+    metadata: { name: 'redirect-https', namespace: cluster.traefikNamespace },
+    spec: { redirectScheme: { scheme: 'https', permanent: true } },
+  });
+
+  new k8s.KubeNamespace(scope, 'auditor-ns', { metadata: { name: AUDITOR_NAMESPACE } });
+  new k8s.KubeServiceAccount(scope, 'auditor-sa', { metadata: { name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE }, automountServiceAccountToken: false });
+  new k8s.KubeClusterRole(scope, 'auditor-role', {
+    metadata: { name: 'tenantctl-auditor' },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+  });
+  new k8s.KubeClusterRoleBinding(scope, 'auditor-binding', {
+    metadata: { name: 'tenantctl-auditor' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor' },
+    subjects: [
+      { kind: 'ServiceAccount', name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE },
+      { kind: 'Group', name: 'tenantctl:auditors', apiGroup: 'rbac.authorization.k8s.io' },
+    ],
+  });
+
+  if (!cluster.tiers.includes('shared')) return;
+  const region = fleet.regions[cluster.region];
+
+  restrictedNamespace(scope, 'pg-ns', SHARED_PG_NAMESPACE);
+  new k8s.KubeNetworkPolicy(scope, 'pg-allow', {
+    metadata: { name: 'allow-postgres', namespace: SHARED_PG_NAMESPACE },
+    spec: {
+      podSelector: { matchLabels: { 'cnpg.io/cluster': SHARED_PG_CLUSTER } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: [SHARED_TENANTS, { podSelector: {} }], ports: [{ port: k8s.IntOrString.fromNumber(5432), protocol: 'TCP' }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }], ports: [{ port: k8s.IntOrString.fromNumber(8000), protocol: 'TCP' }] },
+      ],
+      egress: [
+        { to: [{ podSelector: {} }], ports: [{ port: k8s.IntOrString.fromNumber(5432), protocol: 'TCP' }] },
+        { to: region.objectStorage.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: k8s.IntOrString.fromNumber(443), protocol: 'TCP' }] },
+      ],
+    },
+  });
+  externalSecret(scope, 'pg-storage', fleet, {
+    name: 'object-storage',
+    namespace: SHARED_PG_NAMESPACE,
+    remoteKey: `object-storage/${cluster.region}`,
+    keys: { ACCESS_KEY_ID: 'access-key-id', ACCESS_SECRET_KEY: 'secret-access-key' },
+  });
+  new barman.ObjectStore(scope, 'pg-store', {
+    metadata: { name: 'pg-shared-backup', namespace: SHARED_PG_NAMESPACE, annotations: { 'tenantctl.io/region': cluster.region, 'tenantctl.io/immutable': 'false' } },
+    spec: {
+      retentionPolicy: '30d',
+      configuration: {
+        destinationPath: `s3://${region.objectStorage.bucket}/postgres/${cluster.name}/pg-shared/`,
+        endpointUrl: region.objectStorage.endpoint,
+        s3Credentials: { accessKeyId: { name: 'object-storage', key: 'ACCESS_KEY_ID' }, secretAccessKey: { name: 'object-storage', key: 'ACCESS_SECRET_KEY' } },
+        wal: { compression: barman.ObjectStoreSpecConfigurationWalCompression.GZIP },
+        data: { compression: barman.ObjectStoreSpecConfigurationDataCompression.GZIP },
+      },
+    },
+  });
+  new cnpg.Cluster(scope, 'pg', {
+    metadata: { name: SHARED_PG_CLUSTER, namespace: SHARED_PG_NAMESPACE },
+    spec: {
+      instances: 3,
+      imageName: fleet.images.postgres['16'],
+      primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+      storage: { size: `${Math.max(100, sharedEnvs.length * 10)}Gi` },
+      resources: {
+        requests: { cpu: cnpg.ClusterSpecResourcesRequests.fromString('2'), memory: cnpg.ClusterSpecResourcesRequests.fromString('8Gi') },
+        limits: { cpu: cnpg.ClusterSpecResourcesLimits.fromString('4'), memory: cnpg.ClusterSpecResourcesLimits.fromString('8Gi') },
+      },
+      affinity: { enablePodAntiAffinity: true, topologyKey: 'topology.kubernetes.io/zone', podAntiAffinityType: 'preferred' },
+      postgresql: { parameters: { archive_timeout: '5min', max_connections: '500' } },
+      plugins: [{ name: BARMAN_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: 'pg-shared-backup' } }],
+      managed: {
+        roles: sharedEnvs.map((e) => ({
+          name: databaseName(e),
+          login: true,
+          ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
+          passwordSecret: { name: `role-${e.tenant.name}-${e.name}` },
+          connectionLimit: 10 + e.odoo.maxReplicas * (e.odoo.workers + 2),
+        })),
+      },
+    },
+  });
+  new cnpg.ScheduledBackup(scope, 'pg-backup', {
+    metadata: { name: 'pg-shared-daily', namespace: SHARED_PG_NAMESPACE },
+    spec: {
+      cluster: { name: SHARED_PG_CLUSTER },
+      schedule: '0 0 1 * * *',
+      backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
+      method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
+      pluginConfiguration: { name: BARMAN_PLUGIN },
+      immediate: true,
+    },
+  });
+
+  restrictedNamespace(scope, 'redis-ns', SHARED_REDIS_NAMESPACE);
+  const redisLabels = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': 'shared' };
+  new k8s.KubeNetworkPolicy(scope, 'redis-allow', {
+    metadata: { name: 'allow-redis', namespace: SHARED_REDIS_NAMESPACE },
+    spec: { podSelector: { matchLabels: redisLabels }, policyTypes: ['Ingress'], ingress: [{ from: [SHARED_TENANTS], ports: [{ port: k8s.IntOrString.fromNumber(6379), protocol: 'TCP' }] }] },
+  });
+  const aclSecrets = sharedEnvs.filter((e) => e.redis.enabled).map((e) => `acl-${e.tenant.name}-${e.name}`);
+  new k8s.KubeStatefulSet(scope, 'redis', {
+    metadata: { name: 'redis', namespace: SHARED_REDIS_NAMESPACE },
+    spec: {
+      serviceName: 'redis',
+      replicas: 1,
+      selector: { matchLabels: redisLabels },
+      template: {
+        metadata: { labels: redisLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          initContainers: [
+            {
+              // Redis reads one ACL file: join the per-tenant ACL lines the External Secrets produce.
+              name: 'acl',
+              image: fleet.images.redis,
+              command: ['/bin/sh', '-ec', 'echo "user default off" > /acl/users.acl; for f in /acl.d/*/user.acl; do [ -e "$f" ] && cat "$f" >> /acl/users.acl; done; true'],
+              resources: { requests: { cpu: q('10m'), memory: q('16Mi') }, limits: { cpu: q('100m'), memory: q('32Mi') } },
+              securityContext: REDIS_SECURITY,
+              volumeMounts: [{ name: 'acl', mountPath: '/acl' }, ...aclSecrets.map((s) => ({ name: s, mountPath: `/acl.d/${s}`, readOnly: true }))],
+            },
+          ],
+          containers: [
+            {
+              name: 'redis',
+              image: fleet.images.redis,
+              args: ['--aclfile', '/acl/users.acl', '--maxmemory', '2gb', '--maxmemory-policy', 'volatile-lru', '--appendonly', 'yes', '--dir', '/data'],
+              ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
+              resources: { requests: { cpu: q('500m'), memory: q('3Gi') }, limits: { cpu: q('2'), memory: q('3Gi') } },
+              readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 20 },
+              securityContext: REDIS_SECURITY,
+              volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'acl', mountPath: '/acl', readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'acl', emptyDir: { sizeLimit: q('1Mi') } }, ...aclSecrets.map((s) => ({ name: s, secret: { secretName: s, optional: true } }))],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('10Gi') } } } }],
+    },
+  });
+  new k8s.KubeService(scope, 'redis-svc', {
+    metadata: { name: 'redis', namespace: SHARED_REDIS_NAMESPACE },
+    spec: { type: 'ClusterIP', selector: redisLabels, ports: [{ name: 'redis', port: 6379, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' }] },
+  });
+}
+

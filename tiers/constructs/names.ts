@@ -1,0 +1,55 @@
+/**
+ * Names and label sets shared by the tier templates, so every template names an object the
+ * same way and selectors always match the labels they select.
+ */
+import type { TenantEnvironment } from '../../lib/model/environment.ts';
+
+export const ODOO_UID = 100;
+export const ODOO_GID = 101;
+export const VELERO_NAMESPACE = 'velero';
+export const SHARED_PG_NAMESPACE = 'postgres-shared';
+export const SHARED_PG_CLUSTER = 'pg-shared';
+export const SHARED_REDIS_NAMESPACE = 'redis-shared';
+export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
+export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+export const TENANT_PG_CLUSTER = 'pg';
+
+/** Pod labels of the Odoo workloads; `component` is web or cron. */
+export function odooLabels(env: TenantEnvironment, component: 'web' | 'cron'): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'odoo',
+    'app.kubernetes.io/instance': `${env.tenant.name}-${env.name}`,
+    'app.kubernetes.io/component': component,
+  };
+}
+
+/** PostgreSQL identifiers cannot contain "-": `t_acme_production`. */
+export function databaseName(env: Pick<TenantEnvironment, 'tenant' | 'name'>): string {
+  return `t_${env.tenant.name}_${env.name}`.replace(/-/g, '_');
+}
+
+/** Remote key prefix of the tenant environment's secrets in the secret store. */
+export function secretKey(env: TenantEnvironment, what: string): string {
+  return `tenants/${env.tenant.name}/${env.name}/${what}`;
+}
+
+/** Object-storage prefix of the tenant environment inside a bucket. */
+export function storagePrefix(env: TenantEnvironment): string {
+  return `${env.cluster.name}/${env.tenant.name}-${env.name}`;
+}
+
+
+/** Cron expression that fires every `minutes` (5 fields), rounded to what cron can express. */
+export function cronEvery(minutes: number, offsetMinute = 0): string {
+  if (minutes < 60) return `*/${Math.max(1, minutes)} * * * *`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 24) return `${offsetMinute % 60} 3 * * *`;
+  return `${offsetMinute % 60} */${hours} * * *`;
+}
+
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+/** Cron expression at the start of the maintenance window, weekly. */
+export function cronAtWindow(env: TenantEnvironment): string {
+  const [h, m] = env.maintenance.start.split(':').map(Number);
+  return `${m} ${h} * * ${DAYS.indexOf(env.maintenance.day)}`;
+}

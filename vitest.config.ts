@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (fast, no cluster) and `integration` (one real
+ * kube-apiserver + etcd per run, see test/setup/control-plane.ts).
+ * `npm test` runs both; `npm run test:unit` only the first.
+ */
+export default defineConfig({
+  test: {
+    // Stopping the control plane (SIGTERM, graceful shutdown) can take a few seconds.
+    teardownTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/control-plane.ts'],
+          // Files share one API server: run them one at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // A cold build of the control plane happens inside globalSetup; hooks
+          // in test files only talk to an already running server.
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
