@@ -11,6 +11,8 @@ import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
+import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
+import { writeFileSync } from 'node:fs';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
 
@@ -52,6 +54,19 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .command('tenants')
     .description('list tenant environments with their tier, cluster and region')
     .action(async () => io.out((await tenantsCommand(root())) + '\n'));
+
+  program
+    .command('validate')
+    .description('check generated/ offline: strict schemas (Kubernetes and CRDs) and policies, with waivers')
+    .addOption(new Option('--format <format>', 'output format').choices(FINDINGS_FORMATS as string[]).default('text'))
+    .option('--output <file>', 'write the report to a file instead of standard output')
+    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
+    .action(async (opts: { format: FindingsFormat; output?: string; today: string }) => {
+      const result = await validateCommand({ root: root(), packageRoot, format: opts.format, today: opts.today });
+      if (opts.output) writeFileSync(resolve(root(), opts.output), result.output);
+      else io.out(result.output);
+      if (result.errors > 0) throw new ExitError(EXIT.failed, opts.output ? `${result.errors} error findings; report written to ${opts.output}` : '');
+    });
 
   const create = program.command('new').description('scaffold new input files');
   create
