@@ -11,6 +11,7 @@ import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
+import { validateServerCommand } from './commands/validate-server.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -22,6 +23,9 @@ export class ExitError extends Error {
     super(message);
   }
 }
+
+/** Wrong flags or arguments: exit 2 with the message. */
+export class UsageError extends Error {}
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -57,14 +61,30 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('validate')
-    .description('check generated/ offline: strict schemas (Kubernetes and CRDs) and policies, with waivers')
-    .addOption(new Option('--format <format>', 'output format').choices(FINDINGS_FORMATS as string[]).default('text'))
+    .description('check generated/: offline strict schemas (Kubernetes and CRDs) and policies with waivers; or, with --server, a server-side dry-run apply against a cluster')
+    .addOption(new Option('--format <format>', 'output format (--server: text or json)').choices(FINDINGS_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
-    .action(async (opts: { format: FindingsFormat; output?: string; today: string }) => {
+    .option('--server', 'server-side dry-run apply (field manager tenantctl) of every generated object, namespaces and CRDs first')
+    .option('--kubeconfig <file>', 'with --server: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'with --server: kubeconfig context')
+    .option('--create-namespaces', 'with --server: really create declared namespaces that do not exist yet, so objects inside them can be checked')
+    .action(async (opts: { format: FindingsFormat; output?: string; today: string; server?: boolean; kubeconfig?: string; context?: string; createNamespaces?: boolean }) => {
+      const emit = (text: string) => {
+        const t = text.endsWith('\n') ? text : text + '\n';
+        if (opts.output) writeFileSync(resolve(root(), opts.output), t);
+        else io.out(t);
+      };
+      if (opts.server) {
+        if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format} is not available with --server; use text or json`);
+        const result = await validateServerCommand({ root: root(), kubeconfig: opts.kubeconfig, context: opts.context, createNamespaces: opts.createNamespaces, format: opts.format });
+        emit(result.output);
+        if (result.rejected > 0) throw new ExitError(EXIT.failed);
+        if (result.errors > 0) throw new ExitError(EXIT.partial, `${result.errors} objects could not be checked (see above)`);
+        return;
+      }
       const result = await validateCommand({ root: root(), packageRoot, format: opts.format, today: opts.today });
-      if (opts.output) writeFileSync(resolve(root(), opts.output), result.output);
-      else io.out(result.output);
+      emit(result.output);
       if (result.errors > 0) throw new ExitError(EXIT.failed, opts.output ? `${result.errors} error findings; report written to ${opts.output}` : '');
     });
 
@@ -95,6 +115,10 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
     if (error instanceof ExitError) {
       if (error.message) io.err(error.message + '\n');
       return error.code;
+    }
+    if (error instanceof UsageError) {
+      io.err(`tenantctl: ${error.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof InputError) {
       io.err(formatIssues(error.issues) + '\n');

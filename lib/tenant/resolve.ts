@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Fleet } from '../fleet/schema.ts';
 import type { Issue } from '../model/issue.ts';
-import type { BackupSettings, Tenant } from '../model/environment.ts';
+import type { BackupSettings, DatabaseSettings, IngressSettings, MaintenanceWindow, OdooSettings, Tenant } from '../model/environment.ts';
 import type { Tier, TierRegistry } from '../tier/tier.ts';
 import type { tenantSchema } from './schema.ts';
 
@@ -19,12 +19,12 @@ export interface UnplacedEnvironment {
   readonly tier: Tier;
   readonly pin?: string;
   readonly domains: readonly string[];
-  readonly odoo: import('../model/environment.ts').OdooSettings;
-  readonly database: import('../model/environment.ts').DatabaseSettings;
+  readonly odoo: OdooSettings;
+  readonly database: DatabaseSettings;
   readonly redis: { readonly enabled: boolean; readonly memory: string };
   readonly backup: BackupSettings;
-  readonly maintenance: import('../model/environment.ts').MaintenanceWindow;
-  readonly ingress: import('../model/environment.ts').IngressSettings;
+  readonly maintenance: MaintenanceWindow;
+  readonly ingress: IngressSettings;
 }
 
 export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegistry, fleet: Fleet): { environments: UnplacedEnvironment[]; issues: Issue[] } {

@@ -1,0 +1,112 @@
+/**
+ * Who changed a field, and whether a difference is drift.
+ *
+ * Field managers fall in three classes: `human` (kubectl and UIs: someone did it by hand),
+ * `controller` (Kubernetes and operators; includes the appliers of generated/), `unknown`
+ * (scripts, SDK defaults such as `Go-http-client`: treated like humans).
+ *
+ * Rules (see judgeChange):
+ * - a field desired declares is drift whenever it differs, whoever wrote it;
+ * - a field desired does not declare (absent, or only a default) is drift when a human or unknown
+ *   manager owns the live value, or an applier owns it through server-side Apply (removed from
+ *   generated/, not pruned yet); fields owned by nobody (server defaults, admission) or only by
+ *   controllers (HPA replicas, VPA) are not;
+ * - without managedFields nothing can be attributed: undeclared live fields are not reported.
+ */
+import type { ManagedFieldsIndex } from './managed-fields.ts';
+import type { Segment } from './path.ts';
+import type { ChangedBy, ManagerRules } from './types.ts';
+
+export type ManagerClass = 'human' | 'controller' | 'unknown';
+
+const HUMANS = ['kubectl', 'kubectl-*', 'k9s', 'k9s-*', 'lens', 'lens-*', 'openlens', 'openlens-*', 'headlamp', 'headlamp-*',
+  'mozilla', 'mozilla/*', 'dashboard', 'kubernetes-dashboard', 'rancher', 'octant', 'kubenav', 'aptakube', 'monokle'];
+
+const CONTROLLERS = ['kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-apiserver', 'cloud-controller-manager',
+  'endpointslice-controller', 'endpointslicemirroring-controller', 'resourcequota-controller', 'garbage-collector',
+  'argocd-controller', 'argocd-application-controller', 'kustomize-controller', 'helm-controller', 'source-controller',
+  'cloudnative-pg', 'cnpg-*', 'plugin-barman-cloud', 'barman-cloud', 'external-secrets', 'external-secrets-*',
+  'cert-manager', 'cert-manager-*', 'traefik', 'velero', 'velero-*', 'prometheus-operator', 'vpa-*',
+  'cluster-autoscaler', 'tenantctl'];
+
+const APPLIERS = ['tenantctl', 'argocd-controller', 'kustomize-controller'];
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+export interface ManagerClassifier {
+  classify(manager: string): ManagerClass;
+  isApplier(manager: string): boolean;
+}
+
+export function managerClassifier(rules: ManagerRules = {}): ManagerClassifier {
+  const humans = [...HUMANS, ...(rules.humans ?? [])].map(globToRegExp);
+  const controllers = [...CONTROLLERS, ...(rules.controllers ?? []), ...(rules.appliers ?? [])].map(globToRegExp);
+  const appliers = (rules.appliers ?? APPLIERS).map(globToRegExp);
+  return {
+    // User agents such as `Mozilla/5.0 (X11...)` become managers when a UI sets none.
+    classify: (manager) => {
+      const name = manager.split(/[\s/]/, 1)[0];
+      if (controllers.some((r) => r.test(manager) || r.test(name))) return 'controller';
+      if (humans.some((r) => r.test(manager) || r.test(name))) return 'human';
+      return 'unknown';
+    },
+    isApplier: (manager) => appliers.some((r) => r.test(manager)),
+  };
+}
+
+/** The default classification, for reports. */
+export function classifyManager(manager: string): ManagerClass {
+  return managerClassifier().classify(manager);
+}
+
+export interface ChangeContext {
+  readonly path: readonly Segment[];
+  readonly desired: unknown;
+  readonly live: unknown;
+  /** Does desired (before defaulting) declare this field? */
+  readonly declared: boolean;
+}
+
+export interface Judgement {
+  readonly drift: boolean;
+  readonly changedBy?: ChangedBy;
+}
+
+function latest(owners: readonly ChangedBy[]): ChangedBy | undefined {
+  // ownersOf sorts oldest first; the last entry with a time is the most recent writer.
+  const timed = owners.filter((o) => o.time !== undefined);
+  return timed.at(-1) ?? owners.at(-1);
+}
+
+function isZeroValue(value: unknown): boolean {
+  return value === false || value === 0 || value === '';
+}
+
+export function judgeChange(change: ChangeContext, fields: ManagedFieldsIndex, managers: ManagerClassifier): Judgement {
+  const owners = change.live === undefined && !change.declared ? [] : fields.ownersOf(change.path);
+  if (change.declared) {
+    if (change.live === undefined && isZeroValue(change.desired)) {
+      // The server drops zero values of omitempty fields (`readOnly: false`) but the applier
+      // keeps owning them; a removed field is owned by nobody. Untracked: give the benefit of the doubt.
+      if (!fields.tracked || owners.length > 0) return { drift: false };
+    }
+    const others = owners.filter((o) => !managers.isApplier(o.manager));
+    return { drift: true, changedBy: latest(others.length ? others : owners) };
+  }
+  // Desired does not declare the field: only a default, or nothing.
+  if (change.live === undefined || !fields.tracked) return { drift: false };
+  const culprits = owners.filter((o) => {
+    const kind = managers.classify(o.manager);
+    if (kind === 'human' || kind === 'unknown') return !managers.isApplier(o.manager);
+    return managers.isApplier(o.manager) && o.operation === 'Apply';
+  });
+  return culprits.length ? { drift: true, changedBy: latest(culprits) } : { drift: false };
+}
+
+/** The manager that created the object: the oldest managedFields entry. */
+export function creatorOf(fields: ManagedFieldsIndex): ChangedBy | undefined {
+  return fields.entries[0];
+}

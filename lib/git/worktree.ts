@@ -1,0 +1,95 @@
+/**
+ * A git ref of a repository, materialised as plain files in a temporary directory.
+ *
+ * `git read-tree` into a private index file, then `git checkout-index --prefix`: the same files
+ * `git archive` would give, without a tar step, and unlike `git worktree add` it writes nothing
+ * into the repository (no `.git/worktrees/` entry, no lock on its index), so it is safe while
+ * others use the repository and leaves nothing behind if the process dies. Only this module and
+ * the CLI touch git.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+export interface MaterializedRef {
+  /** Directory holding the ref's tracked files (no `.git`). */
+  readonly dir: string;
+  /** Full commit id the ref resolved to. */
+  readonly commit: string;
+  /** Removes the directory. Safe to call twice. */
+  cleanup(): Promise<void>;
+}
+
+export interface MaterializeOptions {
+  /** Parent of the temporary directory. @default os.tmpdir() */
+  readonly tmpRoot?: string;
+}
+
+/** The ref does not name a commit in the repository (not fetched, typo, shallow clone). */
+export class UnknownRefError extends Error {
+  constructor(
+    readonly ref: string,
+    readonly repo: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `cannot resolve "${ref}" to a commit in ${repo}. Fetch it first (\`git fetch origin ${ref.replace(/^origin\//, '')}\`); in GitHub Actions check out with \`fetch-depth: 0\`.`,
+      options,
+    );
+    this.name = 'UnknownRefError';
+  }
+}
+
+/**
+ * Environment for our git processes: the caller's, minus variables that would redirect git
+ * (GIT_DIR, GIT_INDEX_FILE set by a hook) or that simple-git refuses as unsafe (editors, pagers,
+ * askpass, config overrides).
+ */
+function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(git_.*|editor|pager|prefix|ssh_askpass)$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function git(repo: string, env?: Record<string, string>): SimpleGit {
+  return simpleGit({ baseDir: repo }).env(gitEnv(env));
+}
+
+/** Full commit id of `ref`, or UnknownRefError. */
+export async function resolveCommit(repo: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw new UnknownRefError(ref, repo);
+  let commit: string;
+  try {
+    // simple-git resolves a failing command that printed nothing, so check the output too
+    commit = (await git(repo).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim();
+  } catch (error) {
+    throw new UnknownRefError(ref, repo, { cause: error });
+  }
+  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new UnknownRefError(ref, repo);
+  return commit;
+}
+
+/** Writes the tree of `ref` into a new temporary directory. */
+export async function materializeRef(repo: string, ref: string, options: MaterializeOptions = {}): Promise<MaterializedRef> {
+  const commit = await resolveCommit(repo, ref);
+  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'tenantctl-ref-'));
+  const index = `${dir}.index`;
+  const cleanup = async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(index, { force: true });
+  };
+  try {
+    const g = git(repo, { GIT_INDEX_FILE: index });
+    await g.raw(['read-tree', commit]);
+    await g.raw(['checkout-index', '--all', '--force', `--prefix=${dir}/`]);
+    await rm(index, { force: true });
+  } catch (error) {
+    await cleanup();
+    throw new Error(`cannot write the files of ${ref} (${commit.slice(0, 12)}) to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { dir, commit, cleanup };
+}

@@ -1,0 +1,226 @@
+/**
+ * Benchmarks `tenantctl synth` on a generated fleet of 1,000 tenants of mixed tiers (shared,
+ * dedicated, regulated, some hybrid, several Odoo versions) against a floor: the time to
+ * serialize and write the very same objects with the yaml package alone.
+ *
+ *   npx tsx scripts/bench-synth.ts [--tenants 1000] [--code DIR] [--keep]
+ *
+ * Targets (issue "synth at fleet scale"): a cold full synth within 2× the floor, and a re-synth
+ * after one tenant file changed within 1 s. Every measurement runs in its own child process, so
+ * peak memory (maxRSS, printed by the child at exit) is not polluted by the others. Synth times
+ * are wall-clock times of the whole CLI process (what a user waits for); the floor is timed
+ * inside its process (stringify + write only), which makes the ratio a conservative one.
+ *
+ * `--code DIR` benchmarks another checkout's compiler (its bin/, lib/, tiers/, vendor/), e.g. a
+ * copy taken before an optimization, against the same generated fleet.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REGIONS = ['eu-west', 'eu-central'] as const;
+const VERSIONS = ['17.0', '18.0', '19.0'] as const;
+/** Printed by every measured child at exit; parsed by the parent. */
+const RSS_MARK = 'BENCH_PEAK_RSS_KB';
+const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  `import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '\\n${RSS_MARK} ' + process.resourceUsage().maxRSS + '\\n'));`,
+)}`;
+
+interface Args {
+  tenants: number;
+  code: string;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { tenants: 1000, code: HERE, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--tenants') args.tenants = Number(argv[++i]);
+    else if (a === '--code') args.code = resolve(argv[++i]);
+    else if (a === '--keep') args.keep = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return args;
+}
+
+const FLEET = `import { defineFleet } from './lib/fleet/schema.ts';
+
+export default defineFleet({
+  gitops: { repoURL: 'https://github.com/odoo-hosting/tenantctl.git', branch: 'main', path: 'generated' },
+  secretStore: { kind: 'ClusterSecretStore', name: 'vault' },
+  issuer: { kind: 'ClusterIssuer', name: 'letsencrypt' },
+  allowedRegistries: ['registry.odoo-hosting.example/', 'ghcr.io/cloudnative-pg/', 'docker.io/library/redis'],
+  images: {
+    postgres: { '15': 'ghcr.io/cloudnative-pg/postgresql:15.10', '16': 'ghcr.io/cloudnative-pg/postgresql:16.6', '17': 'ghcr.io/cloudnative-pg/postgresql:17.2' },
+    redis: 'docker.io/library/redis:7.4.2',
+    tools: 'registry.odoo-hosting.example/platform/db-tools:2025.11.1',
+  },
+  regions: {
+    'eu-west': { objectStorage: { endpoint: 'https://s3.eu-west.odoo-hosting.example', bucket: 'tenantctl-eu-west', lockedBucket: 'tenantctl-eu-west-locked', cidrs: ['198.18.10.0/24'] } },
+    'eu-central': { objectStorage: { endpoint: 'https://s3.eu-central.odoo-hosting.example', bucket: 'tenantctl-eu-central', lockedBucket: 'tenantctl-eu-central-locked', cidrs: ['198.18.20.0/24'] } },
+  },
+  clusters: [
+    { name: 'eu-west-shared-1', region: 'eu-west', tiers: ['shared'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
+    { name: 'eu-west-dedicated-1', region: 'eu-west', tiers: ['dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
+    { name: 'eu-central-1', region: 'eu-central', tiers: ['shared', 'dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
+    { name: 'eu-central-2', region: 'eu-central', tiers: ['shared', 'dedicated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
+  ],
+});
+`;
+
+/** Tenant `i` of the synthetic fleet: 60% shared, 30% dedicated (a third hybrid), 10% regulated. */
+export function tenantSource(i: number, variant = 0): string {
+  const name = `t${String(i).padStart(4, '0')}`;
+  const region = REGIONS[i % 2];
+  const other = REGIONS[(i + 1) % 2];
+  const version = VERSIONS[i % 3];
+  const slot = i % 10;
+  const tier = slot < 6 ? 'shared' : slot < 9 ? 'dedicated' : 'regulated';
+  const host = (env: string) => `${name}-${env}.${region}.erp.odoo-hosting.example`;
+  const envs: string[] = [`production: { domains: ['${host('production')}', 'erp.${name}.example'] }`];
+  if (tier === 'dedicated' && i % 3 === 0) envs.push(`staging: { tier: 'shared', workers: 2, domains: ['${host('staging')}'] }`);
+  if (tier === 'dedicated' && i % 3 === 1) envs.push(`staging: { replicas: 1, domains: ['${host('staging')}'] }`);
+  if (tier === 'regulated') envs.push(`validation: { replicas: 2, domains: ['${host('validation')}'] }`);
+  if (tier === 'shared' && i % 4 === 0) envs.push(`training: { domains: ['${host('training')}'] }`);
+  const extra =
+    tier === 'regulated'
+      ? `  backup: { rpoMinutes: 5, retentionDays: 2555, crossRegion: '${other}' },\n`
+      : tier === 'dedicated'
+        ? `  database: { storage: '${40 + (i % 5) * 20}Gi', instances: ${2 + (i % 2)} },\n  egress: [{ name: 'edi', cidr: '198.51.100.${i % 250}/32', port: 443 }],\n`
+        : '';
+  return `import { defineTenant } from '../lib/tenant/schema.ts';
+
+/** Synthetic tenant ${i} for the synth benchmark. */
+export default defineTenant({
+  name: '${name}',
+  displayName: 'Tenant ${i}${variant ? ` (rev ${variant})` : ''}',
+  tier: '${tier}',
+  region: '${region}',
+  odoo: { version: '${version}', image: 'registry.odoo-hosting.example/odoo/odoo:${version}-20251110', workers: ${(tier === 'shared' ? 2 : 4) + variant}${i % 7 === 0 ? ", addons: ['stock_barcode']" : ''} },
+  environments: {
+    ${envs.join(',\n    ')},
+  },
+${extra}  labels: { owner: 'team-${i % 13}', costCenter: 'CC-${1000 + (i % 97)}' },
+});
+`;
+}
+
+function makeRepo(args: Args): string {
+  const root = mkdtempSync(join(tmpdir(), 'tenantctl-bench-synth-'));
+  for (const dir of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(args.code, dir), join(root, dir));
+  // The repository's own package.json makes its .ts files ES modules, as in a real checkout.
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-fleet', private: true, type: 'module' }) + '\n');
+  writeFileSync(join(root, 'fleet.ts'), FLEET);
+  mkdirSync(join(root, 'tenants'));
+  for (let i = 0; i < args.tenants; i++) writeFileSync(join(root, 'tenants', `t${String(i).padStart(4, '0')}.ts`), tenantSource(i));
+  return root;
+}
+
+interface Run {
+  seconds: number;
+  peakMb: number;
+  stdout: string;
+}
+
+/** Runs node with the peak-RSS hook; wall time measured here, around the whole process. */
+function runNode(nodeArgs: string[], cwd: string): Run {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...nodeArgs], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - started) / 1000;
+  const rss = new RegExp(`${RSS_MARK} (\\d+)`).exec(r.stderr);
+  if (r.status !== 0) throw new Error(`node ${nodeArgs.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return { seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout };
+}
+
+function synth(args: Args, root: string, extra: string[] = []): Run {
+  return runNode([join(args.code, 'bin', 'tenantctl.mjs'), '-C', root, 'synth', ...extra], root);
+}
+
+function yamlFiles(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...yamlFiles(dir, p));
+    else if (e.name.endsWith('.yaml')) out.push(p);
+  }
+  return out.sort();
+}
+
+/**
+ * The floor, run as a child: reads back the objects synth wrote (untimed), then times only
+ * `yaml.stringify` with synth's options and writing the same files in the same layout.
+ */
+function floorChild(generated: string, out: string): void {
+  const files = yamlFiles(generated).map((path) => {
+    const text = readFileSync(join(generated, path), 'utf8');
+    const newline = text.indexOf('\n');
+    return { path, header: text.slice(0, newline + 1), value: parse(text, { version: '1.1' }) as unknown, text };
+  });
+  const started = performance.now();
+  const made = new Set<string>();
+  let same = 0;
+  for (const f of files) {
+    const content = f.header + stringify(f.value, { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+    const target = join(out, f.path);
+    const parent = dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    writeFileSync(target, content);
+    if (content === f.text) same++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(JSON.stringify({ seconds, files: files.length, same }) + '\n');
+}
+
+const objectsOf = (summary: string) => Number(/(\d+) objects/.exec(summary)?.[1] ?? NaN);
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--floor-child') return floorChild(argv[1], argv[2]);
+  const args = parseArgs(argv);
+  const root = makeRepo(args);
+  console.log(`fleet: ${args.tenants} tenants in ${root} (compiler from ${args.code})`);
+  try {
+    const cold = synth(args, root);
+    const objects = objectsOf(cold.stdout);
+    const files = yamlFiles(join(root, 'generated')).length;
+
+    const floorOut = mkdtempSync(join(tmpdir(), 'tenantctl-bench-floor-'));
+    const floorRun = runNode(['--import', 'tsx', fileURLToPath(import.meta.url), '--floor-child', join(root, 'generated'), floorOut], HERE);
+    rmSync(floorOut, { recursive: true, force: true });
+    const floor = JSON.parse(floorRun.stdout.trim().split('\n').pop()!) as { seconds: number; files: number; same: number };
+
+    const unchanged = synth(args, root);
+    const changed = 500 % args.tenants;
+    writeFileSync(join(root, 'tenants', `t${String(changed).padStart(4, '0')}.ts`), tenantSource(changed, 1));
+    const oneChanged = synth(args, root);
+    const check = runNode([join(args.code, 'bin', 'tenantctl.mjs'), '-C', root, 'synth', '--check'], root);
+
+    const rows: Array<[string, number, number, number, number, string]> = [
+      ['floor (yaml.stringify + write)', objects, floor.files, floor.seconds, floorRun.peakMb, ''],
+      ['synth, cold (no cache, no generated/)', objectsOf(cold.stdout), files, cold.seconds, cold.peakMb, cold.seconds <= 2 * floor.seconds ? 'PASS (<= 2x floor)' : 'FAIL (> 2x floor)'],
+      ['re-synth, nothing changed', objectsOf(unchanged.stdout), files, unchanged.seconds, unchanged.peakMb, ''],
+      [`re-synth, one tenant changed (t${String(changed).padStart(4, '0')})`, objectsOf(oneChanged.stdout), files, oneChanged.seconds, oneChanged.peakMb, oneChanged.seconds <= 1 ? 'PASS (<= 1 s)' : 'FAIL (> 1 s)'],
+      ['synth --check, fresh', objectsOf(check.stdout), files, check.seconds, check.peakMb, ''],
+    ];
+    const head = ['case', 'objects', 'files', 'seconds', 'peak MB', 'x floor', 'target'];
+    const table = [head, ...rows.map(([c, o, f, s, m, t]) => [c, String(o), String(f), s.toFixed(2), m.toFixed(0), (s / floor.seconds).toFixed(2), t])];
+    const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+    for (const r of table) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+    console.log(`floor check: ${floor.same}/${floor.files} files re-serialized byte-identical to synth's output`);
+    console.log(`cold synth said: ${cold.stdout.trim()}`);
+    console.log(`re-synth said:   ${oneChanged.stdout.trim()}`);
+  } finally {
+    if (args.keep) console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main();
