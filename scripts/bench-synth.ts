@@ -12,10 +12,12 @@
  * inside its process (stringify + write only), which makes the ratio a conservative one.
  *
  * `--code DIR` benchmarks another checkout's compiler (its bin/, lib/, tiers/, vendor/), e.g. a
- * copy taken before an optimization, against the same generated fleet.
+ * copy taken before an optimization, against the same generated fleet. The compiler is first
+ * copied to a temporary folder, so that edits to the working tree during a run (the render cache
+ * is keyed by a hash of the code) cannot turn warm runs into cold ones.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +112,16 @@ ${extra}  labels: { owner: 'team-${i % 13}', costCenter: 'CC-${1000 + (i % 97)}'
 `;
 }
 
+/** A frozen copy of the compiler at `code`, node_modules linked. */
+function snapshotCode(code: string): string {
+  const to = mkdtempSync(join(tmpdir(), 'tenantctl-bench-code-'));
+  for (const entry of ['bin', 'lib', 'tiers', 'vendor/imports', 'package.json', 'package-lock.json']) {
+    if (existsSync(join(code, entry))) cpSync(join(code, entry), join(to, entry), { recursive: true });
+  }
+  symlinkSync(join(code, 'node_modules'), join(to, 'node_modules'));
+  return to;
+}
+
 function makeRepo(args: Args): string {
   const root = mkdtempSync(join(tmpdir(), 'tenantctl-bench-synth-'));
   for (const dir of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(args.code, dir), join(root, dir));
@@ -184,9 +196,10 @@ const objectsOf = (summary: string) => Number(/(\d+) objects/.exec(summary)?.[1]
 function main(): void {
   const argv = process.argv.slice(2);
   if (argv[0] === '--floor-child') return floorChild(argv[1], argv[2]);
-  const args = parseArgs(argv);
+  const parsed = parseArgs(argv);
+  const args = { ...parsed, code: snapshotCode(parsed.code) };
   const root = makeRepo(args);
-  console.log(`fleet: ${args.tenants} tenants in ${root} (compiler from ${args.code})`);
+  console.log(`fleet: ${args.tenants} tenants in ${root} (compiler from ${parsed.code}, copied to ${args.code})`);
   try {
     const cold = synth(args, root);
     const objects = objectsOf(cold.stdout);
@@ -218,8 +231,8 @@ function main(): void {
     console.log(`cold synth said: ${cold.stdout.trim()}`);
     console.log(`re-synth said:   ${oneChanged.stdout.trim()}`);
   } finally {
-    if (args.keep) console.log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    if (args.keep) console.log(`kept ${root} and ${args.code}`);
+    else for (const dir of [root, args.code]) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -12,6 +12,8 @@ import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
 import { validateServerCommand } from './commands/validate-server.ts';
+import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
+import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -88,6 +90,17 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (result.errors > 0) throw new ExitError(EXIT.failed, opts.output ? `${result.errors} error findings; report written to ${opts.output}` : '');
     });
 
+  program
+    .command('plan')
+    .description('what merging the working tree changes in generated/ against a git ref: objects added, changed, removed per tenant environment, risky changes first')
+    .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main')
+    .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS as string[]).default('text'))
+    .option('--max-length <chars>', 'markdown: shrink the report to fit (PR comments hold about 65,000 characters)', (v) => Number.parseInt(v, 10))
+    .action(async (o: { base: string; format: PlanFormat; maxLength?: number }) => {
+      const { output } = await planCommand({ root: root(), base: o.base, format: o.format, packageRoot, maxLength: o.maxLength });
+      io.out(output.endsWith('\n') ? output : output + '\n');
+    });
+
   const create = program.command('new').description('scaffold new input files');
   create
     .command('tenant')
@@ -116,7 +129,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       if (error.message) io.err(error.message + '\n');
       return error.code;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof UnknownRefError) {
       io.err(`tenantctl: ${error.message}\n`);
       return EXIT.usage;
     }

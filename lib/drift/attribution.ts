@@ -8,9 +8,9 @@
  * Rules (see judgeChange):
  * - a field desired declares is drift whenever it differs, whoever wrote it;
  * - a field desired does not declare (absent, or only a default) is drift when a human or unknown
- *   manager owns the live value, or an applier owns it through server-side Apply (removed from
- *   generated/, not pruned yet); fields owned by nobody (server defaults, admission) or only by
- *   controllers (HPA replicas, VPA) are not;
+ *   manager owns the live value, or an applier owns that very field through server-side Apply
+ *   (removed from generated/, not pruned yet); fields owned by nobody (server defaults, admission)
+ *   or only by controllers (HPA replicas, VPA) are not;
  * - without managedFields nothing can be attributed: undeclared live fields are not reported.
  */
 import type { ManagedFieldsIndex } from './managed-fields.ts';
@@ -98,10 +98,13 @@ export function judgeChange(change: ChangeContext, fields: ManagedFieldsIndex, m
   }
   // Desired does not declare the field: only a default, or nothing.
   if (change.live === undefined || !fields.tracked) return { drift: false };
+  // An applier's Apply set holds exactly what it applied: a live-only field it owns by name was
+  // dropped from generated/. Owning it only through an atomic list proves nothing (defaults inside).
+  const exact = new Set(fields.ownersOf(change.path, true));
   const culprits = owners.filter((o) => {
     const kind = managers.classify(o.manager);
     if (kind === 'human' || kind === 'unknown') return !managers.isApplier(o.manager);
-    return managers.isApplier(o.manager) && o.operation === 'Apply';
+    return managers.isApplier(o.manager) && o.operation === 'Apply' && exact.has(o);
   });
   return culprits.length ? { drift: true, changedBy: latest(culprits) } : { drift: false };
 }

@@ -30,8 +30,11 @@ export interface ManagedFieldsIndex {
   readonly tracked: boolean;
   /** Every manager entry, oldest first (entries without a time last). */
   readonly entries: readonly ChangedBy[];
-  /** Managers owning the field at `path` (or an atomic ancestor of it). */
-  ownersOf(path: readonly Segment[]): ChangedBy[];
+  /**
+   * Managers owning the field at `path` or, unless `exact`, an atomic ancestor of it (a manager
+   * owning an atomic list owns every field of its items, defaults included).
+   */
+  ownersOf(path: readonly Segment[], exact?: boolean): ChangedBy[];
 }
 
 interface RawEntry {
@@ -101,13 +104,13 @@ function childFor(node: FieldSetNode, segment: Segment): FieldSetNode | undefine
   }
 }
 
-function owns(fields: FieldSetNode, path: readonly Segment[]): boolean {
+function owns(fields: FieldSetNode, path: readonly Segment[], exact: boolean): boolean {
   let node: FieldSetNode = fields;
   for (let i = 0; i < path.length; i++) {
     const child = childFor(node, path[i]);
     if (child === undefined) return false;
     // A leaf before the end of the path: the manager owns the whole (atomic) subtree.
-    if (Object.keys(child).length === 0) return true;
+    if (Object.keys(child).length === 0) return i === path.length - 1 || !exact;
     node = child;
   }
   return true;
@@ -119,7 +122,7 @@ export function indexManagedFields(obj: Pick<KubeObject, 'metadata'>): ManagedFi
   return {
     tracked: entries.length > 0,
     entries: ordered,
-    ownersOf: (path) => entries.filter((e) => path.length > 0 && owns(e.fields, path)).map((e) => e.owner).sort(byTime),
+    ownersOf: (path, exact = false) => entries.filter((e) => path.length > 0 && owns(e.fields, path, exact)).map((e) => e.owner).sort(byTime),
   };
 }
 

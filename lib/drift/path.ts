@@ -20,6 +20,8 @@ export type Segment =
       readonly keys: ReadonlyArray<readonly [string, Scalar]>;
       /** The item itself (live side when present): managedFields keys are matched against it. */
       readonly item: Readonly<Record<string, unknown>>;
+      /** Values key fields take when absent (ports: protocol TCP). */
+      readonly defaults?: Readonly<Record<string, Scalar>>;
     };
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -115,4 +117,27 @@ export function compilePathPattern(pattern: string): PathMatcher {
     if (got.length < want.length) return false;
     return want.every((w, i) => w === got[i] || (w === 'f:*' && got[i].startsWith('f:')) || (w === '[*]' && got[i].startsWith('[')));
   };
+}
+
+/** The value at `path` in `root`, or undefined; list items by key match with key defaults. */
+export function valueAt(root: unknown, path: readonly Segment[]): unknown {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === undefined || node === null) return undefined;
+    switch (segment.kind) {
+      case 'field':
+        node = typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[segment.name] : undefined;
+        break;
+      case 'index':
+        node = Array.isArray(node) ? node[segment.index] : undefined;
+        break;
+      case 'key':
+        node = Array.isArray(node)
+          ? node.find((item) => typeof item === 'object' && item !== null &&
+              segment.keys.every(([k, v]) => ((item as Record<string, unknown>)[k] ?? segment.defaults?.[k]) === v))
+          : undefined;
+        break;
+    }
+  }
+  return node;
 }

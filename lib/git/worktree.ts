@@ -15,6 +15,8 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 export interface MaterializedRef {
   /** Directory holding the ref's tracked files (no `.git`). */
   readonly dir: string;
+  /** Where the directory passed as `repo` lies in that copy (`dir` itself unless it was a subfolder). */
+  readonly root: string;
   /** Full commit id the ref resolved to. */
   readonly commit: string;
   /** Removes the directory. Safe to call twice. */
@@ -76,6 +78,7 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
 /** Writes the tree of `ref` into a new temporary directory. */
 export async function materializeRef(repo: string, ref: string, options: MaterializeOptions = {}): Promise<MaterializedRef> {
   const commit = await resolveCommit(repo, ref);
+  const prefix = (await git(repo).raw(['rev-parse', '--show-prefix'])).trim();
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'tenantctl-ref-'));
   const index = `${dir}.index`;
   const cleanup = async () => {
@@ -91,5 +94,5 @@ export async function materializeRef(repo: string, ref: string, options: Materia
     await cleanup();
     throw new Error(`cannot write the files of ${ref} (${commit.slice(0, 12)}) to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return { dir, commit, cleanup };
+  return { dir, root: prefix ? join(dir, prefix) : dir, commit, cleanup };
 }

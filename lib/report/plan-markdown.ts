@@ -34,9 +34,14 @@ function fence(body: string, lang: string): string {
   return `${ticks}${lang}\n${body.replace(/\n$/, '')}\n${ticks}`;
 }
 
-/** Escapes text for inline markdown / HTML summary lines. */
-function inline(text: string): string {
+/** Escapes text for HTML (`<summary>` lines, where markdown is not parsed). */
+function html(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes text for inline markdown: cron schedules and selectors are full of `*` and `_`. */
+function inline(text: string): string {
+  return html(text).replace(/([\\`*_[\]|~])/g, '\\$1');
 }
 
 function counts(g: ChangeGroup): string {
@@ -87,7 +92,7 @@ function groupBody(g: ChangeGroup, listOnly: boolean): string {
 
 function details(g: ChangeGroup, body: string): string {
   const flag = g.risks.length ? '⚠️ ' : '';
-  return [`<details><summary>${flag}${inline(groupTitle(g))}: ${STATUS[g.status]} ${counts(g)}</summary>`, '', fence(body, 'diff'), '', '</details>', ''].join('\n');
+  return [`<details><summary>${flag}${html(groupTitle(g))}: ${STATUS[g.status]} ${counts(g)}</summary>`, '', fence(body, 'diff'), '', '</details>', ''].join('\n');
 }
 
 /** Cuts a diff body at a line boundary so the rendered details fit `budget` characters. */

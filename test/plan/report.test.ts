@@ -52,6 +52,21 @@ describe('plan reports', () => {
     expect(cut.split('```').length % 2).toBe(1); // every fence closed
   });
 
+  it('never exceeds the length limit and always closes its code fences, whatever the limit', () => {
+    const plan = planChanges(
+      [...envFiles(ACME), ...envFiles(BETA)],
+      [...envFiles(ACME, (name, o) => (name === 'config' ? { ...o, data: { 'odoo.conf': 'line\n'.repeat(300) } } : o)), ...envFiles(GAMMA)],
+      side,
+    );
+    const full = renderPlanMarkdown(plan).length;
+    const broken: number[] = [];
+    for (let limit = 2500; limit <= full + 50; limit += 97) {
+      const md = renderPlanMarkdown(plan, { maxLength: limit });
+      if (md.length > limit || md.split('```').length % 2 !== 1) broken.push(limit);
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('says so when nothing changes', () => {
     const plan = planChanges(envFiles(ACME), envFiles(ACME), side);
     expect(renderPlanMarkdown(plan)).toContain('No changes: the generated manifests are the same on both sides.');

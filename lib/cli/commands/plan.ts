@@ -95,7 +95,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<PlanCommand
   let base: BaseTree;
   try {
     const nodeModules = [join(opts.root, 'node_modules'), join(packageRoot, 'node_modules')].find((p) => existsSync(p)) ?? join(packageRoot, 'node_modules');
-    base = await synthesizeCheckout(checkout.dir, nodeModules, opts.timeoutMs ?? 300_000);
+    base = await synthesizeCheckout(checkout.root, nodeModules, opts.timeoutMs ?? 300_000);
   } finally {
     await checkout.cleanup();
   }

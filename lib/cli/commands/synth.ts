@@ -1,12 +1,20 @@
 /**
  * `tenantctl synth`: compile tenants into generated/, or with --check report whether the
  * committed tree is what the sources produce (for CI).
+ *
+ * Every input problem is found before anything is rendered, and everything is rendered and
+ * compared before generated/ is touched. With the render cache, folders that synth itself wrote
+ * from the same content key and that nobody changed since (tree-state.ts) are skipped entirely,
+ * so a re-synth after one tenant changed costs that tenant, not the fleet.
  */
-import { join } from 'node:path';
-import { diffTree, readTree, replaceTree } from '../../io/generated-tree.ts';
-import { synthesize, type SynthResult } from '../../synth/synthesize.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { applyTreeChanges, type FileStamp, replaceTree, scanTree, type TreeDiff } from '../../io/generated-tree.ts';
+import { clearTreeState, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../../io/tree-state.ts';
+import type { ManifestFile } from '../../synth/layout.ts';
+import { renderUnits } from '../../synth/render-pool.ts';
+import { planSynth, type RenderCache, type SynthStats } from '../../synth/synthesize.ts';
 import { compileWorkspace, codeVersion } from '../workspace.ts';
-import type { RenderCache } from '../../synth/synthesize.ts';
 
 export const GENERATED_README = `# generated/
 
@@ -23,37 +31,105 @@ export interface SynthCommandOptions {
   readonly root: string;
   readonly packageRoot: string;
   readonly check: boolean;
+  /** Reuse rendered environments and skip folders known to be current; absent: render and compare everything. */
   readonly cache?: RenderCache;
   readonly out?: (line: string) => void;
 }
 
 export interface SynthOutcome {
-  readonly result: SynthResult;
+  readonly stats: SynthStats;
+  readonly diff: TreeDiff;
   readonly stale: boolean;
   readonly summary: string;
 }
 
+const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export async function synthCommand(options: SynthCommandOptions): Promise<SynthOutcome> {
   const compiled = await compileWorkspace(options.root);
-  const result = synthesize(compiled, { codeVersion: codeVersion(options.packageRoot), cache: options.cache });
+  const units = planSynth(compiled, codeVersion(options.packageRoot));
   const dir = join(options.root, 'generated');
-  const diff = diffTree(readTree(dir), result.files);
-  const changes = diff.added.length + diff.changed.length + diff.removed.length;
-  const counts = `${result.stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${result.stats.objects} objects`;
+
+  // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
+  const stamps = scanTree(dir);
+  const filesIn = new Map<string, number>();
+  for (const p of stamps.keys()) filesIn.set(dirname(p), (filesIn.get(dirname(p)) ?? 0) + 1);
+  const state = options.cache ? readTreeState(options.root) : undefined;
+  const fresh = units.map((u) => isFolderFresh(state, u.folder, u.key, stamps, filesIn));
+  const pending = units.filter((_, i) => !fresh[i]);
+  const rendered = await renderUnits(pending, compiled.tiers, options.cache);
+
+  const added: string[] = [];
+  const changed: string[] = [];
+  const writes: ManifestFile[] = [];
+  const wanted = new Set<string>();
+  const newState: Record<string, FolderState> = {};
+  let objects = 0;
+  let cached = 0;
+  units.forEach((unit, i) => {
+    if (fresh[i]) {
+      const recorded = state!.folders[unit.folder];
+      newState[unit.folder] = recorded;
+      objects += recorded.objects;
+      if (unit.env) cached++;
+      for (const [name] of recorded.files) wanted.add(`${unit.folder}/${name}`);
+    }
+  });
+  pending.forEach((unit, k) => {
+    const { files, cached: hit } = rendered[k];
+    objects += files.length - 1;
+    if (hit && unit.env) cached++;
+    for (const f of files) {
+      wanted.add(f.path);
+      if (!stamps.has(f.path)) {
+        added.push(f.path);
+        writes.push(f);
+      } else if (readFileSync(join(dir, f.path), 'utf8') !== f.content) {
+        changed.push(f.path);
+        writes.push(f);
+      }
+    }
+  });
+  const removed = [...stamps.keys()].filter((p) => !wanted.has(p)).sort(byPath);
+  const diff: TreeDiff = { added: added.sort(byPath), changed: changed.sort(byPath), removed };
+  const stats: SynthStats = { environments: compiled.environments.length, cached, objects };
+
+  const changes = added.length + changed.length + removed.length;
+  const counts = `${stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${stats.objects} objects`;
   if (options.check) {
-    if (changes === 0) return { result, stale: false, summary: `generated/ is up to date (${counts}).` };
-    const lines = [`generated/ is stale: ${diff.added.length} to add, ${diff.changed.length} to change, ${diff.removed.length} to remove.`];
-    for (const [sign, list] of [['+', diff.added], ['~', diff.changed], ['-', diff.removed]] as const) {
+    if (changes === 0) return { stats, diff, stale: false, summary: `generated/ is up to date (${counts}).` };
+    const lines = [`generated/ is stale: ${added.length} to add, ${changed.length} to change, ${removed.length} to remove.`];
+    for (const [sign, list] of [['+', added], ['~', changed], ['-', removed]] as const) {
       for (const p of list.slice(0, 20)) lines.push(`  ${sign} generated/${p}`);
       if (list.length > 20) lines.push(`  ${sign} … and ${list.length - 20} more`);
     }
     lines.push('Run `npx tenantctl synth` and commit generated/.');
-    return { result, stale: true, summary: lines.join('\n') };
+    return { stats, diff, stale: true, summary: lines.join('\n') };
   }
-  if (changes > 0) replaceTree(dir, result.files, GENERATED_README);
+
+  let written: ReadonlyMap<string, FileStamp> = new Map();
+  if (changes > 0) {
+    if (options.cache) clearTreeState(options.root);
+    if (existsSync(dir)) {
+      written = applyTreeChanges(dir, writes, removed, GENERATED_README);
+    } else {
+      replaceTree(dir, writes, GENERATED_README);
+      written = scanTree(dir);
+    }
+  }
+  if (options.cache) {
+    pending.forEach((unit, k) => {
+      const files = rendered[k].files;
+      const stampOf = (path: string) => written.get(path) ?? stamps.get(path)!;
+      const recorded = files.map((f) => [f.path.slice(unit.folder.length + 1), stampOf(f.path).size, stampOf(f.path).mtimeMs] as const);
+      newState[unit.folder] = { key: unit.key, objects: files.length - 1, files: recorded };
+    });
+    writeTreeState(options.root, { version: 1, folders: newState });
+  }
   return {
-    result,
+    stats,
+    diff,
     stale: false,
-    summary: changes === 0 ? `generated/ unchanged (${counts}).` : `generated/ updated: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${counts}).`,
+    summary: changes === 0 ? `generated/ unchanged (${counts}).` : `generated/ updated: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${counts}).`,
   };
 }

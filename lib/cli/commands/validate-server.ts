@@ -10,8 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readManifests } from '../../io/read-manifests.ts';
-import { serverDryRun, summarize, type DryRunResult } from '../../live/dry-run.ts';
-import { KubeClient } from '../../live/kube-client.ts';
+import type { DryRunResult } from '../../live/dry-run.ts';
 
 export interface ValidateServerOptions {
   /** Repository root; manifests are read from `<root>/generated`. */
@@ -38,6 +37,9 @@ export async function validateServerCommand(options: ValidateServerOptions): Pro
   const dir = join(options.root, 'generated');
   if (!existsSync(dir)) throw new Error(`${dir} does not exist: run \`tenantctl synth\` first`);
   const { docs, problems } = readManifests(dir, { base: options.root });
+  // Loaded here, not at the top: the Kubernetes client takes ~0.7 s to import, and every other
+  // command (synth on each edit) would pay for it at start-up.
+  const [{ serverDryRun, summarize }, { KubeClient }] = await Promise.all([import('../../live/dry-run.ts'), import('../../live/kube-client.ts')]);
   const client = KubeClient.fromKubeconfig({ kubeconfig: options.kubeconfig, context: options.context });
   let results: DryRunResult[];
   try {
@@ -54,7 +56,7 @@ export async function validateServerCommand(options: ValidateServerOptions): Pro
   return { output, rejected: counts.rejected, errors: counts.errors, results: all };
 }
 
-type Counts = ReturnType<typeof summarize>;
+type Counts = ReturnType<typeof import('../../live/dry-run.ts').summarize>;
 
 function renderJson(results: readonly DryRunResult[], counts: Counts, target: { server: string; context: string }): string {
   return JSON.stringify({ ...target, summary: counts, results }, null, 2);

@@ -1,0 +1,124 @@
+/**
+ * detectDrift: desired objects (generated/) against live objects (the cluster) → findings.
+ *
+ * pair (pair.ts) → for each matched pair: normalize (normalize/) → diff (diff.ts) → judge each
+ * difference by who owns the live field (managed-fields.ts, attribution.ts) → mask Secrets
+ * (mask.ts) → ignore rules (ignore.ts) → sort. Pure: same input, same output, no I/O.
+ */
+import { formatKey, groupOf, keyOf, LABELS, type KubeObject } from '../model/resource.ts';
+import { creatorOf, judgeChange, managerClassifier, type ManagerClassifier } from './attribution.ts';
+import { diffObjects } from './diff.ts';
+import { compileIgnoreRules } from './ignore.ts';
+import { indexManagedFields } from './managed-fields.ts';
+import { maskSecretChanges } from './mask.ts';
+import { indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
+import { normalizePair } from './normalize/index.ts';
+import { pairObjects } from './pair.ts';
+import { formatPath, valueAt } from './path.ts';
+import { FINDING_TYPES, type Change, type DetectDriftInput, type DriftFinding, type DriftResource } from './types.ts';
+
+/** API groups served by kube-apiserver itself; anything else is a custom resource. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io',
+  'storage.k8s.io', 'scheduling.k8s.io', 'node.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io',
+  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'certificates.k8s.io',
+  'flowcontrol.apiserver.k8s.io', 'resource.k8s.io', 'storagemigration.k8s.io', 'internal.apiserver.k8s.io']);
+
+function resourceOf(obj: KubeObject): DriftResource {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    name: obj.metadata.name,
+  };
+}
+
+/** Tenant and environment: labels of desired, then live, then of the object's namespace. */
+function ownership(objects: ReadonlyArray<KubeObject | undefined>, namespaces: ReadonlyMap<string, KubeObject>): { tenant?: string; environment?: string } {
+  const namespace = objects.find((o) => o?.metadata.namespace)?.metadata.namespace;
+  const candidates = [...objects, namespace ? namespaces.get(namespace) : undefined];
+  const label = (name: string) => candidates.map((o) => o?.metadata.labels?.[name]).find((v) => typeof v === 'string' && v !== '');
+  const tenant = label(LABELS.tenant);
+  const environment = label(LABELS.environment);
+  return { ...(tenant ? { tenant } : {}), ...(environment ? { environment } : {}) };
+}
+
+/** Namespace objects by name, desired first (its labels are the intended ones). */
+function namespaceIndex(desired: readonly KubeObject[], live: readonly KubeObject[]): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const o of [...desired, ...live]) {
+    if (o.kind === 'Namespace' && o.apiVersion === 'v1' && !out.has(o.metadata.name)) out.set(o.metadata.name, o);
+  }
+  return out;
+}
+
+/** The drifted fields of one desired/live pair, judged and (for Secrets) masked. */
+export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier): Change[] {
+  const group = groupOf(desired.apiVersion);
+  const schema = crds.schemaFor(desired.apiVersion, desired.kind);
+  let normalized;
+  let raw;
+  try {
+    normalized = normalizePair(desired, live, crds);
+    raw = diffObjects(normalized.desired, normalized.live, { kind: desired.kind, schema, custom: !BUILT_IN_GROUPS.has(group) });
+  } catch (e) {
+    throw new Error(`${formatKey(keyOf(desired))}: cannot compare desired with live (${(e as Error).message}); ` +
+      'check that both are Kubernetes objects as the API server returns them', { cause: e });
+  }
+  const fields = indexManagedFields(live);
+  const changes: Change[] = [];
+  for (const c of raw) {
+    const declared = valueAt(normalized.declared, c.path) !== undefined;
+    const verdict = judgeChange({ ...c, declared }, fields, managers);
+    if (!verdict.drift) continue;
+    changes.push({ path: formatPath(c.path), desired: c.desired, live: c.live, ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
+  }
+  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return group === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : changes;
+}
+
+function compareFindings(a: DriftFinding, b: DriftFinding): number {
+  const ka = [a.resource.namespace ?? '', a.resource.kind, a.resource.name, groupOf(a.resource.apiVersion), String(FINDING_TYPES.indexOf(a.type))];
+  const kb = [b.resource.namespace ?? '', b.resource.kind, b.resource.name, groupOf(b.resource.apiVersion), String(FINDING_TYPES.indexOf(b.type))];
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  return 0;
+}
+
+/**
+ * Compares desired with live objects of one cluster. Findings come sorted by namespace, kind,
+ * name, API group and type; changes by path. Throws only on malformed input or ignore rules.
+ */
+export function detectDrift(input: DetectDriftInput): DriftFinding[] {
+  const managers = managerClassifier(input.managers);
+  const ignore = compileIgnoreRules(input.ignore);
+  const crds = indexCrds(input.crds);
+  const namespaces = namespaceIndex(input.desired, input.live);
+  const pairs = pairObjects(input.desired, input.live, { managers, tenantNamespacePrefix: input.tenantNamespacePrefix });
+  const findings: DriftFinding[] = [];
+  for (const p of pairs) {
+    let finding: DriftFinding | undefined;
+    switch (p.kind) {
+      case 'matched': {
+        const changes = compareObjects(p.desired, p.live, crds, managers);
+        if (changes.length) finding = { type: 'modified', ...ownership([p.desired, p.live], namespaces), resource: resourceOf(p.desired), changes };
+        break;
+      }
+      case 'missing':
+        finding = { type: 'missing', ...ownership([p.desired], namespaces), resource: resourceOf(p.desired) };
+        break;
+      case 'orphan':
+      case 'unmanaged': {
+        const createdBy = creatorOf(indexManagedFields(p.live));
+        finding = {
+          type: p.kind === 'orphan' ? 'orphaned' : 'unmanaged',
+          ...ownership([p.live], namespaces),
+          resource: resourceOf(p.live),
+          ...(createdBy ? { createdBy } : {}),
+        };
+        break;
+      }
+    }
+    const kept = finding && ignore.apply(finding);
+    if (kept) findings.push(kept);
+  }
+  return findings.sort(compareFindings);
+}

@@ -1,0 +1,14 @@
+export * from './types.ts';
+export { detectDrift, compareObjects } from './engine.ts';
+export { pairObjects, isControllerMade, isManagedByUs, tenantNamespaces, type Pairing, type PairOptions } from './pair.ts';
+export { diffObjects, type RawChange, type DiffOptions } from './diff.ts';
+export { indexManagedFields, managedPaths, type ManagedFieldsIndex } from './managed-fields.ts';
+export { classifyManager, managerClassifier, judgeChange, type ManagerClass, type ManagerClassifier } from './attribution.ts';
+export { maskSecretValue, maskSecretChanges, ABSENT } from './mask.ts';
+export { compileIgnoreRules, type CompiledIgnore } from './ignore.ts';
+export { formatPath, tokenizePath, compilePathPattern, valueAt, type Segment } from './path.ts';
+export { applyBuiltinDefaults } from './normalize/defaults.ts';
+export { applyCrdDefaults, applySchemaDefaults, indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
+export { sameQuantity, sameScalar } from './normalize/quantities.ts';
+export { stripServerFields } from './normalize/metadata.ts';
+export { normalizePair, type NormalizedPair } from './normalize/index.ts';

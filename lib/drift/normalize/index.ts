@@ -1,0 +1,47 @@
+/**
+ * Normalization of one desired/live pair, in order: strip server metadata and status from both
+ * sides (metadata.ts), then fill built-in defaults (defaults.ts) and CRD defaults
+ * (crd-defaults.ts) into desired. `declared` keeps the desired object before defaulting, so the
+ * engine can tell a field desired declares from one it only gets by default.
+ */
+import type { KubeObject } from '../../model/resource.ts';
+import { applyCrdDefaults, type CrdIndex } from './crd-defaults.ts';
+import { applyBuiltinDefaults } from './defaults.ts';
+import { stripServerFields } from './metadata.ts';
+
+export interface NormalizedPair {
+  /** Desired, stripped, with defaults. */
+  readonly desired: KubeObject;
+  /** Desired, stripped, as written (Secret stringData folded into data). */
+  readonly declared: KubeObject;
+  /** Live, stripped. */
+  readonly live: KubeObject;
+}
+
+/** StatefulSet claim templates carry an embedded `status` (phase Pending) nobody declares. */
+function stripEmbeddedStatus(obj: KubeObject): void {
+  const claims = (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates;
+  if (!Array.isArray(claims)) return;
+  for (const c of claims) if (c && typeof c === 'object') delete (c as Record<string, unknown>).status;
+}
+
+export function normalizePair(desired: KubeObject, live: KubeObject, crds: CrdIndex): NormalizedPair {
+  const strippedDesired = stripServerFields(desired);
+  const strippedLive = stripServerFields(live, desired);
+  stripEmbeddedStatus(strippedDesired);
+  stripEmbeddedStatus(strippedLive);
+  const defaulted = applyCrdDefaults(applyBuiltinDefaults(strippedDesired, live), crds);
+  // Declared keeps only the representation change of Secrets (stringData -> data), not defaults.
+  const declared = desired.kind === 'Secret' && desired.apiVersion === 'v1' ? secretAsStored(strippedDesired) : strippedDesired;
+  return { desired: defaulted, declared, live: strippedLive };
+}
+
+function secretAsStored(secret: KubeObject): KubeObject {
+  const copy = structuredClone(secret) as KubeObject & { data?: Record<string, string>; stringData?: Record<string, unknown> };
+  if (copy.stringData && typeof copy.stringData === 'object') {
+    copy.data = { ...(copy.data ?? {}) };
+    for (const [k, v] of Object.entries(copy.stringData)) copy.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    delete copy.stringData;
+  }
+  return copy;
+}

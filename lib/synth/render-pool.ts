@@ -1,0 +1,144 @@
+/**
+ * Gets the files of the synth units that are needed: from the cache when it has them, else by
+ * rendering. When many environments miss the cache (a cold synth, a template change), they are
+ * spread over worker threads, with the main thread rendering too: cdk8s and YAML serialization
+ * are CPU-bound and each environment renders on its own. A worker costs about 0.4 s to start
+ * (it loads cdk8s and the tiers), so a handful of misses renders inline.
+ *
+ * Output does not depend on which thread rendered what: results are placed by unit, and templates
+ * are pure functions of the environment.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { tiers as standardTiers } from '../../tiers/index.ts';
+import type { TierRegistry } from '../tier/tier.ts';
+import type { ManifestFile } from './layout.ts';
+import type { RenderReply, RenderRequest } from './render-worker.ts';
+import { type RenderCache, type SynthUnit } from './synthesize.ts';
+
+export interface RenderPoolOptions {
+  /** Worker threads to use; default: one per core beyond the main thread, when there are enough misses. */
+  readonly workers?: number;
+  /** Fewest cache misses that make starting workers worth it. */
+  readonly minMissesForWorkers?: number;
+}
+
+export interface UnitFiles {
+  readonly files: readonly ManifestFile[];
+  readonly cached: boolean;
+}
+
+const BATCH = 8;
+const MIN_MISSES_FOR_WORKERS = 96;
+
+/**
+ * The worker's entry, as a script: registers the TypeScript loader (module hooks are per thread,
+ * and workers do not run the parent's `--import` preloads), then serves.
+ */
+const BOOT = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.tsx)
+  .then((tsx) => tsx.register())
+  .then(() => import(workerData.module))
+  .then((m) => m.serve(parentPort));
+`;
+
+/** URL of tsx's ES module API (`tsx/esm/api`, import condition). */
+function tsxApi(): string {
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+}
+
+function startWorker(): Worker {
+  return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: new URL('./render-worker.ts', import.meta.url).href } });
+}
+
+/** The files of each of `units`, in the same order. Fills `cache` with what it rendered. */
+export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegistry, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
+  const out: Array<UnitFiles | undefined> = new Array(units.length);
+  const misses: number[] = [];
+  const inline: number[] = [];
+  units.forEach((unit, i) => {
+    const hit = cache?.get(unit.key);
+    if (hit) out[i] = { files: hit, cached: true };
+    else if (unit.env) misses.push(i);
+    else inline.push(i);
+  });
+  const done = (i: number, files: ManifestFile[]) => {
+    cache?.set(units[i].key, files);
+    out[i] = { files, cached: false };
+  };
+
+  // Workers render with the standard tiers; a custom registry (tests) renders inline.
+  const wanted = options.workers ?? (misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS) ? availableParallelism() - 1 : 0);
+  const workerCount = tiers === standardTiers ? Math.max(0, Math.min(wanted, Math.ceil(misses.length / BATCH))) : 0;
+  const batches: number[][] = [];
+  for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
+
+  if (workerCount === 0) {
+    for (const i of [...inline, ...misses]) done(i, units[i].render());
+    return out as UnitFiles[];
+  }
+
+  const pending = [...batches.keys()].reverse(); // batch indexes not handed out yet, next at the end
+  const inFlight = new Map<Worker, Set<number>>();
+  const busy = () => [...inFlight.values()].some((b) => b.size > 0);
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  // Two batches per worker: it starts the next one while the main thread, busy rendering, has
+  // not yet read the reply to the previous one.
+  const feed = (worker: Worker) => {
+    const mine = inFlight.get(worker)!;
+    while (!failure && mine.size < 2) {
+      const batch = pending.pop();
+      if (batch === undefined) return;
+      mine.add(batch);
+      worker.postMessage({ batch, envs: batches[batch].map((i) => units[i].env!) } satisfies RenderRequest);
+    }
+  };
+  const workers = Array.from({ length: workerCount }, () => {
+    const worker = startWorker();
+    inFlight.set(worker, new Set());
+    worker.on('message', (reply: RenderReply | 'ready') => {
+      if (reply !== 'ready') {
+        inFlight.get(worker)!.delete(reply.batch);
+        if ('error' in reply) failure ??= new Error(`rendering in a worker failed: ${reply.error}`);
+        else reply.files.forEach((files, k) => done(batches[reply.batch][k], files));
+        signal();
+      }
+      feed(worker);
+    });
+    // A worker that dies (it could not load, say) hands its batches back to the main thread.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      for (const batch of inFlight.get(worker)!) pending.push(batch);
+      inFlight.get(worker)!.clear();
+      signal();
+    });
+    return worker;
+  });
+
+  try {
+    for (const i of inline) done(i, units[i].render());
+    while (!failure && (pending.length > 0 || busy())) {
+      const batch = pending.pop();
+      if (batch === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      for (const i of batches[batch]) done(i, units[i].render());
+      // Let worker replies in between, so workers never wait long for their next batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (failure) throw failure;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return out as UnitFiles[];
+}

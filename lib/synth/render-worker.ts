@@ -1,0 +1,28 @@
+/**
+ * Worker side of the render pool: renders batches of tenant environments with the standard tiers
+ * and posts the files back. Environments arrive as structured clones, which render identically:
+ * templates read only plain data from them.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { TenantEnvironment } from '../model/environment.ts';
+import { tiers } from '../../tiers/index.ts';
+import type { ManifestFile } from './layout.ts';
+import { renderEnvironmentFolder } from './synthesize.ts';
+
+export interface RenderRequest {
+  readonly batch: number;
+  readonly envs: readonly TenantEnvironment[];
+}
+
+export type RenderReply = { readonly batch: number; readonly files: ManifestFile[][] } | { readonly batch: number; readonly error: string };
+
+export function serve(port: MessagePort): void {
+  port.on('message', (request: RenderRequest) => {
+    try {
+      port.postMessage({ batch: request.batch, files: request.envs.map((env) => renderEnvironmentFolder(env, tiers)) } satisfies RenderReply);
+    } catch (error) {
+      port.postMessage({ batch: request.batch, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies RenderReply);
+    }
+  });
+  port.postMessage('ready');
+}
