@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tiers } from '../../tiers/index.ts';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
+import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
 
@@ -20,36 +21,48 @@ export async function compileWorkspace(root: string): Promise<CompiledFleet> {
     else loaded.push(t);
   }
   if (isIssue(fleet)) throw new InputError(issues);
+  let compiled: CompiledFleet;
   try {
-    const compiled = compile({ fleet, tenants: loaded, tiers });
-    if (issues.length > 0) throw new InputError(issues);
-    return compiled;
+    compiled = compile({ fleet, tenants: loaded, tiers });
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
     throw error;
   }
+  // Outside the try: load issues thrown inside it would be caught and reported twice.
+  if (issues.length > 0) throw new InputError(issues);
+  return compiled;
 }
 
+/** Modules whose code, with everything they import, decides what synth renders. */
+const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/synth/render-worker.ts', 'tiers/index.ts'];
+
 /**
- * Hash of the code that shapes output (lib/, tiers/, vendor/imports/ and the package lock), so a
- * cached render is never reused after a template or dependency changes.
+ * Hash of the code that shapes output (the source files the rendering modules import, tiers/ and
+ * vendor/imports/ among them, and the package lock), so a cached render is never reused after a
+ * template or dependency changes, yet stays valid when unrelated code (policies, reports) changes.
+ * Falls back to every .ts file of lib/, tiers/ and vendor/imports/ if the graph cannot be read.
  */
 export function codeVersion(packageRoot: string): string {
   const h = createHash('sha256');
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) h.update(p).update(readFileSync(join(packageRoot, p)));
-    }
-  };
-  for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+  const files = sourceClosure(packageRoot, RENDERING_ENTRIES);
+  if (files) {
+    for (const p of files) h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
+  } else {
+    const walk = (dir: string): void => {
+      let entries;
+      try {
+        entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts')) h.update(p).update(readFileSync(join(packageRoot, p)));
+      }
+    };
+    for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+  }
   try {
     h.update(readFileSync(join(packageRoot, 'package-lock.json')));
   } catch {

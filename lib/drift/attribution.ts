@@ -27,7 +27,9 @@ const CONTROLLERS = ['kube-controller-manager', 'kube-scheduler', 'kubelet', 'ku
   'argocd-controller', 'argocd-application-controller', 'kustomize-controller', 'helm-controller', 'source-controller',
   'cloudnative-pg', 'cnpg-*', 'plugin-barman-cloud', 'barman-cloud', 'external-secrets', 'external-secrets-*',
   'cert-manager', 'cert-manager-*', 'traefik', 'velero', 'velero-*', 'prometheus-operator', 'vpa-*',
-  'cluster-autoscaler', 'tenantctl'];
+  'cluster-autoscaler', 'tenantctl',
+  // controller-runtime's default manager name is the binary's, `manager` for most operators (CNPG).
+  'manager'];
 
 const APPLIERS = ['tenantctl', 'argocd-controller', 'kustomize-controller'];
 
@@ -42,16 +44,20 @@ export interface ManagerClassifier {
 }
 
 export function managerClassifier(rules: ManagerRules = {}): ManagerClassifier {
-  const humans = [...HUMANS, ...(rules.humans ?? [])].map(globToRegExp);
-  const controllers = [...CONTROLLERS, ...(rules.controllers ?? []), ...(rules.appliers ?? [])].map(globToRegExp);
+  // Names given in options win over the built-in lists; appliers count as controllers.
+  const table: Array<[RegExp, ManagerClass]> = [
+    ...(rules.appliers ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
+    ...(rules.humans ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'human']),
+    ...(rules.controllers ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
+    ...CONTROLLERS.map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
+    ...HUMANS.map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'human']),
+  ];
   const appliers = (rules.appliers ?? APPLIERS).map(globToRegExp);
   return {
-    // User agents such as `Mozilla/5.0 (X11...)` become managers when a UI sets none.
+    // User agents such as `Mozilla/5.0 (X11...)` become managers when a UI sets none: match the product too.
     classify: (manager) => {
-      const name = manager.split(/[\s/]/, 1)[0];
-      if (controllers.some((r) => r.test(manager) || r.test(name))) return 'controller';
-      if (humans.some((r) => r.test(manager) || r.test(name))) return 'human';
-      return 'unknown';
+      const product = manager.split(/[\s/]/, 1)[0];
+      return table.find(([re]) => re.test(manager) || re.test(product))?.[1] ?? 'unknown';
     },
     isApplier: (manager) => appliers.some((r) => r.test(manager)),
   };

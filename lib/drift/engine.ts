@@ -7,7 +7,7 @@
  */
 import { formatKey, groupOf, keyOf, LABELS, type KubeObject } from '../model/resource.ts';
 import { creatorOf, judgeChange, managerClassifier, type ManagerClassifier } from './attribution.ts';
-import { diffObjects } from './diff.ts';
+import { diffObjects, type RawChange } from './diff.ts';
 import { compileIgnoreRules } from './ignore.ts';
 import { indexManagedFields } from './managed-fields.ts';
 import { maskSecretChanges } from './mask.ts';
@@ -51,29 +51,32 @@ function namespaceIndex(desired: readonly KubeObject[], live: readonly KubeObjec
   return out;
 }
 
-/** The drifted fields of one desired/live pair, judged and (for Secrets) masked. */
-export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier): Change[] {
+/** Normalized pair and its raw differences; errors name the object. */
+function rawDiff(desired: KubeObject, live: KubeObject, crds: CrdIndex): { declared: KubeObject; raw: RawChange[] } {
   const group = groupOf(desired.apiVersion);
-  const schema = crds.schemaFor(desired.apiVersion, desired.kind);
-  let normalized;
-  let raw;
   try {
-    normalized = normalizePair(desired, live, crds);
-    raw = diffObjects(normalized.desired, normalized.live, { kind: desired.kind, schema, custom: !BUILT_IN_GROUPS.has(group) });
+    const normalized = normalizePair(desired, live, crds);
+    const schema = crds.schemaFor(desired.apiVersion, desired.kind);
+    const raw = diffObjects(normalized.desired, normalized.live, { kind: desired.kind, schema, custom: !BUILT_IN_GROUPS.has(group) });
+    return { declared: normalized.declared, raw };
   } catch (e) {
     throw new Error(`${formatKey(keyOf(desired))}: cannot compare desired with live (${(e as Error).message}); ` +
       'check that both are Kubernetes objects as the API server returns them', { cause: e });
   }
+}
+
+/** The drifted fields of one desired/live pair, judged and (for Secrets) masked, sorted by path. */
+export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier): Change[] {
+  const { declared, raw } = rawDiff(desired, live, crds);
   const fields = indexManagedFields(live);
   const changes: Change[] = [];
   for (const c of raw) {
-    const declared = valueAt(normalized.declared, c.path) !== undefined;
-    const verdict = judgeChange({ ...c, declared }, fields, managers);
+    const verdict = judgeChange({ ...c, declared: valueAt(declared, c.path) !== undefined }, fields, managers);
     if (!verdict.drift) continue;
     changes.push({ path: formatPath(c.path), desired: c.desired, live: c.live, ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return group === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : changes;
+  return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : changes;
 }
 
 function compareFindings(a: DriftFinding, b: DriftFinding): number {

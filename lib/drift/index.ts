@@ -1,6 +1,6 @@
 export * from './types.ts';
 export { detectDrift, compareObjects } from './engine.ts';
-export { pairObjects, isControllerMade, isManagedByUs, tenantNamespaces, type Pairing, type PairOptions } from './pair.ts';
+export { pairObjects, isClusterObject, isControllerMade, isManagedByUs, tenantNamespaces, type Pairing, type PairOptions } from './pair.ts';
 export { diffObjects, type RawChange, type DiffOptions } from './diff.ts';
 export { indexManagedFields, managedPaths, type ManagedFieldsIndex } from './managed-fields.ts';
 export { classifyManager, managerClassifier, judgeChange, type ManagerClass, type ManagerClassifier } from './attribution.ts';

@@ -10,7 +10,10 @@
  * - server-side Apply owns exactly the applied fields, including zero values the server then drops
  *   (`readOnly: false`); fields the server defaults are owned by nobody;
  * - Update (create, edit, patch, scale, client-side apply) owns every field it sent, defaults included;
- * - a field removed by an Update disappears from every manager's set, and the remover is not recorded.
+ * - a field removed by an Update disappears from every manager's set, and the remover is not recorded;
+ * - a write through the scale subresource records an owner of spec.replicas only when somebody
+ *   owned it before (kubectl scale of applied replicas: `kubectl`, subresource `scale`); an HPA
+ *   scaling a Deployment whose manifest omits replicas leaves the field unowned.
  */
 import type { KubeObject } from '../model/resource.ts';
 import { formatPath, type Scalar, type Segment } from './path.ts';

@@ -77,11 +77,17 @@ function liveIndex(live: readonly KubeObject[]): Map<string, KubeObject> {
   return byKey;
 }
 
+/** Build-time documents that never reach a cluster (kustomization.yaml). */
+export function isClusterObject(obj: KubeObject): boolean {
+  const group = keyOf(obj).group;
+  return group !== 'kustomize.config.k8s.io' && group !== 'config.kubernetes.io';
+}
+
 export function pairObjects(desired: readonly KubeObject[], live: readonly KubeObject[], options: PairOptions): Pairing[] {
   const byKey = liveIndex(live);
   const used = new Set<string>();
   const out: Pairing[] = [];
-  for (const d of desired) {
+  for (const d of desired.filter(isClusterObject)) {
     const key = keyOf(d);
     let k = uniqueKey(key);
     if (!byKey.has(k) && !key.namespace) {

@@ -44,11 +44,15 @@ export function place(envs: readonly UnplacedEnvironment[], fleet: Fleet): { pla
     }
     const candidates = fleet.clusters.filter((c) => c.region === env.tenant.region && c.tiers.includes(env.tier.name));
     if (candidates.length === 0) {
+      // Once per tenant file and place: every environment of a tier would otherwise repeat it.
+      const where = env.tier.name === env.tenant.tier ? 'region' : `${path}.tier`;
+      const message = `no cluster in region ${env.tenant.region} hosts the ${env.tier.name} tier`;
+      if (issues.some((i) => i.file === file && i.path === where && i.message === message)) continue;
       issues.push({
         code: 'placement.no-cluster',
         file,
-        path: env.tier.name === env.tenant.tier ? 'region' : `${path}.tier`,
-        message: `no cluster in region ${env.tenant.region} hosts the ${env.tier.name} tier`,
+        path: where,
+        message,
         fix: `add a cluster in ${env.tenant.region} hosting ${env.tier.name} to fleet.ts, or choose a region that has one (${[...new Set(fleet.clusters.filter((c) => c.tiers.includes(env.tier.name)).map((c) => c.region))].sort().join(', ') || 'none'})`,
       });
       continue;

@@ -26,6 +26,9 @@ function describeLoadError(error: unknown, root: string): string {
   // esbuild (through tsx) reports syntax errors with a location.
   const first = err.errors?.[0];
   if (first) return first.location ? `line ${first.location.line}:${first.location.column}: ${first.text}` : first.text;
+  // Through the loader thread only the message survives: "Transform failed with 1 error:\n<file>:7:2: ERROR: ...".
+  const located = /:(\d+):(\d+): ERROR: (.+)/.exec(String(err.message ?? ''));
+  if (located) return `line ${located[1]}:${located[2]}: ${located[3]}`;
   const message = String(err.message ?? error).split('\n').find((l) => l.trim().length > 0) ?? String(error);
   return message.replaceAll(root + '/', '');
 }

@@ -31,23 +31,79 @@ export interface CompiledFleet {
   readonly tiers: TierRegistry;
 }
 
-function zodIssues(file: string, error: z.ZodError, code: Issue['code']): Issue[] {
-  return error.issues.map((i) => {
-    let message = i.message;
-    let fix: string | undefined;
+/** The field names the object schema at `path` inside `schema` accepts (records and arrays stepped through). */
+function knownFields(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  type Def = { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType };
+  let current: z.ZodType | undefined = schema;
+  let i = 0;
+  while (current) {
+    const def: Def = (current as unknown as { _zod: { def: Def } })._zod.def;
+    if (def.innerType) current = def.innerType;
+    else if (def.type === 'pipe') current = def.in;
+    else if (i === path.length) return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+    else if (def.type === 'object') current = def.shape?.[String(path[i++])];
+    else if (def.type === 'record') (current = def.valueType), i++;
+    else if (def.type === 'array') (current = def.element), i++;
+    else return [];
+  }
+  return [];
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * zod issues as Issues. An unknown field gets its own issue whose path names the field itself
+ * (not the object around it, which for a top-level typo would be no path at all), and a fix that
+ * suggests the field that was probably meant.
+ */
+function zodIssues(file: string, error: z.ZodError, code: Issue['code'], schema: z.ZodType, reference: string): Issue[] {
+  return error.issues.flatMap((i): Issue[] => {
     if (i.code === 'unrecognized_keys') {
-      message = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-      fix = 'remove it, or check the spelling against the tenant file reference in the README';
-    } else if (i.code === 'invalid_type' && i.input === undefined) {
-      message = 'is required';
+      const known = knownFields(schema, i.path);
+      return i.keys.map((key) => {
+        const near = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+        const fix =
+          near && near.d <= Math.max(1, Math.floor(key.length / 3))
+            ? `did you mean "${near.k}"? Otherwise remove it`
+            : `remove it${known.length ? `; fields allowed here: ${known.join(', ')}` : `, or check the spelling (see ${reference})`}`;
+        return { code, file, path: formatPath([...i.path, key]), message: `unknown field "${key}"`, fix };
+      });
     }
-    return { code, file, path: formatPath(i.path), message, fix };
+    const path = formatPath(i.path);
+    const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+    return [{ code, file, path, message, fix: fixFor(i, path, reference) }];
   });
+}
+
+/** A fix line for a zod issue, so every input problem says what to do, not only what is wrong. */
+function fixFor(i: z.core.$ZodIssue, path: string, reference: string): string {
+  const field = path || 'the value';
+  const unit = (origin: string) => (origin === 'array' ? ' item(s)' : origin === 'string' ? ' character(s)' : '');
+  switch (i.code) {
+    case 'invalid_type':
+      return i.input === undefined ? `add ${field} (see ${reference})` : `make ${field} a ${i.expected}`;
+    case 'invalid_value':
+      return `use one of: ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return `use at least ${String(i.minimum)}${unit(i.origin)}`;
+    case 'too_big':
+      return `use at most ${String(i.maximum)}${unit(i.origin)}`;
+    default:
+      return `change ${field} as described (see ${reference})`;
+  }
 }
 
 export function parseFleet(loaded: LoadedFile, tiers: TierRegistry): { fleet?: Fleet; issues: Issue[] } {
   const parsed = fleetSchema.safeParse(loaded.value);
-  if (!parsed.success) return { issues: zodIssues(loaded.file, parsed.error, 'fleet.invalid') };
+  if (!parsed.success) return { issues: zodIssues(loaded.file, parsed.error, 'fleet.invalid', fleetSchema, 'the comments in lib/fleet/schema.ts') };
   const issues: Issue[] = [];
   const seen = new Set<string>();
   parsed.data.clusters.forEach((c, i) => {
@@ -69,21 +125,30 @@ export function compile(input: CompileInput): CompiledFleet {
   const unplaced: UnplacedEnvironment[] = [];
   const owners = new Map<string, string>(); // tenant name -> file
   const domains = new Map<string, string>(); // host -> "tenant acme (production)"
-  for (const loaded of [...input.tenants].sort((a, b) => a.file.localeCompare(b.file))) {
+  const sorted = [...input.tenants].sort((a, b) => a.file.localeCompare(b.file));
+  const stem = (file: string) => basename(file).replace(/\.ts$/, '');
+  // A tenant name belongs to the file named after it: a copy declaring the same name is the
+  // duplicate, whichever of the two sorts first (tenants/acme-copy.ts sorts before tenants/acme.ts).
+  const named = new Map<string, string>();
+  for (const loaded of sorted) {
+    const name = (loaded.value as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string' && stem(loaded.file) === name) named.set(name, loaded.file);
+  }
+  for (const loaded of sorted) {
     const parsed = tenantSchema.safeParse(loaded.value);
     if (!parsed.success) {
-      issues.push(...zodIssues(loaded.file, parsed.error, 'tenant.invalid'));
+      issues.push(...zodIssues(loaded.file, parsed.error, 'tenant.invalid', tenantSchema, '"Tenant file reference" in the README'));
       continue;
     }
     const spec = parsed.data;
-    const expected = basename(loaded.file).replace(/\.ts$/, '');
+    const expected = stem(loaded.file);
+    const first = owners.get(spec.name) ?? named.get(spec.name);
+    if (first !== undefined && first !== loaded.file) {
+      issues.push({ code: 'tenant.duplicate-name', file: loaded.file, path: 'name', message: `tenant "${spec.name}" is already defined in ${first}`, fix: `tenant names are unique across the fleet: choose another name${spec.name !== expected ? `, e.g. name: "${expected}" to match the file name` : ''}` });
+      continue;
+    }
     if (spec.name !== expected) {
       issues.push({ code: 'tenant.name-mismatch', file: loaded.file, path: 'name', message: `name "${spec.name}" does not match the file name`, fix: `rename the file to tenants/${spec.name}.ts or set name: "${expected}"` });
-    }
-    const first = owners.get(spec.name);
-    if (first) {
-      issues.push({ code: 'tenant.duplicate-name', file: loaded.file, path: 'name', message: `tenant "${spec.name}" is already defined in ${first}`, fix: 'tenant names are unique across the fleet: choose another name' });
-      continue;
     }
     owners.set(spec.name, loaded.file);
     for (const envName of Object.keys(spec.environments).sort()) {

@@ -23,6 +23,8 @@ export interface RenderPoolOptions {
   readonly workers?: number;
   /** Fewest cache misses that make starting workers worth it. */
   readonly minMissesForWorkers?: number;
+  /** Whether the main thread renders too (default); tests turn it off to make the workers do it all. */
+  readonly renderInMain?: boolean;
 }
 
 export interface UnitFiles {
@@ -84,6 +86,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
 
   const pending = [...batches.keys()].reverse(); // batch indexes not handed out yet, next at the end
   const inFlight = new Map<Worker, Set<number>>();
+  let alive = workerCount;
   const busy = () => [...inFlight.values()].some((b) => b.size > 0);
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -117,6 +120,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     // A worker that dies (it could not load, say) hands its batches back to the main thread.
     worker.on('error', () => undefined);
     worker.on('exit', () => {
+      alive--;
       for (const batch of inFlight.get(worker)!) pending.push(batch);
       inFlight.get(worker)!.clear();
       signal();
@@ -127,7 +131,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
   try {
     for (const i of inline) done(i, units[i].render());
     while (!failure && (pending.length > 0 || busy())) {
-      const batch = pending.pop();
+      const batch = options.renderInMain === false && alive > 0 ? undefined : pending.pop();
       if (batch === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;

@@ -48,7 +48,10 @@ export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegist
     egress: spec.egress ?? [],
     waivers: spec.waivers ?? [],
   };
-  if (!fleet.regions[spec.region]) {
+  // An undeclared region is reported here, once; its environments are not handed to placement,
+  // which would report each of them again as having no cluster.
+  const regionKnown = fleet.regions[spec.region] !== undefined;
+  if (!regionKnown) {
     issue('placement.no-cluster', 'region', `region "${spec.region}" is not declared in fleet.ts`, `use one of: ${Object.keys(fleet.regions).sort().join(', ')}, or add the region and a cluster in it to fleet.ts`);
   }
 
@@ -139,5 +142,5 @@ export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegist
       },
     });
   }
-  return { environments, issues };
+  return { environments: regionKnown ? environments : [], issues };
 }

@@ -48,7 +48,7 @@ describe('tenant schema errors', () => {
   });
 
   it('rejects a name that is not a DNS label', () => {
-    const issues = issuesOf([tenantFile(tenantSpec('Acme_Corp'), 'tenants/acme.ts')]);
+    const issues = issuesOf([tenantFile(tenantSpec('Acme_Corp', { environments: { production: { domains: ['acme.west.example.com'] } } }), 'tenants/acme.ts')]);
     expect(issues.map(line)).toEqual(['tenants/acme.ts: name: must be a DNS label: lower-case letters, digits and "-", starting with a letter']);
   });
 
@@ -73,6 +73,20 @@ describe('tenant schema errors', () => {
   it('rejects two files declaring the same tenant, naming the first file', () => {
     const issues = issuesOf([tenantFile(tenantSpec('acme')), tenantFile(tenantSpec('acme', { environments: { production: { domains: ['other.west.example.com'] } } }), 'tenants/acme2.ts')]);
     expect(issues.map(line)).toContain('tenants/acme2.ts: name: tenant "acme" is already defined in tenants/acme.ts');
+  });
+
+  it('blames the copy, not the file named after the tenant, even when the copy sorts first', () => {
+    const copy = tenantFile(tenantSpec('acme', { environments: { production: { domains: ['copy.west.example.com'] } } }), 'tenants/acme-copy.ts');
+    const issues = issuesOf([tenantFile(tenantSpec('acme')), copy]);
+    expect(issues.map(line)).toEqual(['tenants/acme-copy.ts: name: tenant "acme" is already defined in tenants/acme.ts']);
+    expect(issues[0].fix).toContain('name: "acme-copy"');
+  });
+
+  it('gives every issue a fix', () => {
+    const bad = { ...tenantSpec('acme', { tier: 'gold', displayName: '', odoo: { version: '16.0', image: 'odoo', workers: 99 }, environments: {} }), extra: 1 };
+    const issues = issuesOf([tenantFile(bad)]);
+    expect(issues.length).toBeGreaterThan(4);
+    for (const i of issues) expect(i.fix, line(i)).toMatch(/\S/);
   });
 
   it('rejects a host name used by another tenant, naming that tenant and environment', () => {
