@@ -16,7 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { readManifests } from '../lib/io/read-manifests.ts';
+import { readManifestsParallel } from '../lib/io/read-manifests-parallel.ts';
 import type { ManifestDoc } from '../lib/validate/findings.ts';
 import { DEFAULT_KUBERNETES_VERSION, readSchemaSource } from '../lib/io/read-schemas.ts';
 import type { KubeObject } from '../lib/model/resource.ts';
@@ -383,7 +383,6 @@ async function main(): Promise<void> {
 }
 
 let kinds: KubeObject[] = [];
-const readManifestsParallel = async (d: string) => readManifests(d); // TEMP
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

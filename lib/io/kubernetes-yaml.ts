@@ -68,8 +68,8 @@ export const STRING: unique symbol = Symbol('string');
 export function resolvePlainScalar(s: string): null | boolean | number | typeof STRING {
   if (s.length === 0) return null;
   const c = s.charCodeAt(0);
-  // Digits, '+', '-', '.': maybe a number.
-  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+  // Digits, '+', '-', '.', and 'e' or 'E' (the `yaml` package reads `e3` as a float: NaN): maybe a number.
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69) {
     if (INT_BIN.test(s)) return intResolve(s, 2, 2);
     if (INT_OCT.test(s)) return intResolve(s, 1, 8);
     if (INT_OCT_O.test(s)) return intResolve(s, 2, 8);
@@ -109,33 +109,115 @@ const kubernetesScalar = new Type('tag:yaml.org,2002:kubernetes-scalar', {
 const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [kubernetesScalar] });
 
 /*
- * Constructs where js-yaml and the `yaml` package could disagree, or where the `yaml` package adds a
- * safeguard, each found by a cheap test first (one pass for a character) and an exact one after.
- * A match in a comment or a string only costs speed: that text goes to the reference parser.
+ * Where js-yaml and the `yaml` package read a text differently, or where the `yaml` package adds a
+ * safeguard; found by differential fuzzing of the two on generated/ and vendor/crds/ (see
+ * test/validate/kubernetes-yaml.test.ts). Each is looked for cheaply first (a character, a substring);
+ * a match in a comment or a string only costs speed, as that text goes to the reference parser.
  */
-/** Anchors (an alias needs one; the `yaml` package limits aliases) and tags, at the start of a node. */
-const ANCHOR_OR_TAG = /(?:^[ \t]*|[:?,\-[{][ \t]*)[&!]/m;
 /** Merge keys. */
 const MERGE_KEY = /<<[ \t]*:/;
 /** Directives (`%YAML 1.2` switches the `yaml` package to YAML 1.2). */
 const DIRECTIVE = /^%/m;
+/** `---x` is a plain scalar, not a document marker. */
+const MARKER_LIKE = /^(?:---|\.\.\.)[^ \t\r\n]/m;
 /** Explicit keys (`? key`), which may be collections. */
 const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)/m;
 /** A flow collection as a key (`[a, b]: c`): the two parsers turn it into different strings. */
 const COLLECTION_KEY = /[\]}][ \t]*:(?:[ \t]|$)/m;
 /** A null key (`~: a`, `null: a`, `: a`): the key "" for the `yaml` package, "null" for js-yaml. */
 const NULL_KEY = /(?:^|[ \t\r\n{,?])(?:~|null|Null|NULL)?[ \t]*:(?:[ \t]|$)/m;
-const MAYBE_NULL_KEY = /[ \t\r\n{,?~]:|^:|ull[ \t]*:|ULL[ \t]*:/m;
+const MAYBE_NULL_KEY = /[ \t\r\n{,?~]:|^:|ull:|ULL:/;
+/** Tabs as indentation: an error for the `yaml` package, not always for js-yaml. */
+const TAB_INDENT = /^ *\t/m;
+/** A carriage return without a line feed: a line break for js-yaml, content for the `yaml` package. */
+const LONE_CR = /\r(?!\n)/;
+/** Anchors (an alias needs one; the `yaml` package limits aliases) and tags. */
+const ANCHOR_OR_TAG = /[&!]/g;
+/**
+ * A quoted scalar or a flow collection that goes on after the end of its line: the `yaml` package
+ * checks the indentation of the lines that follow, js-yaml does not.
+ */
+const DOUBLE_QUOTED_TO_END_OF_LINE = /"(?:[^"\\\n]|\\.)*\\?$/gm;
+const SINGLE_QUOTED_TO_END_OF_LINE = /'(?:[^'\n]|'')*$/gm;
+const FLOW_START = /[[{]/g;
+
+/** Whether a node may start at `i`: only blanks between it and the start of the line, or an indicator. */
+function atNodeStart(text: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+  if (k < 0) return true;
+  switch (text[k]) {
+    case '\n':
+    case '\r':
+    case ':':
+    case '?':
+    case ',':
+    case '-':
+    case '[':
+    case '{':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether `pattern` (global) matches somewhere a node may start. */
+function matchesAtNodeStart(text: string, pattern: RegExp): boolean {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    if (atNodeStart(text, m.index)) return true;
+    pattern.lastIndex = m.index + 1;
+  }
+  return false;
+}
+
+/** Whether a flow collection starting on some line is still open at the end of that line. */
+function flowGoesOn(text: string): boolean {
+  FLOW_START.lastIndex = 0;
+  for (let m = FLOW_START.exec(text); m; m = FLOW_START.exec(text)) {
+    if (!atNodeStart(text, m.index)) continue;
+    let depth = 0;
+    let i = m.index;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) break; // \n
+      if (c === 91 || c === 123) depth++; // [ {
+      else if (c === 93 || c === 125) depth--; // ] }
+    }
+    if (depth > 0) return true;
+    FLOW_START.lastIndex = i;
+  }
+  return false;
+}
+
+/** Whether some line is longer than the 1024 characters the `yaml` package allows an implicit key. */
+function hasLongLine(text: string): boolean {
+  if (text.length <= 1024) return false;
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    if ((end === -1 ? text.length : end) - start > 1024) return true;
+    if (end === -1) return false;
+    start = end + 1;
+  }
+  return false;
+}
 
 /** Whether `loadKubernetesYaml` reads `text` exactly as the `yaml` package with `KUBERNETES_YAML` does. */
 export function fastPathApplies(text: string): boolean {
-  if (/[&!]/.test(text) && ANCHOR_OR_TAG.test(text)) return false;
+  if ((text.includes('&') || text.includes('!')) && matchesAtNodeStart(text, ANCHOR_OR_TAG)) return false;
   if (text.includes('<<') && MERGE_KEY.test(text)) return false;
   if (text.includes('%') && DIRECTIVE.test(text)) return false;
+  if ((text.includes('---') || text.includes('...')) && MARKER_LIKE.test(text)) return false;
   if (text.includes('?') && EXPLICIT_KEY.test(text)) return false;
-  if (/[\]}]/.test(text) && COLLECTION_KEY.test(text)) return false;
+  if ((text.includes(']') || text.includes('}')) && COLLECTION_KEY.test(text)) return false;
   if (MAYBE_NULL_KEY.test(text) && NULL_KEY.test(text)) return false;
-  return true;
+  if (text.includes('"') && matchesAtNodeStart(text, DOUBLE_QUOTED_TO_END_OF_LINE)) return false;
+  if (text.includes("'") && matchesAtNodeStart(text, SINGLE_QUOTED_TO_END_OF_LINE)) return false;
+  if ((text.includes('[') || text.includes('{')) && flowGoesOn(text)) return false;
+  if (text.includes('\t') && TAB_INDENT.test(text)) return false;
+  if (text.includes('\r') && LONE_CR.test(text)) return false;
+  return !hasLongLine(text);
 }
 
 /**

@@ -4,10 +4,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../model/resource.ts';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
 import { isKustomizeConfig } from '../validate/validate.ts';
+import { fastPathApplies, KUBERNETES_YAML, loadKubernetesYaml } from './kubernetes-yaml.ts';
 
 export interface ReadManifests {
   readonly docs: ManifestDoc[];
@@ -15,24 +16,52 @@ export interface ReadManifests {
   readonly problems: SchemaFinding[];
 }
 
-/**
- * YAML as Kubernetes reads it. kubectl, Argo CD and Flux parse with go-yaml v2 (YAML 1.1), where an
- * unquoted `yes`, `on` or `y` is a boolean and `0755` an octal number, but base-60 numbers
- * (`02:00`) and timestamps stay strings. Parsing the same way makes a manifest that a YAML 1.2
- * writer left unquoted fail here, as it would fail on the cluster.
- */
-const KUBERNETES_YAML = {
-  version: '1.1',
-  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && (t.format === 'TIME' || t.tag === 'tag:yaml.org,2002:timestamp'))),
-} as const satisfies ParseOptions & DocumentOptions & SchemaOptions;
-
 export interface ParseManifestsOptions {
   /** `kubernetes`: YAML 1.1 scalars as the API server's clients read them; `1.2`: the YAML 1.2 core schema. @default 'kubernetes' */
   readonly yaml?: 'kubernetes' | '1.2';
 }
 
-/** Documents of one YAML text; empty documents and kustomize files are skipped. Pure. */
+/**
+ * Documents of one YAML text; empty documents and kustomize files are skipped. Pure.
+ *
+ * Read with js-yaml when that gives the very same result as the `yaml` package (see
+ * lib/io/kubernetes-yaml.ts), about ten times faster; otherwise, and whenever js-yaml finds an error,
+ * with the `yaml` package, whose findings carry line numbers.
+ */
 export function parseManifests(text: string, file: string, options: ParseManifestsOptions = {}): ReadManifests {
+  if (options.yaml !== '1.2' && fastPathApplies(text)) {
+    let values: unknown[] | undefined;
+    try {
+      values = loadKubernetesYaml(text);
+    } catch {
+      // A syntax error or a duplicate key: the reference parser says where.
+    }
+    if (values) return fromValues(values, file);
+  }
+  return parseWithYamlPackage(text, file, options);
+}
+
+function notAMapping(file: string): SchemaFinding {
+  return { code: 'manifest.unreadable', file, resource: '', path: '', message: 'document is not a YAML mapping', fix: 'each document must be one Kubernetes object' };
+}
+
+function fromValues(values: readonly unknown[], file: string): ReadManifests {
+  const docs: ManifestDoc[] = [];
+  const problems: SchemaFinding[] = [];
+  for (const value of values) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      problems.push(notAMapping(file));
+      continue;
+    }
+    if (isKustomizeConfig(value as { apiVersion?: unknown })) continue;
+    docs.push({ file, object: value as KubeObject });
+  }
+  return { docs, problems };
+}
+
+/** The reference reading: the `yaml` package, every error with its line. */
+function parseWithYamlPackage(text: string, file: string, options: ParseManifestsOptions): ReadManifests {
   const docs: ManifestDoc[] = [];
   const problems: SchemaFinding[] = [];
   const dialect = options.yaml === '1.2' ? {} : KUBERNETES_YAML;
@@ -53,7 +82,7 @@ export function parseManifests(text: string, file: string, options: ParseManifes
     }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      problems.push({ code: 'manifest.unreadable', file, resource: '', path: '', message: 'document is not a YAML mapping', fix: 'each document must be one Kubernetes object' });
+      problems.push(notAMapping(file));
       continue;
     }
     if (isKustomizeConfig(value as { apiVersion?: unknown })) continue;
@@ -62,12 +91,12 @@ export function parseManifests(text: string, file: string, options: ParseManifes
   return { docs, problems };
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
+/** Every YAML file under `dir`, recursively, sorted by name at each level, dot-entries skipped. */
+export function yamlFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...yamlFiles(path));
+    if (entry.isDirectory()) yamlFiles(path, out);
     else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(path);
   }
   return out;

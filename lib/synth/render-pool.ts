@@ -34,6 +34,8 @@ export interface UnitFiles {
 
 const BATCH = 8;
 const MIN_MISSES_FOR_WORKERS = 96;
+/** Each worker holds its own cdk8s and tiers (~150 MB): more than this buys little. */
+const MAX_WORKERS = 7;
 
 /**
  * The worker's entry, as a script: registers the TypeScript loader (module hooks are per thread,
@@ -74,7 +76,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
   };
 
   // Workers render with the standard tiers; a custom registry (tests) renders inline.
-  const wanted = options.workers ?? (misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS) ? availableParallelism() - 1 : 0);
+  const wanted = options.workers ?? (misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS) ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0);
   const workerCount = tiers === standardTiers ? Math.max(0, Math.min(wanted, Math.ceil(misses.length / BATCH))) : 0;
   const batches: number[][] = [];
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));

@@ -1,0 +1,94 @@
+/**
+ * `readManifests` on every core: this thread and worker threads take batches of files from one
+ * shared counter and parse them, and the results are put back in file order, so the outcome is the
+ * same as `readManifests`, documents and problems in the same order.
+ *
+ * A worker costs about 0.1 s to start (it loads the TypeScript sources through tsx), so small trees
+ * are read on this thread alone. A worker that fails leaves its batches to this thread.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { relative, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
+import { parseManifests, yamlFiles, type ReadManifests, type ReadManifestsOptions } from './read-manifests.ts';
+
+export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
+  /** Worker threads besides this one. @default availableParallelism() - 1 */
+  readonly workers?: number;
+  /** Trees with fewer YAML files are read on this thread only. @default 2000 */
+  readonly minFilesForWorkers?: number;
+}
+
+/** What the worker (read-manifests-worker.mjs) gets. */
+export interface ParseWorkerData {
+  readonly paths: readonly string[];
+  /** `paths` as findings name them. */
+  readonly files: readonly string[];
+  /** Shared counter: the next batch to take. */
+  readonly next: Int32Array;
+  readonly batchSize: number;
+  readonly yaml: ReadManifestsOptions['yaml'];
+}
+
+/** What the worker sends: one message per batch, then `{ done: true }`. */
+export type ParseWorkerMessage = { readonly batch: number; readonly result: ReadManifests } | { readonly done: true };
+
+const BATCH_SIZE = 256;
+
+/** Parses files `[from, to)` of `paths`. Shared with the worker. */
+export function parseBatch(paths: readonly string[], files: readonly string[], from: number, to: number, yaml: ReadManifestsOptions['yaml']): ReadManifests {
+  const docs: ManifestDoc[] = [];
+  const problems: SchemaFinding[] = [];
+  for (let i = from; i < to && i < paths.length; i++) {
+    const parsed = parseManifests(readFileSync(paths[i], 'utf8'), files[i], { yaml });
+    for (const d of parsed.docs) docs.push(d);
+    for (const p of parsed.problems) problems.push(p);
+  }
+  return { docs, problems };
+}
+
+/** Every YAML document under `dir`, as `readManifests` reads them, parsed on several threads. */
+export async function readManifestsParallel(dir: string, options: ReadManifestsParallelOptions = {}): Promise<ReadManifests> {
+  const base = options.base ?? process.cwd();
+  const paths = yamlFiles(dir);
+  const files = paths.map((path) => relative(base, path).split(sep).join('/'));
+  const batches = Math.ceil(paths.length / BATCH_SIZE);
+  const wanted = options.workers ?? availableParallelism() - 1;
+  const workers = paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : Math.max(0, Math.min(wanted, batches - 1));
+  const results: Array<ReadManifests | undefined> = new Array(batches);
+  const parse = (batch: number) => parseBatch(paths, files, batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE, options.yaml);
+
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const finished: Array<Promise<void>> = [];
+  for (let w = 0; w < workers; w++) {
+    const data: ParseWorkerData = { paths, files, next, batchSize: BATCH_SIZE, yaml: options.yaml };
+    const worker = new Worker(new URL('./read-manifests-worker.mjs', import.meta.url), { workerData: data });
+    finished.push(
+      new Promise<void>((resolve) => {
+        worker.on('message', (message: ParseWorkerMessage) => {
+          if ('done' in message) resolve();
+          else results[message.batch] = message.result;
+        });
+        // A batch the worker took but did not send is parsed below.
+        worker.on('error', () => resolve());
+        worker.on('exit', () => resolve());
+      }),
+    );
+  }
+  for (let batch = Atomics.add(next, 0, 1); batch < batches; batch = Atomics.add(next, 0, 1)) {
+    results[batch] = parse(batch);
+    // Take in what the workers sent meanwhile.
+    if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(finished);
+
+  const docs: ManifestDoc[] = [];
+  const problems: SchemaFinding[] = [];
+  for (let batch = 0; batch < batches; batch++) {
+    const result = results[batch] ?? parse(batch);
+    for (const d of result.docs) docs.push(d);
+    for (const p of result.problems) problems.push(p);
+  }
+  return { docs, problems };
+}
