@@ -90,6 +90,8 @@ export function resolvePlainScalar(s: string): null | boolean | number | typeof 
 
 // One implicit type for every non-string plain scalar; resolve() computes the value, construct() hands it over.
 let resolved: null | boolean | number = null;
+/** NaN, ±Infinity and -0 resolved so far: values that JSON cannot carry. */
+let outsideJson = 0;
 const kubernetesScalar = new Type('tag:yaml.org,2002:kubernetes-scalar', {
   kind: 'scalar',
   resolve(data: string | null) {
@@ -100,6 +102,7 @@ const kubernetesScalar = new Type('tag:yaml.org,2002:kubernetes-scalar', {
     const value = resolvePlainScalar(data);
     if (value === STRING) return false;
     resolved = value;
+    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) outsideJson++;
     return true;
   },
   construct: () => resolved,
@@ -118,15 +121,22 @@ const KUBERNETES_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [kubernetesScalar] 
 const MERGE_KEY = /<<[ \t]*:/;
 /** Directives (`%YAML 1.2` switches the `yaml` package to YAML 1.2). */
 const DIRECTIVE = /^%/m;
-/** `---x` is a plain scalar, not a document marker. */
-const MARKER_LIKE = /^(?:---|\.\.\.)[^ \t\r\n]/m;
-/** Explicit keys (`? key`), which may be collections. */
-const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)/m;
+/** `---x` (a plain scalar, not a marker), content after `...`, a collection after `---`. */
+const DOCUMENT_MARKER_LINE = /^\.\.\.|^---(?:[^ \t\r\n]|[ \t]+[^ \t\r\n#])/m;
+/** An empty sequence item (`-` alone): in a nested sequence, js-yaml puts the next outer item in the inner one. */
+const EMPTY_SEQUENCE_ITEM = /^[ \t]*(?:-[ \t]+)*-[ \t]*(?:#.*)?$/m;
+const MAYBE_EMPTY_SEQUENCE_ITEM = /-[ \t]*[\r\n#]|-[ \t]*$/;
+/** Block scalars with an indentation indicator (`|2`), or at the top level. */
+const BLOCK_SCALAR_INDENTATION_INDICATOR = /[|>](?:[-+]?[1-9]|[1-9][-+])[ \t]*(?:#.*)?$/m;
+const BLOCK_SCALAR_INDICATOR = /[|>]/g;
+/** Explicit keys (`? key`, `[? key]`), which may be null or collections. */
+const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)|[[{,][ \t]*\?/m;
 /** A flow collection as a key (`[a, b]: c`): the two parsers turn it into different strings. */
 const COLLECTION_KEY = /[\]}][ \t]*:(?:[ \t]|$)/m;
 /** A null key (`~: a`, `null: a`, `: a`): the key "" for the `yaml` package, "null" for js-yaml. */
-const NULL_KEY = /(?:^|[ \t\r\n{,?])(?:~|null|Null|NULL)?[ \t]*:(?:[ \t]|$)/m;
-const MAYBE_NULL_KEY = /[ \t\r\n{,?~]:|^:|ull:|ULL:/;
+const NULL_KEY = /(?:^|[ \t\r\n[{,?])(?:~|null|Null|NULL)?[ \t]*:(?:[ \t,[\]{}]|$)|[[{,][ \t]*:/m;
+/** A comment right after a quoted scalar or a flow indicator, without a blank: an error for the `yaml` package only. */
+const UNSEPARATED_COMMENT = /["'[\]{},]#/;
 /** Tabs as indentation: an error for the `yaml` package, not always for js-yaml. */
 const TAB_INDENT = /^ *\t/m;
 /** A carriage return without a line feed: a line break for js-yaml, content for the `yaml` package. */
@@ -140,8 +150,17 @@ const ANCHOR_OR_TAG = /[&!]/g;
 const DOUBLE_QUOTED_TO_END_OF_LINE = /"(?:[^"\\\n]|\\.)*\\?$/gm;
 const SINGLE_QUOTED_TO_END_OF_LINE = /'(?:[^'\n]|'')*$/gm;
 const FLOW_START = /[[{]/g;
+/**
+ * A flow mapping that is not empty (`{a: 1}`, not `{}`): key-only entries (`{a, b}`) whose key is
+ * null, a collection or `<<` are read differently. tenantctl writes none.
+ */
+const NON_EMPTY_FLOW_MAPPING = /\{(?![ \t]*\})/g;
 
-/** Whether a node may start at `i`: only blanks between it and the start of the line, or an indicator. */
+/**
+ * Whether a node may start at `i`: only blanks between it and the start of the line, a `: `, or an
+ * indicator (`-`, `?`, `[`, `{`, `,`) that may itself stand where a node starts. `a-{b` and `>{{` are
+ * plain text; `- {b` and `[{b` are not.
+ */
 function atNodeStart(text: string, i: number): boolean {
   let k = i - 1;
   while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
@@ -150,15 +169,54 @@ function atNodeStart(text: string, i: number): boolean {
     case '\n':
     case '\r':
     case ':':
-    case '?':
     case ',':
+      return true;
     case '-':
+    case '?':
     case '[':
     case '{':
-      return true;
+      // An indicator only where a node could start: not in `a-b` or `x{{`.
+      return atNodeStart(text, k);
     default:
       return false;
   }
+}
+
+/** Whether only blanks stand between `i` and the start of its line. */
+function atLineStart(text: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+  return k < 0 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13;
+}
+
+/** Whether `pattern` (global) matches somewhere that only blanks separate from the start of a line. */
+function matchesAtLineStart(text: string, pattern: RegExp): boolean {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) if (atLineStart(text, m.index)) return true;
+  return false;
+}
+
+/** Whether some `:` follows a blank, a flow indicator, `?`, `~`, `null`, or nothing: a cheap test before NULL_KEY. */
+function maybeNullKey(text: string): boolean {
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (i === 0) return true;
+    switch (text.charCodeAt(i - 1)) {
+      case 32: // ' '
+      case 9: // \t
+      case 10: // \n
+      case 13: // \r
+      case 91: // [
+      case 123: // {
+      case 44: // ,
+      case 63: // ?
+      case 126: // ~
+        return true;
+      case 108: // l
+      case 76: // L
+        if (text.startsWith('ull', i - 3) || text.startsWith('ULL', i - 3)) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether `pattern` (global) matches somewhere a node may start. */
@@ -208,13 +266,17 @@ export function fastPathApplies(text: string): boolean {
   if ((text.includes('&') || text.includes('!')) && matchesAtNodeStart(text, ANCHOR_OR_TAG)) return false;
   if (text.includes('<<') && MERGE_KEY.test(text)) return false;
   if (text.includes('%') && DIRECTIVE.test(text)) return false;
-  if ((text.includes('---') || text.includes('...')) && MARKER_LIKE.test(text)) return false;
+  if ((text.includes('---') || text.includes('...')) && DOCUMENT_MARKER_LINE.test(text)) return false;
+  if (MAYBE_EMPTY_SEQUENCE_ITEM.test(text) && EMPTY_SEQUENCE_ITEM.test(text)) return false;
+  if ((text.includes('|') || text.includes('>')) && (BLOCK_SCALAR_INDENTATION_INDICATOR.test(text) || matchesAtLineStart(text, BLOCK_SCALAR_INDICATOR))) return false;
   if (text.includes('?') && EXPLICIT_KEY.test(text)) return false;
   if ((text.includes(']') || text.includes('}')) && COLLECTION_KEY.test(text)) return false;
-  if (MAYBE_NULL_KEY.test(text) && NULL_KEY.test(text)) return false;
+  if (maybeNullKey(text) && NULL_KEY.test(text)) return false;
   if (text.includes('"') && matchesAtNodeStart(text, DOUBLE_QUOTED_TO_END_OF_LINE)) return false;
   if (text.includes("'") && matchesAtNodeStart(text, SINGLE_QUOTED_TO_END_OF_LINE)) return false;
   if ((text.includes('[') || text.includes('{')) && flowGoesOn(text)) return false;
+  if (text.includes('{') && matchesAtNodeStart(text, NON_EMPTY_FLOW_MAPPING)) return false;
+  if (text.includes('#') && UNSEPARATED_COMMENT.test(text)) return false;
   if (text.includes('\t') && TAB_INDENT.test(text)) return false;
   if (text.includes('\r') && LONE_CR.test(text)) return false;
   return !hasLongLine(text);
@@ -225,5 +287,15 @@ export function fastPathApplies(text: string): boolean {
  * Only for texts where `fastPathApplies`; throws a js-yaml `YAMLException` on any error.
  */
 export function loadKubernetesYaml(text: string): unknown[] {
-  return loadAll(text, null, { schema: KUBERNETES_SCHEMA });
+  return loadKubernetesYamlChecked(text).values;
+}
+
+/**
+ * `loadKubernetesYaml`, and whether the values survive JSON.stringify and JSON.parse unchanged (no
+ * NaN, ±Infinity or -0 in them): then they may cross threads as JSON text, which is faster.
+ */
+export function loadKubernetesYamlChecked(text: string): { values: unknown[]; json: boolean } {
+  const before = outsideJson;
+  const values = loadAll(text, null, { schema: KUBERNETES_SCHEMA });
+  return { values, json: outsideJson === before };
 }

@@ -11,6 +11,7 @@ const { parseBatch } = await import('./read-manifests-parallel.ts');
 const { paths, files, next, batchSize, yaml } = workerData;
 const batches = Math.ceil(paths.length / batchSize);
 for (let batch = Atomics.add(next, 0, 1); batch < batches; batch = Atomics.add(next, 0, 1)) {
-  parentPort.postMessage({ batch, result: parseBatch(paths, files, batch * batchSize, (batch + 1) * batchSize, yaml) });
+  const { docs, problems, json } = parseBatch(paths, files, batch * batchSize, (batch + 1) * batchSize, yaml);
+  parentPort.postMessage(json ? { batch, json: JSON.stringify({ docs, problems }) } : { batch, result: { docs, problems } });
 }
 parentPort.postMessage({ done: true });

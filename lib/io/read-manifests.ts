@@ -4,11 +4,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../model/resource.ts';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
 import { isKustomizeConfig } from '../validate/validate.ts';
-import { fastPathApplies, KUBERNETES_YAML, loadKubernetesYaml } from './kubernetes-yaml.ts';
+import { fastPathApplies, KUBERNETES_YAML, loadKubernetesYamlChecked } from './kubernetes-yaml.ts';
 
 export interface ReadManifests {
   readonly docs: ManifestDoc[];
@@ -29,16 +29,25 @@ export interface ParseManifestsOptions {
  * with the `yaml` package, whose findings carry line numbers.
  */
 export function parseManifests(text: string, file: string, options: ParseManifestsOptions = {}): ReadManifests {
+  const { docs, problems } = parseManifestsChecked(text, file, options);
+  return { docs, problems };
+}
+
+/**
+ * `parseManifests`, and `json`: whether the documents survive JSON.stringify and JSON.parse
+ * unchanged (read on the fast path, no NaN, ±Infinity or -0), for read-manifests-parallel.ts.
+ */
+export function parseManifestsChecked(text: string, file: string, options: ParseManifestsOptions = {}): ReadManifests & { json: boolean } {
   if (options.yaml !== '1.2' && fastPathApplies(text)) {
-    let values: unknown[] | undefined;
+    let loaded: { values: unknown[]; json: boolean } | undefined;
     try {
-      values = loadKubernetesYaml(text);
+      loaded = loadKubernetesYamlChecked(text);
     } catch {
       // A syntax error or a duplicate key: the reference parser says where.
     }
-    if (values) return fromValues(values, file);
+    if (loaded) return { ...fromValues(loaded.values, file), json: loaded.json };
   }
-  return parseWithYamlPackage(text, file, options);
+  return { ...parseWithYamlPackage(text, file, options), json: false };
 }
 
 function notAMapping(file: string): SchemaFinding {
@@ -65,10 +74,11 @@ function parseWithYamlPackage(text: string, file: string, options: ParseManifest
   const docs: ManifestDoc[] = [];
   const problems: SchemaFinding[] = [];
   const dialect = options.yaml === '1.2' ? {} : KUBERNETES_YAML;
-  for (const doc of parseAllDocuments(text, { ...dialect, uniqueKeys: true, prettyErrors: false })) {
+  const lineCounter = new LineCounter();
+  for (const doc of parseAllDocuments(text, { ...dialect, uniqueKeys: true, prettyErrors: false, lineCounter })) {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        const line = error.linePos?.[0]?.line;
+        const line = lineCounter.linePos(error.pos[0]).line;
         problems.push({ code: 'manifest.unreadable', file, resource: '', path: '', message: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]}`, fix: 'fix the YAML syntax (a duplicate key is an error, as in kubeconform -strict)' });
       }
       continue;
@@ -91,14 +101,25 @@ function parseWithYamlPackage(text: string, file: string, options: ParseManifest
   return { docs, problems };
 }
 
+/** A YAML file found under a directory: where it is, and how findings name it. */
+export interface YamlFile {
+  readonly path: string;
+  /** Relative to the `base` of the search, with `/` separators. */
+  readonly file: string;
+}
+
 /** Every YAML file under `dir`, recursively, sorted by name at each level, dot-entries skipped. */
-export function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yamlFiles(path, out);
-    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(path);
-  }
+export function yamlFiles(dir: string, base: string = process.cwd()): YamlFile[] {
+  const out: YamlFile[] = [];
+  const walk = (path: string, file: string): void => {
+    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const child = { path: join(path, entry.name), file: file ? `${file}/${entry.name}` : entry.name };
+      if (entry.isDirectory()) walk(child.path, child.file);
+      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(child);
+    }
+  };
+  walk(dir, relative(base, dir).split(sep).join('/'));
   return out;
 }
 
@@ -109,14 +130,12 @@ export interface ReadManifestsOptions extends ParseManifestsOptions {
 
 /** Every YAML document under `dir` (recursively, sorted, dot-entries skipped). */
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
-  const base = options.base ?? process.cwd();
   const docs: ManifestDoc[] = [];
   const problems: SchemaFinding[] = [];
-  for (const path of yamlFiles(dir)) {
-    const file = relative(base, path).split(sep).join('/');
+  for (const { path, file } of yamlFiles(dir, options.base)) {
     const parsed = parseManifests(readFileSync(path, 'utf8'), file, options);
-    docs.push(...parsed.docs);
-    problems.push(...parsed.problems);
+    for (const d of parsed.docs) docs.push(d);
+    for (const p of parsed.problems) problems.push(p);
   }
   return { docs, problems };
 }

@@ -8,6 +8,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { kubernetesFormats } from './formats.ts';
+import { shareRepeatedSubschemas } from './shared-subschemas.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from './strict-schema.ts';
 
 /** One served version of a CustomResourceDefinition. */
@@ -34,8 +35,18 @@ export type Lookup =
   | { readonly found: false; readonly reason: 'unknown-kind' | 'unknown-api-version'; readonly knownApiVersions: readonly string[] };
 
 interface Entry {
-  /** A `$ref` into the definitions, or a CRD schema already registered under this id. */
+  /** A `$ref` into the definitions, or the id of a CRD schema. */
   readonly ref: string;
+  /** The CRD version whose schema is added under `ref` on first use. */
+  readonly crd?: CrdVersion;
+}
+
+export interface SchemaRegistryOptions {
+  /**
+   * Compile each subschema a CRD repeats once (see shared-subschemas.ts). Turning it off changes
+   * only the compile time. @default true
+   */
+  readonly shareSubschemas?: boolean;
 }
 
 const BASE = 'https://schemas.tenantctl.invalid';
@@ -51,8 +62,12 @@ export class SchemaRegistry {
   private readonly byKind = new Map<string, Set<string>>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(source: SchemaSource) {
+  private readonly objectMetaRef: string;
+  private readonly shareSubschemas: boolean;
+
+  constructor(source: SchemaSource, options: SchemaRegistryOptions = {}) {
     this.kubernetesVersion = source.kubernetesVersion;
+    this.shareSubschemas = options.shareSubschemas ?? true;
     this.ajv = new Ajv({
       allErrors: true,
       strict: false,
@@ -72,20 +87,17 @@ export class SchemaRegistry {
       }
     }
 
-    const objectMetaRef = `${definitionsId}#/definitions/${OBJECT_META_DEFINITION}`;
+    this.objectMetaRef = `${definitionsId}#/definitions/${OBJECT_META_DEFINITION}`;
+    // CRD schemas are made strict and added on first use: a run pays only for the kinds it sees.
     for (const crd of source.crds) {
-      const apiVersion = apiVersionOf(crd.group, crd.version);
-      const id = `${BASE}/crds/${crd.group}/${crd.version}/${crd.kind}.json`;
-      if (this.entries.has(`${apiVersion}/${crd.kind}`)) continue;
-      this.ajv.addSchema({ ...strictSchema(crd.schema, { objectMetaRef }, true), $id: id });
-      this.register(apiVersion, crd.kind, id);
+      this.register(apiVersionOf(crd.group, crd.version), crd.kind, `${BASE}/crds/${crd.group}/${crd.version}/${crd.kind}.json`, crd);
     }
   }
 
-  private register(apiVersion: string, kind: string, ref: string): void {
+  private register(apiVersion: string, kind: string, ref: string, crd?: CrdVersion): void {
     const key = `${apiVersion}/${kind}`;
     if (this.entries.has(key)) return;
-    this.entries.set(key, { ref });
+    this.entries.set(key, crd ? { ref, crd } : { ref });
     const versions = this.byKind.get(kind) ?? new Set<string>();
     versions.add(apiVersion);
     this.byKind.set(kind, versions);
@@ -104,6 +116,11 @@ export class SchemaRegistry {
     if (!entry) {
       const known = [...(this.byKind.get(kind) ?? [])].sort();
       return { found: false, reason: known.length > 0 ? 'unknown-api-version' : 'unknown-kind', knownApiVersions: known };
+    }
+    if (entry.crd) {
+      // Once per key: the validator is kept in `compiled` below.
+      const strict = strictSchema(entry.crd.schema, { objectMetaRef: this.objectMetaRef }, true);
+      this.ajv.addSchema({ ...(this.shareSubschemas ? shareRepeatedSubschemas(strict) : strict), $id: entry.ref });
     }
     const validate = this.ajv.getSchema(entry.ref);
     if (!validate) throw new Error(`internal error: schema ${entry.ref} for ${key} is registered but did not compile`);
