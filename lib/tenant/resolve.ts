@@ -6,25 +6,17 @@
 import type { z } from 'zod';
 import type { Fleet } from '../fleet/schema.ts';
 import type { Issue } from '../model/issue.ts';
-import type { BackupSettings, DatabaseSettings, IngressSettings, MaintenanceWindow, OdooSettings, Tenant } from '../model/environment.ts';
+import type { BackupSettings, Tenant, TenantEnvironment } from '../model/environment.ts';
 import type { Tier, TierRegistry } from '../tier/tier.ts';
 import type { tenantSchema } from './schema.ts';
 
 type TenantValue = z.output<typeof tenantSchema>;
 
 /** A tenant environment before placement chooses its cluster. */
-export interface UnplacedEnvironment {
-  readonly tenant: Tenant;
-  readonly name: string;
+export interface UnplacedEnvironment extends Pick<TenantEnvironment, 'tenant' | 'name' | 'domains' | 'odoo' | 'database' | 'redis' | 'backup' | 'maintenance' | 'ingress'> {
+  /** The tier itself, not its name: placement and sizing need its data plane and floors. */
   readonly tier: Tier;
   readonly pin?: string;
-  readonly domains: readonly string[];
-  readonly odoo: OdooSettings;
-  readonly database: DatabaseSettings;
-  readonly redis: { readonly enabled: boolean; readonly memory: string };
-  readonly backup: BackupSettings;
-  readonly maintenance: MaintenanceWindow;
-  readonly ingress: IngressSettings;
 }
 
 export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegistry, fleet: Fleet): { environments: UnplacedEnvironment[]; issues: Issue[] } {
