@@ -1,7 +1,8 @@
 /**
  * Benchmarks `tenantctl synth` on a generated fleet of 1,000 tenants of mixed tiers (shared,
- * dedicated, regulated, some hybrid, several Odoo versions) against a floor: the time to
- * serialize and write the very same objects with the yaml package alone.
+ * dedicated, regulated, some hybrid, several Odoo versions: scripts/fixtures/large-fleet.ts)
+ * against a floor: the time to serialize and write the very same objects with the yaml package
+ * alone.
  *
  *   npx tsx scripts/bench-synth.ts [--tenants 1000] [--code DIR] [--repeat 3] [--keep]
  *
@@ -22,10 +23,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { tenantName, writeLargeFleet, writeTenant } from './fixtures/large-fleet.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REGIONS = ['eu-west', 'eu-central'] as const;
-const VERSIONS = ['17.0', '18.0', '19.0'] as const;
 /** Printed by every measured child at exit; parsed by the parent. */
 const RSS_MARK = 'BENCH_PEAK_RSS_KB';
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
@@ -53,68 +53,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const FLEET = `import { defineFleet } from './lib/fleet/schema.ts';
-
-export default defineFleet({
-  gitops: { repoURL: 'https://github.com/odoo-hosting/tenantctl.git', branch: 'main', path: 'generated' },
-  secretStore: { kind: 'ClusterSecretStore', name: 'vault' },
-  issuer: { kind: 'ClusterIssuer', name: 'letsencrypt' },
-  allowedRegistries: ['registry.odoo-hosting.example/', 'ghcr.io/cloudnative-pg/', 'docker.io/library/redis'],
-  images: {
-    postgres: { '15': 'ghcr.io/cloudnative-pg/postgresql:15.10', '16': 'ghcr.io/cloudnative-pg/postgresql:16.6', '17': 'ghcr.io/cloudnative-pg/postgresql:17.2' },
-    redis: 'docker.io/library/redis:7.4.2',
-    tools: 'registry.odoo-hosting.example/platform/db-tools:2025.11.1',
-  },
-  regions: {
-    'eu-west': { objectStorage: { endpoint: 'https://s3.eu-west.odoo-hosting.example', bucket: 'tenantctl-eu-west', lockedBucket: 'tenantctl-eu-west-locked', cidrs: ['198.18.10.0/24'] } },
-    'eu-central': { objectStorage: { endpoint: 'https://s3.eu-central.odoo-hosting.example', bucket: 'tenantctl-eu-central', lockedBucket: 'tenantctl-eu-central-locked', cidrs: ['198.18.20.0/24'] } },
-  },
-  clusters: [
-    { name: 'eu-west-shared-1', region: 'eu-west', tiers: ['shared'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
-    { name: 'eu-west-dedicated-1', region: 'eu-west', tiers: ['dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
-    { name: 'eu-central-1', region: 'eu-central', tiers: ['shared', 'dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
-    { name: 'eu-central-2', region: 'eu-central', tiers: ['shared', 'dedicated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
-  ],
-});
-`;
-
-/** Tenant `i` of the synthetic fleet: 60% shared, 30% dedicated (a third hybrid), 10% regulated. */
-export function tenantSource(i: number, variant = 0): string {
-  const name = `t${String(i).padStart(4, '0')}`;
-  const region = REGIONS[i % 2];
-  const other = REGIONS[(i + 1) % 2];
-  const version = VERSIONS[i % 3];
-  const slot = i % 10;
-  const tier = slot < 6 ? 'shared' : slot < 9 ? 'dedicated' : 'regulated';
-  const host = (env: string) => `${name}-${env}.${region}.erp.odoo-hosting.example`;
-  const envs: string[] = [`production: { domains: ['${host('production')}', 'erp.${name}.example'] }`];
-  if (tier === 'dedicated' && i % 3 === 0) envs.push(`staging: { tier: 'shared', workers: 2, domains: ['${host('staging')}'] }`);
-  if (tier === 'dedicated' && i % 3 === 1) envs.push(`staging: { replicas: 1, domains: ['${host('staging')}'] }`);
-  if (tier === 'regulated') envs.push(`validation: { replicas: 2, domains: ['${host('validation')}'] }`);
-  if (tier === 'shared' && i % 4 === 0) envs.push(`training: { domains: ['${host('training')}'] }`);
-  const extra =
-    tier === 'regulated'
-      ? `  backup: { rpoMinutes: 5, retentionDays: 2555, crossRegion: '${other}' },\n`
-      : tier === 'dedicated'
-        ? `  database: { storage: '${40 + (i % 5) * 20}Gi', instances: ${2 + (i % 2)} },\n  egress: [{ name: 'edi', cidr: '198.51.100.${i % 250}/32', port: 443 }],\n`
-        : '';
-  return `import { defineTenant } from '../lib/tenant/schema.ts';
-
-/** Synthetic tenant ${i} for the synth benchmark. */
-export default defineTenant({
-  name: '${name}',
-  displayName: 'Tenant ${i}${variant ? ` (rev ${variant})` : ''}',
-  tier: '${tier}',
-  region: '${region}',
-  odoo: { version: '${version}', image: 'registry.odoo-hosting.example/odoo/odoo:${version}-20251110', workers: ${(tier === 'shared' ? 2 : 4) + variant}${i % 7 === 0 ? ", addons: ['stock_barcode']" : ''} },
-  environments: {
-    ${envs.join(',\n    ')},
-  },
-${extra}  labels: { owner: 'team-${i % 13}', costCenter: 'CC-${1000 + (i % 97)}' },
-});
-`;
-}
-
 /** A frozen copy of the compiler at `code`, node_modules linked. */
 function snapshotCode(code: string): string {
   const to = mkdtempSync(join(tmpdir(), 'tenantctl-bench-code-'));
@@ -123,17 +61,6 @@ function snapshotCode(code: string): string {
   }
   symlinkSync(join(code, 'node_modules'), join(to, 'node_modules'));
   return to;
-}
-
-function makeRepo(args: Args): string {
-  const root = mkdtempSync(join(tmpdir(), 'tenantctl-bench-synth-'));
-  for (const dir of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(args.code, dir), join(root, dir));
-  // The repository's own package.json makes its .ts files ES modules, as in a real checkout.
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-fleet', private: true, type: 'module' }) + '\n');
-  writeFileSync(join(root, 'fleet.ts'), FLEET);
-  mkdirSync(join(root, 'tenants'));
-  for (let i = 0; i < args.tenants; i++) writeFileSync(join(root, 'tenants', `t${String(i).padStart(4, '0')}.ts`), tenantSource(i));
-  return root;
 }
 
 interface Run {
@@ -206,7 +133,7 @@ function main(): void {
   if (argv[0] === '--floor-child') return floorChild(argv[1], argv[2]);
   const parsed = parseArgs(argv);
   const args = { ...parsed, code: snapshotCode(parsed.code) };
-  const root = makeRepo(args);
+  const { root } = writeLargeFleet({ tenants: args.tenants, code: args.code, prefix: 'tenantctl-bench-synth-' });
   console.log(`fleet: ${args.tenants} tenants in ${root} (compiler from ${parsed.code}, copied to ${args.code})`);
   try {
     const cold = synth(args, root);
@@ -223,7 +150,7 @@ function main(): void {
     const changed = 500 % args.tenants;
     const oneChanged = median(
       Array.from({ length: args.repeat }, (_, k) => {
-        writeFileSync(join(root, 'tenants', `t${String(changed).padStart(4, '0')}.ts`), tenantSource(changed, (k % 2) + 1));
+        writeTenant(root, changed, (k % 2) + 1);
         return synth(args, root);
       }),
     );
@@ -233,7 +160,7 @@ function main(): void {
       ['floor (yaml.stringify + write)', objects, floor.files, floor.seconds, floorRun.peakMb, ''],
       ['synth, cold (no cache, no generated/)', objectsOf(cold.stdout), files, cold.seconds, cold.peakMb, cold.seconds <= 2 * floor.seconds ? 'PASS (<= 2x floor)' : 'FAIL (> 2x floor)'],
       ['re-synth, nothing changed', objectsOf(unchanged.stdout), files, unchanged.seconds, unchanged.peakMb, ''],
-      [`re-synth, one tenant changed (t${String(changed).padStart(4, '0')})`, objectsOf(oneChanged.stdout), files, oneChanged.seconds, oneChanged.peakMb, oneChanged.seconds <= 1 ? 'PASS (<= 1 s)' : 'FAIL (> 1 s)'],
+      [`re-synth, one tenant changed (${tenantName(changed)})`, objectsOf(oneChanged.stdout), files, oneChanged.seconds, oneChanged.peakMb, oneChanged.seconds <= 1 ? 'PASS (<= 1 s)' : 'FAIL (> 1 s)'],
       ['synth --check, fresh', objectsOf(check.stdout), files, check.seconds, check.peakMb, ''],
     ];
     const head = ['case', 'objects', 'files', 'seconds', 'peak MB', 'x floor', 'target'];

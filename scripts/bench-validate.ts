@@ -1,7 +1,7 @@
 /**
  * Benchmarks offline validation against kubeconform on the same files: by default the output of
- * 1,000 tenants (the fleet of scripts/bench-synth.ts, compiled with `tenantctl synth` into a
- * temporary repository), or any generated/ tree given as `dir`.
+ * 1,000 tenants (the fleet of scripts/fixtures/large-fleet.ts, compiled with `tenantctl synth` into
+ * a temporary repository), or any generated/ tree given as `dir`.
  *
  * Prints the objects, each phase timed in this process (YAML load, schema registry, validation
  * cold and warm, policies), then fresh-process runs of both tools, interleaved, median of
@@ -21,9 +21,9 @@
  * tenant sources, so the domain and region policies report custom domains and cross-region backups.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { FleetSpec } from '../lib/fleet/schema.ts';
@@ -38,6 +38,7 @@ import { readAndValidate } from '../lib/validate/index.ts';
 import { SchemaRegistry } from '../lib/validate/registry.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from '../lib/validate/strict-schema.ts';
 import { validateWith } from '../lib/validate/validate.ts';
+import { writeLargeFleet } from './fixtures/large-fleet.ts';
 
 interface Args {
   dir?: string;
@@ -66,7 +67,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = (from: number) => (performance.now() - from) / 1000;
 const fmt = (s: number) => `${s.toFixed(3)} s`;
 
@@ -81,88 +81,6 @@ async function writeSynthetic(copies: number): Promise<string> {
     for (const o of objects) writeFileSync(join(dir, `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`), stringify(o));
   }
   return join(root, 'generated');
-}
-
-const REGIONS = ['eu-west', 'eu-central'] as const;
-const VERSIONS = ['17.0', '18.0', '19.0'] as const;
-
-/** The fleet of scripts/bench-synth.ts: the example clusters with capacities that 1,000 tenants fit in. */
-const FLEET = `import { defineFleet } from './lib/fleet/schema.ts';
-
-export default defineFleet({
-  gitops: { repoURL: 'https://github.com/odoo-hosting/tenantctl.git', branch: 'main', path: 'generated' },
-  secretStore: { kind: 'ClusterSecretStore', name: 'vault' },
-  issuer: { kind: 'ClusterIssuer', name: 'letsencrypt' },
-  allowedRegistries: ['registry.odoo-hosting.example/', 'ghcr.io/cloudnative-pg/', 'docker.io/library/redis'],
-  images: {
-    postgres: { '15': 'ghcr.io/cloudnative-pg/postgresql:15.10', '16': 'ghcr.io/cloudnative-pg/postgresql:16.6', '17': 'ghcr.io/cloudnative-pg/postgresql:17.2' },
-    redis: 'docker.io/library/redis:7.4.2',
-    tools: 'registry.odoo-hosting.example/platform/db-tools:2025.11.1',
-  },
-  regions: {
-    'eu-west': { objectStorage: { endpoint: 'https://s3.eu-west.odoo-hosting.example', bucket: 'tenantctl-eu-west', lockedBucket: 'tenantctl-eu-west-locked', cidrs: ['198.18.10.0/24'] } },
-    'eu-central': { objectStorage: { endpoint: 'https://s3.eu-central.odoo-hosting.example', bucket: 'tenantctl-eu-central', lockedBucket: 'tenantctl-eu-central-locked', cidrs: ['198.18.20.0/24'] } },
-  },
-  clusters: [
-    { name: 'eu-west-shared-1', region: 'eu-west', tiers: ['shared'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
-    { name: 'eu-west-dedicated-1', region: 'eu-west', tiers: ['dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-west.erp.odoo-hosting.example' },
-    { name: 'eu-central-1', region: 'eu-central', tiers: ['shared', 'dedicated', 'regulated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
-    { name: 'eu-central-2', region: 'eu-central', tiers: ['shared', 'dedicated'], capacity: { cpu: 100000, memoryGi: 400000 }, baseDomain: 'eu-central.erp.odoo-hosting.example' },
-  ],
-});
-`;
-
-/** Tenant `i` of scripts/bench-synth.ts's fleet: 60% shared, 30% dedicated (a third hybrid), 10% regulated. */
-function tenantSource(i: number): string {
-  const name = `t${String(i).padStart(4, '0')}`;
-  const region = REGIONS[i % 2];
-  const other = REGIONS[(i + 1) % 2];
-  const version = VERSIONS[i % 3];
-  const slot = i % 10;
-  const tier = slot < 6 ? 'shared' : slot < 9 ? 'dedicated' : 'regulated';
-  const host = (env: string) => `${name}-${env}.${region}.erp.odoo-hosting.example`;
-  const envs: string[] = [`production: { domains: ['${host('production')}', 'erp.${name}.example'] }`];
-  if (tier === 'dedicated' && i % 3 === 0) envs.push(`staging: { tier: 'shared', workers: 2, domains: ['${host('staging')}'] }`);
-  if (tier === 'dedicated' && i % 3 === 1) envs.push(`staging: { replicas: 1, domains: ['${host('staging')}'] }`);
-  if (tier === 'regulated') envs.push(`validation: { replicas: 2, domains: ['${host('validation')}'] }`);
-  if (tier === 'shared' && i % 4 === 0) envs.push(`training: { domains: ['${host('training')}'] }`);
-  const extra =
-    tier === 'regulated'
-      ? `  backup: { rpoMinutes: 5, retentionDays: 2555, crossRegion: '${other}' },\n`
-      : tier === 'dedicated'
-        ? `  database: { storage: '${40 + (i % 5) * 20}Gi', instances: ${2 + (i % 2)} },\n  egress: [{ name: 'edi', cidr: '198.51.100.${i % 250}/32', port: 443 }],\n`
-        : '';
-  return `import { defineTenant } from '../lib/tenant/schema.ts';
-
-/** Synthetic tenant ${i} for the benchmarks. */
-export default defineTenant({
-  name: '${name}',
-  displayName: 'Tenant ${i}',
-  tier: '${tier}',
-  region: '${region}',
-  odoo: { version: '${version}', image: 'registry.odoo-hosting.example/odoo/odoo:${version}-20251110', workers: ${tier === 'shared' ? 2 : 4}${i % 7 === 0 ? ", addons: ['stock_barcode']" : ''} },
-  environments: {
-    ${envs.join(',\n    ')},
-  },
-${extra}  labels: { owner: 'team-${i % 13}', costCenter: 'CC-${1000 + (i % 97)}' },
-});
-`;
-}
-
-/**
- * A temporary repository with `tenants` tenant files (the fleet of scripts/bench-synth.ts), compiled
- * with `tenantctl synth`; returns its root. lib/, tiers/, vendor/ and node_modules/ link to this checkout.
- */
-function synthFleet(tenants: number): string {
-  const root = mkdtempSync(join(tmpdir(), 'tenantctl-bench-fleet-'));
-  for (const dir of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(HERE, dir), join(root, dir));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-fleet', private: true, type: 'module' }) + '\n');
-  writeFileSync(join(root, 'fleet.ts'), FLEET);
-  mkdirSync(join(root, 'tenants'));
-  for (let i = 0; i < tenants; i++) writeFileSync(join(root, 'tenants', `t${String(i).padStart(4, '0')}.ts`), tenantSource(i));
-  const run = spawnSync(process.execPath, [join(HERE, 'bin', 'tenantctl.mjs'), '-C', root, 'synth'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`tenantctl synth exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
-  return root;
 }
 
 /** Every definition reachable from `roots` through `#/definitions/...` refs. */
@@ -378,9 +296,8 @@ async function main(): Promise<void> {
       dir = await writeSynthetic(args.synthetic);
       console.log(`synthetic: ${args.synthetic} copies of the policy fixture environment written to ${dir} in ${fmt(seconds(t))}`);
     } else {
-      const root = synthFleet(args.tenants);
-      dir = join(root, 'generated');
-      console.log(`fleet: ${args.tenants} tenants (the fleet of scripts/bench-synth.ts) synthesized into ${dir} in ${fmt(seconds(t))}`);
+      dir = writeLargeFleet({ tenants: args.tenants, synth: true }).generated;
+      console.log(`fleet: ${args.tenants} tenants (scripts/fixtures/large-fleet.ts) synthesized into ${dir} in ${fmt(seconds(t))}`);
     }
     cleanup = join(dir, '..');
   }

@@ -10,7 +10,7 @@ import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
 import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
-import { REDIS_SECURITY, REDIS_UID } from './constructs/redis.ts';
+import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { externalSecret } from './constructs/secrets.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -145,7 +145,7 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: REDIS_POD_SECURITY,
           initContainers: [
             {
               // Redis reads one ACL file: join the per-tenant ACL lines the External Secrets produce.

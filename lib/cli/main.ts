@@ -2,7 +2,7 @@
  * The tenantctl command line: parses arguments, wires the pieces, and maps outcomes to exit
  * codes (0 ok, 1 check failed or findings, 2 bad input or usage, 3 partial failure).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/issue.ts';
@@ -10,24 +10,18 @@ import { formatIssues } from '../report/issues.ts';
 import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
+import { clustersCommand, UnknownClusterError } from './commands/clusters.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
 import { validateServerCommand } from './commands/validate-server.ts';
 import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
 import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
 import { writeFileSync } from 'node:fs';
+import { AUDIT_FORMATS, auditCommand, auditExitCode, renderAudit, type AuditFormat } from './commands/audit.ts';
+import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
+import { readReport, ReportFileError } from '../audit/read-report.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
-
-/** Raised by commands to end with a given exit code after printing their own output. */
-export class ExitError extends Error {
-  constructor(readonly code: number, message = '') {
-    super(message);
-  }
-}
-
-/** Wrong flags or arguments: exit 2 with the message. */
-export class UsageError extends Error {}
+import { EXIT, ExitError, UsageError } from './errors.ts';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -101,6 +95,76 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       io.out(output.endsWith('\n') ? output : output + '\n');
     });
 
+  program
+    .command('clusters')
+    .description('list the fleet\'s clusters with the kubeconfig context the audit uses')
+    .argument('[names...]', 'only these clusters (an unknown name is an error)')
+    .option('--json', 'one JSON array (for CI matrices)')
+    .action(async (names: string[], o: { json?: boolean }) => {
+      try {
+        io.out((await clustersCommand(root(), Boolean(o.json), names)) + '\n');
+      } catch (error) {
+        if (error instanceof UnknownClusterError) throw new UsageError(error.message);
+        throw error;
+      }
+    });
+
+  program
+    .command('audit')
+    .description('compare live clusters with generated/ at a git ref: modified, missing, orphaned and unmanaged objects, who changed what, and policy violations (read-only)')
+    .option('--cluster <name>', 'fleet cluster to audit (repeatable); default: every cluster', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context, overriding fleet.ts (only with a single --cluster)')
+    .option('--ref <ref>', 'git ref whose generated/ is the desired state', 'HEAD')
+    .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
+    .option('--output <file>', 'write the report to a file instead of standard output')
+    .option('--shard <i/n>', 'audit only the i-th of n shares of the clusters (CI matrix jobs)')
+    .option('--concurrency <n>', 'clusters audited at once', (v) => positiveInt('--concurrency', v), 4)
+    .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
+    .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
+    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
+    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string }) => {
+      let shard: Shard | undefined;
+      if (o.shard) {
+        const parsed = parseShard(o.shard);
+        if ('error' in parsed) throw new UsageError(parsed.error);
+        shard = parsed;
+      }
+      const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+      const result = await auditCommand({
+        root: root(),
+        packageRoot,
+        clusters: o.cluster,
+        kubeconfig: o.kubeconfig,
+        context: o.context,
+        ref: o.ref,
+        format: o.format,
+        shard,
+        concurrency: o.concurrency,
+        timeoutMs: o.timeout * 1000,
+        serverDryRun: o.serverDryRun,
+        today: o.today,
+        progress: interactive ? (line) => io.err(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`) : undefined,
+      });
+      if (interactive) io.err('\r\x1b[K');
+      writeOutput(root(), o.output, result.output, io);
+      if (result.exitCode === EXIT.partial) throw new ExitError(EXIT.partial, `some clusters could not be audited: ${result.report.clusters.filter((c) => c.status !== 'ok').map((c) => `${c.name} (${c.status})`).join(', ')}`);
+      if (result.exitCode !== EXIT.ok) throw new ExitError(result.exitCode);
+    });
+
+  program
+    .command('report')
+    .description('merge saved JSON audit reports (one per CI job) and render them')
+    .argument('<files...>', 'JSON reports written by `tenantctl audit --format json`')
+    .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
+    .option('--output <file>', 'write the report to a file instead of standard output')
+    .action(async (files: string[], o: { format: AuditFormat; output?: string }) => {
+      const report = mergeReports(files.map((f) => readReport(resolve(root(), f))));
+      writeOutput(root(), o.output, await renderAudit(report, o.format), io);
+      const code = auditExitCode(report.clusters);
+      if (code !== EXIT.ok) throw new ExitError(code);
+    });
+
   const create = program.command('new').description('scaffold new input files');
   create
     .command('tenant')
@@ -113,6 +177,18 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     });
 
   return program;
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function writeOutput(root: string, file: string | undefined, text: string, io: { out: (s: string) => void }): void {
+  const t = text.endsWith('\n') ? text : text + '\n';
+  if (file) writeFileSync(resolve(root, file), t);
+  else io.out(t);
 }
 
 export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
@@ -129,7 +205,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       if (error.message) io.err(error.message + '\n');
       return error.code;
     }
-    if (error instanceof UsageError || error instanceof UnknownRefError) {
+    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError) {
       io.err(`tenantctl: ${error.message}\n`);
       return EXIT.usage;
     }

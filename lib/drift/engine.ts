@@ -11,9 +11,10 @@ import { diffObjects, type RawChange } from './diff.ts';
 import { compileIgnoreRules } from './ignore.ts';
 import { indexManagedFields } from './managed-fields.ts';
 import { maskSecretChanges } from './mask.ts';
+import { handEdits } from './hand-edits.ts';
 import { indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
 import { normalizePair } from './normalize/index.ts';
-import { pairObjects } from './pair.ts';
+import { pairObjects, tenantNamespaces } from './pair.ts';
 import { formatPath, valueAt } from './path.ts';
 import { FINDING_TYPES, type Change, type DetectDriftInput, type DriftFinding, type DriftResource } from './types.ts';
 
@@ -94,8 +95,11 @@ export function detectDrift(input: DetectDriftInput): DriftFinding[] {
   const managers = managerClassifier(input.managers);
   const ignore = compileIgnoreRules(input.ignore);
   const crds = indexCrds(input.crds);
-  const namespaces = namespaceIndex(input.desired, input.live);
-  const pairs = pairObjects(input.desired, input.live, { managers, tenantNamespacePrefix: input.tenantNamespacePrefix });
+  const nsDesired = input.namespaces ? [...input.namespaces.desired, ...input.desired] : input.desired;
+  const nsLive = input.namespaces ? [...input.namespaces.live, ...input.live] : input.live;
+  const namespaces = namespaceIndex(nsDesired, nsLive);
+  const tenants = tenantNamespaces(nsDesired, nsLive, input.tenantNamespacePrefix);
+  const pairs = pairObjects(input.desired, input.live, { managers, tenantNamespaces: tenants });
   const findings: DriftFinding[] = [];
   for (const p of pairs) {
     let finding: DriftFinding | undefined;
@@ -103,6 +107,21 @@ export function detectDrift(input: DetectDriftInput): DriftFinding[] {
       case 'matched': {
         const changes = compareObjects(p.desired, p.live, crds, managers);
         if (changes.length) finding = { type: 'modified', ...ownership([p.desired, p.live], namespaces), resource: resourceOf(p.desired), changes };
+        break;
+      }
+      case 'derived': {
+        const changes = handEdits(p.live, managers);
+        if (!changes.length) break;
+        const owner = (p.live.metadata.ownerReferences as Array<{ kind?: unknown; name?: unknown }> | undefined)?.[0];
+        const createdBy = creatorOf(indexManagedFields(p.live));
+        finding = {
+          type: 'modified',
+          ...ownership([p.live], namespaces),
+          resource: resourceOf(p.live),
+          changes,
+          ...(createdBy ? { createdBy } : {}),
+          ...(owner?.kind && owner.name ? { derivedFrom: { kind: String(owner.kind), name: String(owner.name) } } : {}),
+        };
         break;
       }
       case 'missing':

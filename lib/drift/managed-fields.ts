@@ -139,6 +139,32 @@ function formatFieldSetKey(key: string): Segment | undefined {
   return undefined;
 }
 
+/** One field a manager owns and nothing under it is owned separately: a scalar, an atomic list or map. */
+export interface OwnedLeaf {
+  readonly path: readonly Segment[];
+  readonly owner: ChangedBy;
+}
+
+/** Every owned leaf with its owner; set members (`v:`) are left out (they have no segment). */
+export function ownedLeaves(obj: Pick<KubeObject, 'metadata'>): OwnedLeaf[] {
+  const out: OwnedLeaf[] = [];
+  for (const { owner, fields } of entriesOf(obj)) {
+    const walk = (node: FieldSetNode, prefix: Segment[]) => {
+      const keys = Object.keys(node).filter((k) => k !== '.');
+      if (keys.length === 0) {
+        if (prefix.length) out.push({ path: prefix, owner });
+        return;
+      }
+      for (const k of keys) {
+        const seg = formatFieldSetKey(k);
+        if (seg) walk(node[k], [...prefix, seg]);
+      }
+    };
+    walk(fields, []);
+  }
+  return out;
+}
+
 /**
  * Every owned leaf as a dotted path with its owners, e.g.
  * `spec.template.spec.containers[name=odoo].env[name=DEBUG].value` → kubectl-edit. Set members

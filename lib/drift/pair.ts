@@ -17,12 +17,15 @@ export type Pairing =
   | { readonly kind: 'matched'; readonly desired: KubeObject; readonly live: KubeObject }
   | { readonly kind: 'missing'; readonly desired: KubeObject }
   | { readonly kind: 'orphan'; readonly live: KubeObject }
-  | { readonly kind: 'unmanaged'; readonly live: KubeObject };
+  | { readonly kind: 'unmanaged'; readonly live: KubeObject }
+  | { readonly kind: 'derived'; readonly live: KubeObject };
 
 export interface PairOptions {
   readonly managers: ManagerClassifier;
   /** @default 'tenant-' */
   readonly tenantNamespacePrefix?: string;
+  /** Tenant namespaces, when known beyond desired and live (see DetectDriftInput.namespaces). */
+  readonly tenantNamespaces?: ReadonlySet<string>;
 }
 
 /** Kinds that are never anyone's configuration. */
@@ -42,11 +45,16 @@ export function isManagedByUs(obj: KubeObject): boolean {
  * (oldest managedFields entry) is a controller other than a GitOps applier (cert-manager's TLS
  * Secrets carry no ownerReference by default).
  */
-export function isControllerMade(obj: KubeObject, managers: ManagerClassifier): boolean {
+/** Events, leases, endpoints and the objects the control plane puts in every namespace. */
+function isSystemObject(obj: KubeObject): boolean {
   const key = keyOf(obj);
   if (SYSTEM_KINDS.has(`${key.group}/${key.kind}`)) return true;
   if (SYSTEM_OBJECTS.has(`${key.group}/${key.kind}/${key.name}`)) return true;
-  if (key.kind === 'Service' && key.name === 'kubernetes' && key.namespace === 'default') return true;
+  return key.kind === 'Service' && key.name === 'kubernetes' && key.namespace === 'default';
+}
+
+export function isControllerMade(obj: KubeObject, managers: ManagerClassifier): boolean {
+  if (isSystemObject(obj)) return true;
   const owners = obj.metadata.ownerReferences;
   if (Array.isArray(owners) && owners.length > 0) return true;
   const creator = creatorOf(indexManagedFields(obj));
@@ -105,10 +113,14 @@ export function pairObjects(desired: readonly KubeObject[], live: readonly KubeO
       out.push({ kind: 'missing', desired: d });
     }
   }
-  const tenants = tenantNamespaces(desired, live, options.tenantNamespacePrefix);
+  const tenants = options.tenantNamespaces ?? tenantNamespaces(desired, live, options.tenantNamespacePrefix);
   for (const [k, l] of byKey) {
     if (used.has(k)) continue;
-    if (isControllerMade(l, options.managers)) continue;
+    const inTenant = !!l.metadata.namespace && tenants.has(l.metadata.namespace);
+    if (isControllerMade(l, options.managers)) {
+      if (inTenant && !isManagedByUs(l) && !isSystemObject(l)) out.push({ kind: 'derived', live: l });
+      continue;
+    }
     if (isManagedByUs(l)) out.push({ kind: 'orphan', live: l });
     else if (l.metadata.namespace && tenants.has(l.metadata.namespace)) out.push({ kind: 'unmanaged', live: l });
   }

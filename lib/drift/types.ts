@@ -64,8 +64,26 @@ export interface DriftFinding {
   readonly changes?: readonly Change[];
   /** `orphaned`/`unmanaged`: the manager that created the object (oldest managedFields entry). */
   readonly createdBy?: ChangedBy;
-  /** `policy` only: what is wrong. */
-  readonly message?: string;
+  /**
+   * `modified` objects that are not in generated/ but made by a controller from ours (the Secret
+   * of an ExternalSecret): its first owner. Their changes have no desired value: what a person
+   * wrote over the controller's output.
+   */
+  readonly derivedFrom?: { readonly kind: string; readonly name: string };
+  /** `policy` only: which policy the live object breaks, and how. */
+  readonly policy?: PolicyViolation;
+}
+
+/** A policy finding on a live object (see lib/policy), as the audit report carries it. */
+export interface PolicyViolation {
+  /** Policy id, e.g. `security/run-as-non-root`. */
+  readonly id: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  /** Field inside the object, when the policy names one. */
+  readonly path?: string;
+  /** How to fix it, in the tenant file's or the cluster's terms. */
+  readonly fix?: string;
 }
 
 /** A JSON (OpenAPI v3) schema node, as found in a CRD. */
@@ -131,4 +149,11 @@ export interface DetectDriftInput {
   readonly managers?: ManagerRules;
   /** Namespaces named with this prefix count as tenant namespaces. @default 'tenant-' */
   readonly tenantNamespacePrefix?: string;
+  /**
+   * The cluster's Namespace objects, when `desired` and `live` hold only some kinds: the auditor
+   * compares kind by kind so that one kind's managedFields are freed before the next is listed.
+   * Used for tenant and environment labels and to tell tenant namespaces.
+   * @default the Namespaces found in desired and live
+   */
+  readonly namespaces?: { readonly desired: readonly KubeObject[]; readonly live: readonly KubeObject[] };
 }

@@ -50,36 +50,41 @@ export function parseManifestsChecked(text: string, file: string, options: Parse
   return { ...parseWithYamlPackage(text, file, options), json: false };
 }
 
-function notAMapping(file: string): SchemaFinding {
-  return { code: 'manifest.unreadable', file, resource: '', path: '', message: 'document is not a YAML mapping', fix: 'each document must be one Kubernetes object' };
+/** A `manifest.unreadable` finding about `file` as a whole. */
+function unreadable(file: string, message: string, fix: string): SchemaFinding {
+  return { code: 'manifest.unreadable', file, resource: '', path: '', message, fix };
+}
+
+/**
+ * Sorts one loaded document: a mapping goes to `out.docs`, any other value becomes a finding in
+ * `out.problems`; empty documents and kustomize files are skipped.
+ */
+function addDocument(value: unknown, file: string, out: ReadManifests): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    out.problems.push(unreadable(file, 'document is not a YAML mapping', 'each document must be one Kubernetes object'));
+    return;
+  }
+  if (isKustomizeConfig(value as { apiVersion?: unknown })) return;
+  out.docs.push({ file, object: value as KubeObject });
 }
 
 function fromValues(values: readonly unknown[], file: string): ReadManifests {
-  const docs: ManifestDoc[] = [];
-  const problems: SchemaFinding[] = [];
-  for (const value of values) {
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      problems.push(notAMapping(file));
-      continue;
-    }
-    if (isKustomizeConfig(value as { apiVersion?: unknown })) continue;
-    docs.push({ file, object: value as KubeObject });
-  }
-  return { docs, problems };
+  const out: ReadManifests = { docs: [], problems: [] };
+  for (const value of values) addDocument(value, file, out);
+  return out;
 }
 
 /** The reference reading: the `yaml` package, every error with its line. */
 function parseWithYamlPackage(text: string, file: string, options: ParseManifestsOptions): ReadManifests {
-  const docs: ManifestDoc[] = [];
-  const problems: SchemaFinding[] = [];
+  const out: ReadManifests = { docs: [], problems: [] };
   const dialect = options.yaml === '1.2' ? {} : KUBERNETES_YAML;
   const lineCounter = new LineCounter();
   for (const doc of parseAllDocuments(text, { ...dialect, uniqueKeys: true, prettyErrors: false, lineCounter })) {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
         const line = lineCounter.linePos(error.pos[0]).line;
-        problems.push({ code: 'manifest.unreadable', file, resource: '', path: '', message: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]}`, fix: 'fix the YAML syntax (a duplicate key is an error, as in kubeconform -strict)' });
+        out.problems.push(unreadable(file, `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]}`, 'fix the YAML syntax (a duplicate key is an error, as in kubeconform -strict)'));
       }
       continue;
     }
@@ -87,18 +92,12 @@ function parseWithYamlPackage(text: string, file: string, options: ParseManifest
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      problems.push({ code: 'manifest.unreadable', file, resource: '', path: '', message: error instanceof Error ? error.message : String(error), fix: 'fix the YAML (aliases and merge keys must point at mappings)' });
+      out.problems.push(unreadable(file, error instanceof Error ? error.message : String(error), 'fix the YAML (aliases and merge keys must point at mappings)'));
       continue;
     }
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      problems.push(notAMapping(file));
-      continue;
-    }
-    if (isKustomizeConfig(value as { apiVersion?: unknown })) continue;
-    docs.push({ file, object: value as KubeObject });
+    addDocument(value, file, out);
   }
-  return { docs, problems };
+  return out;
 }
 
 /** A YAML file found under a directory: where it is, and how findings name it. */

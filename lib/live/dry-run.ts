@@ -32,17 +32,10 @@
  * verbatim.
  */
 import { formatKey, keyOf, type KubeObject } from '../model/resource.ts';
-import {
-  KubeTransportError,
-  mapLimit,
-  noMatchesMessage,
-  parseStatus,
-  statusMessage,
-  warningsOf,
-  type ApiResource,
-  type KubeClient,
-  type RawResponse,
-} from './kube-client.ts';
+import type { ApiResource } from './discovery.ts';
+import { KubeTransportError, noMatchesMessage, parseStatus, statusMessage, warningsOf } from './errors.ts';
+import type { KubeClient, RawResponse } from './kube-client.ts';
+import { mapLimit } from './map-limit.ts';
 
 /** What of KubeClient the dry-run needs (a fake in unit tests). */
 export type DryRunClient = Pick<KubeClient, 'resource' | 'apply' | 'get'>;

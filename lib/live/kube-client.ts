@@ -7,14 +7,17 @@
  * the server would not be the manifest as written. Server-side validation has to see every byte
  * the user wrote, including the mistakes. Responses are parsed as plain JSON for the same reason.
  *
- * Used by `tenantctl validate-server` (server-side apply dry-run) and meant for the drift
- * auditor (`get`, `list` with label selectors and pagination).
+ * Used by `tenantctl validate-server` (server-side apply dry-run) and by the drift auditor
+ * (`resources`, `get`, `list` with label selectors and pagination). Discovery itself is in
+ * discovery.ts, the error classes and answer parsing in errors.ts.
  */
 import { createHash } from 'node:crypto';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../model/resource.ts';
+import { discover, discoveryKey, type ApiResource, type DiscoveryIndex } from './discovery.ts';
+import { KubeApiError, KubeTransportError, noMatchesMessage, parseStatus } from './errors.ts';
 
 export interface KubeClientOptions {
   /** Kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account (as kubectl). */
@@ -44,58 +47,6 @@ export interface RequestOptionsRaw {
   readonly contentType?: string;
   readonly accept?: string;
   readonly timeoutMs?: number;
-}
-
-/** A `kind: Status` answer, as the API server sends it on failures. */
-export interface KubeStatus {
-  readonly kind?: string;
-  readonly status?: string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly code?: number;
-  readonly details?: {
-    readonly name?: string;
-    readonly group?: string;
-    readonly kind?: string;
-    readonly causes?: ReadonlyArray<{ readonly reason?: string; readonly message?: string; readonly field?: string }>;
-  };
-}
-
-/** The server answered, but not with 2xx. `message` is the server's Status.message verbatim when it sent one. */
-export class KubeApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly kubeStatus: KubeStatus | undefined,
-    readonly body: string,
-  ) {
-    super(statusMessage(status, body));
-    this.name = 'KubeApiError';
-  }
-  get reason(): string | undefined {
-    return this.kubeStatus?.reason;
-  }
-}
-
-/** No answer: connection refused, TLS failure, timeout. */
-export class KubeTransportError extends Error {
-  constructor(readonly method: string, readonly url: string, message: string, readonly timedOut = false) {
-    super(`${method} ${url}: ${message}`);
-    this.name = 'KubeTransportError';
-  }
-}
-
-/** A kind the server serves: where its objects live. */
-export interface ApiResource {
-  /** '' for the core group. */
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  /** URL path segment, e.g. `deployments`. */
-  readonly plural: string;
-  readonly namespaced: boolean;
-  readonly verbs: readonly string[];
 }
 
 export interface ListOptions {
@@ -128,7 +79,6 @@ export interface ApplyOptions {
   readonly timeoutMs?: number;
 }
 
-const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 const TRANSIENT_STATUS = new Set([429, 503, 504]);
 
 export class KubeClient {
@@ -212,10 +162,20 @@ export class KubeClient {
    * server does not serve that kind under that version.
    */
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
-    const key = `${apiVersion}|${kind}`;
+    const key = discoveryKey(apiVersion, kind);
     const found = (await this.discovery()).get(key);
     if (found || Date.now() - this.discoveredAt < 10_000) return found;
     return (await this.discovery(true)).get(key);
+  }
+
+  /**
+   * Every kind the server serves, one entry per group/version/kind (a kind served under several
+   * versions appears once per version), sorted by group, version and kind. From the cached
+   * discovery, as `resource` uses; subresources are left out.
+   */
+  async resources(): Promise<ApiResource[]> {
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...(await this.discovery()).values()].sort((a, b) => compare(a.group, b.group) || compare(a.version, b.version) || compare(a.kind, b.kind));
   }
 
   /** Like `resource`, but an unknown kind throws kubectl's message. */
@@ -302,7 +262,8 @@ export class KubeClient {
   private discovery(refresh = false): Promise<DiscoveryIndex> {
     if (!this.discoveryCache || refresh) {
       const started = Date.now();
-      const pending = this.discover().then((index) => {
+      const getJson = <T>(path: string, accept?: string) => this.requestJson<T>('GET', path, { accept });
+      const pending = discover(getJson).then((index) => {
         this.discoveredAt = started;
         return index;
       });
@@ -313,45 +274,6 @@ export class KubeClient {
       this.discoveryCache = pending;
     }
     return this.discoveryCache;
-  }
-
-  /** Aggregated discovery (two requests, Kubernetes ≥ 1.27/1.30), else one request per group/version. */
-  private async discover(): Promise<DiscoveryIndex> {
-    const index: DiscoveryIndex = new Map();
-    const add = (r: ApiResource) => index.set(`${r.group ? `${r.group}/` : ''}${r.version}|${r.kind}`, r);
-    const [core, groups] = await Promise.all(
-      ['/api', '/apis'].map((p) => this.requestJson<AggregatedList | LegacyVersions | LegacyGroups>('GET', p, { accept: AGGREGATED_DISCOVERY })),
-    );
-    const groupVersions: Array<{ group: string; version: string; path: string }> = [];
-    for (const list of [core, groups]) {
-      if (list.kind === 'APIGroupDiscoveryList') {
-        for (const g of list.items ?? []) {
-          for (const v of g.versions ?? []) {
-            for (const r of v.resources ?? []) {
-              if (!r.responseKind?.kind) continue;
-              add({ group: g.metadata?.name ?? '', version: v.version, kind: r.responseKind.kind, plural: r.resource, namespaced: r.scope === 'Namespaced', verbs: r.verbs ?? [] });
-            }
-          }
-        }
-      } else if (list.kind === 'APIGroupList') {
-        for (const g of list.groups ?? []) for (const v of g.versions) groupVersions.push({ group: g.name, version: v.version, path: `/apis/${v.groupVersion}` });
-      } else {
-        for (const v of list.versions ?? []) groupVersions.push({ group: '', version: v, path: `/api/${v}` });
-      }
-    }
-    await mapLimit(groupVersions, 8, async (gv) => {
-      let list: { resources?: Array<{ name: string; kind: string; namespaced: boolean; verbs?: string[] }> };
-      try {
-        list = await this.requestJson('GET', gv.path);
-      } catch (error) {
-        if (error instanceof KubeApiError && (error.status === 404 || error.status === 503)) return; // an aggregated API that is down
-        throw error;
-      }
-      for (const r of list.resources ?? []) {
-        if (!r.name.includes('/')) add({ group: gv.group, version: gv.version, kind: r.kind, plural: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [] });
-      }
-    });
-    return index;
   }
 
   private async once(method: string, url: URL, options: RequestOptionsRaw): Promise<RawResponse> {
@@ -403,83 +325,6 @@ export class KubeClient {
     }
     return kept;
   }
-}
-
-type DiscoveryIndex = Map<string, ApiResource>;
-
-interface AggregatedList {
-  kind: 'APIGroupDiscoveryList';
-  items?: Array<{
-    metadata?: { name?: string };
-    versions?: Array<{
-      version: string;
-      resources?: Array<{ resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }>;
-    }>;
-  }>;
-}
-interface LegacyVersions {
-  kind: 'APIVersions';
-  versions?: string[];
-}
-interface LegacyGroups {
-  kind: 'APIGroupList';
-  groups?: Array<{ name: string; versions: Array<{ groupVersion: string; version: string }> }>;
-}
-
-/** The Status object in an error answer, if the body is one. */
-export function parseStatus(body: string): KubeStatus | undefined {
-  try {
-    const parsed = JSON.parse(body) as KubeStatus;
-    return parsed && typeof parsed === 'object' && parsed.kind === 'Status' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The server's Status.message verbatim; otherwise the HTTP status and the start of the body. */
-export function statusMessage(status: number, body: string): string {
-  const parsed = parseStatus(body);
-  if (parsed?.message) return parsed.message;
-  const text = body.trim().slice(0, 500);
-  return `HTTP ${status}${text ? `: ${text}` : ''}`;
-}
-
-/** `Warning` headers (RFC 7234 `299 - "text"`), as kubectl prints them. */
-export function warningsOf(headers: IncomingHttpHeaders): string[] {
-  const raw = headers.warning;
-  if (!raw) return [];
-  const values = Array.isArray(raw) ? raw : splitWarnings(raw);
-  return values.map((w) => {
-    const m = /^\s*\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(w);
-    return m ? m[1].replace(/\\(.)/g, '$1') : w.trim();
-  });
-}
-
-/** Node joins repeated Warning headers with ", "; split on the boundaries between `299 - "..."` items. */
-function splitWarnings(value: string): string[] {
-  const out: string[] = [];
-  const re = /\d{3}\s+\S+\s+"(?:[^"\\]|\\.)*"(?:\s+"[^"]*")?/g;
-  for (let m = re.exec(value); m; m = re.exec(value)) out.push(m[0]);
-  return out.length ? out : [value];
-}
-
-/** kubectl's wording for a kind the server does not serve. */
-export function noMatchesMessage(apiVersion: string, kind: string): string {
-  return `no matches for kind "${kind}" in version "${apiVersion}"`;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 function retryDelay(retryAfter: string | string[] | undefined, attempt: number): number {

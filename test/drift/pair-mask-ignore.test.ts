@@ -24,7 +24,7 @@ describe('pairObjects', () => {
     expect(pairObjects(desired, [obj('ConfigMap', 'c')], { managers }).map((p) => p.kind)).toEqual(['matched']);
   });
 
-  it('sorts out orphans, unmanaged objects and what belongs to nobody', () => {
+  it('sorts out orphans, unmanaged objects, controller-made objects of tenants and what belongs to nobody', () => {
     const live = [
       obj('ConfigMap', 'old', { labels: OURS }),
       obj('Service', 'debug', { managedFields: [managed('kubectl-create', {})] }),
@@ -39,6 +39,8 @@ describe('pairObjects', () => {
     expect(pairObjects([], live, { managers }).map((p) => `${p.kind} ${'live' in p ? p.live.metadata.name : ''}`)).toEqual([
       'orphan old',
       'unmanaged debug',
+      'derived web-1',
+      'derived odoo-tls',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyOrder, classifyAnswer, phaseOf, serverDryRun, type DryRunClient } from '../../lib/live/dry-run.ts';
-import type { ApiResource, ApplyOptions, RawResponse } from '../../lib/live/kube-client.ts';
+import type { ApiResource } from '../../lib/live/discovery.ts';
+import type { ApplyOptions, RawResponse } from '../../lib/live/kube-client.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
 
 const obj = (apiVersion: string, kind: string, name: string, namespace?: string, rest: Record<string, unknown> = {}): KubeObject => ({

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KubeClient, KubeTransportError, warningsOf } from '../../lib/live/kube-client.ts';
+import { KubeTransportError, warningsOf } from '../../lib/live/errors.ts';
+import { KubeClient } from '../../lib/live/kube-client.ts';
 
 type Handler = (req: IncomingMessage, url: URL, res: ServerResponse) => void;
 
@@ -67,6 +68,18 @@ describe('KubeClient', () => {
     await client.resource('v1', 'ConfigMap');
     expect(seen.length).toBe(requests); // cached
     expect(seen.every((s) => s.endsWith('auth=Bearer secret-token'))).toBe(true);
+  });
+
+  it('lists every served kind from the cached discovery, sorted, without subresources', async () => {
+    const { client, seen } = await serve(legacyDiscovery);
+    await client.resource('v1', 'ConfigMap');
+    const requests = seen.length;
+    expect((await client.resources()).map((r) => `${r.group}/${r.version}/${r.kind} ${r.plural} ${r.namespaced ? 'namespaced' : 'cluster'}`)).toEqual([
+      '/v1/ConfigMap configmaps namespaced',
+      '/v1/Namespace namespaces cluster',
+      'apps/v1/Deployment deployments namespaced',
+    ]);
+    expect(seen.length).toBe(requests); // cached
   });
 
   it('server-side applies the object as written, in the context namespace when it names none', async () => {

@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as velero from '../../vendor/imports/velero-velero.io.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { cronEvery, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';
+import { restrictedContainer, restrictedPod } from './security-context.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
 
@@ -31,7 +32,7 @@ function jobPod(env: TenantEnvironment, component: string, script: string, extra
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, runAsUser: ODOO_UID, runAsGroup: ODOO_GID, fsGroup: ODOO_GID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: restrictedPod(ODOO_UID, ODOO_GID),
           containers: [
             {
               name: component,
@@ -46,7 +47,7 @@ function jobPod(env: TenantEnvironment, component: string, script: string, extra
                 ...extraEnv,
               ],
               resources: { requests: { cpu: q('250m'), memory: q(memory) }, limits: { cpu: q('1'), memory: q(memory) } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: ODOO_UID, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+              securityContext: restrictedContainer(ODOO_UID), // the group is the pod's
               volumeMounts: [{ name: 'work', mountPath: '/work' }],
             },
           ],

@@ -9,6 +9,7 @@ import { TenantMonitoring } from './monitoring.ts';
 import { SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, secretKey, TENANT_PG_CLUSTER } from './names.ts';
 import { TenantNamespace } from './namespace.ts';
 import { TenantNetworkPolicies } from './network.ts';
+import { NODE_POOL_LABEL } from './node-pool.ts';
 import { Odoo } from './odoo.ts';
 import { DedicatedPostgres, SharedDatabase } from './postgres.ts';
 import { DedicatedRedis, SharedRedisUser } from './redis.ts';
@@ -30,7 +31,7 @@ export function renderEnvironment(scope: Construct, env: TenantEnvironment, opti
   const databaseHost = dedicatedData ? `${TENANT_PG_CLUSTER}-rw` : `${SHARED_PG_CLUSTER}-rw.${SHARED_PG_NAMESPACE}.svc`;
   const redisHost = !env.redis.enabled ? undefined : dedicatedData ? 'redis' : `redis.${SHARED_REDIS_NAMESPACE}.svc`;
 
-  new TenantNamespace(scope, env, { dedicatedData, labels: nodePool ? { 'tenantctl.io/pool': nodePool } : undefined });
+  new TenantNamespace(scope, env, { dedicatedData, labels: nodePool ? { [NODE_POOL_LABEL]: nodePool } : undefined });
   new TenantNetworkPolicies(scope, env, { dedicatedData });
 
   externalSecret(scope, 'secret-db', env.fleet, {

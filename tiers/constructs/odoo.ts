@@ -9,6 +9,8 @@ import { k8s } from 'cdk8s-plus-28';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { cronResources, type Resources, webResources } from '../../lib/tenant/sizing.ts';
 import { databaseName, ODOO_GID, ODOO_UID, odooLabels } from './names.ts';
+import { nodePoolPlacement } from './node-pool.ts';
+import { restrictedContainer, restrictedPod } from './security-context.ts';
 
 export interface OdooProps {
   /** Host name of the PostgreSQL read-write service. */
@@ -149,15 +151,7 @@ export class Odoo extends Construct {
   }
 
   private podTemplate(env: TenantEnvironment, props: OdooProps, labels: Record<string, string>, confHash: string, main: Partial<k8s.Container> & { name: string }): k8s.PodTemplateSpec {
-    const secure: k8s.SecurityContext = {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: ODOO_UID,
-      runAsGroup: ODOO_GID,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const secure = restrictedContainer(ODOO_UID, ODOO_GID);
     const secretEnv = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
     const envVars: k8s.EnvVar[] = [
       { name: 'ODOO_RC', value: '/etc/odoo/odoo.conf' },
@@ -185,9 +179,8 @@ export class Odoo extends Construct {
         serviceAccountName: 'odoo',
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: { runAsNonRoot: true, runAsUser: ODOO_UID, runAsGroup: ODOO_GID, fsGroup: ODOO_GID, seccompProfile: { type: 'RuntimeDefault' } },
-        nodeSelector: props.nodePool ? { 'tenantctl.io/pool': props.nodePool } : undefined,
-        tolerations: props.nodePool ? [{ key: 'tenantctl.io/dedicated', operator: 'Equal', value: props.nodePool, effect: 'NoSchedule' }] : undefined,
+        securityContext: restrictedPod(ODOO_UID, ODOO_GID),
+        ...nodePoolPlacement(props.nodePool),
         topologySpreadConstraints: [
           { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: zone, labelSelector: { matchLabels: labels } },
           { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },

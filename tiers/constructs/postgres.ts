@@ -15,6 +15,7 @@ import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { postgresResources } from '../../lib/tenant/sizing.ts';
 import { externalSecret } from './secrets.ts';
 import { BARMAN_PLUGIN, databaseName, secretKey, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, storagePrefix, TENANT_PG_CLUSTER } from './names.ts';
+import { nodePoolPlacement } from './node-pool.ts';
 
 export interface DedicatedPostgresProps {
   /** Instances must land in different zones (regulated) rather than preferably (dedicated). */
@@ -75,8 +76,7 @@ export class DedicatedPostgres extends Construct {
           enablePodAntiAffinity: true,
           topologyKey: 'topology.kubernetes.io/zone',
           podAntiAffinityType: props.requireZoneAntiAffinity ? 'required' : 'preferred',
-          nodeSelector: props.nodePool ? { 'tenantctl.io/pool': props.nodePool } : undefined,
-          tolerations: props.nodePool ? [{ key: 'tenantctl.io/dedicated', operator: 'Equal', value: props.nodePool, effect: 'NoSchedule' }] : undefined,
+          ...nodePoolPlacement(props.nodePool),
         },
         postgresql: {
           parameters: {

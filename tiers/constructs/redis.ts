@@ -8,20 +8,16 @@ import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { redisResources } from '../../lib/tenant/sizing.ts';
 import { externalSecret } from './secrets.ts';
 import { secretKey, SHARED_REDIS_NAMESPACE } from './names.ts';
+import { nodePoolPlacement } from './node-pool.ts';
+import { restrictedContainer, restrictedPod } from './security-context.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
 export const REDIS_UID = 999;
 
 /** Container security every Redis pod shares (tenant and shared instances). */
-export const REDIS_SECURITY: k8s.SecurityContext = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: REDIS_UID,
-  runAsGroup: REDIS_UID,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+export const REDIS_SECURITY: k8s.SecurityContext = restrictedContainer(REDIS_UID, REDIS_UID);
+/** Pod security every Redis pod shares (tenant and shared instances). */
+export const REDIS_POD_SECURITY: k8s.PodSecurityContext = restrictedPod(REDIS_UID, REDIS_UID);
 
 export class DedicatedRedis extends Construct {
   constructor(scope: Construct, env: TenantEnvironment, props: { readonly nodePool?: string }) {
@@ -42,9 +38,8 @@ export class DedicatedRedis extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: { runAsNonRoot: true, runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, seccompProfile: { type: 'RuntimeDefault' } },
-            nodeSelector: props.nodePool ? { 'tenantctl.io/pool': props.nodePool } : undefined,
-            tolerations: props.nodePool ? [{ key: 'tenantctl.io/dedicated', operator: 'Equal', value: props.nodePool, effect: 'NoSchedule' }] : undefined,
+            securityContext: REDIS_POD_SECURITY,
+            ...nodePoolPlacement(props.nodePool),
             containers: [
               {
                 name: 'redis',

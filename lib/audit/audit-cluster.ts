@@ -1,0 +1,129 @@
+/**
+ * Audits one cluster: lists what planListings chose, kind by kind, and hands each kind's desired
+ * and live objects to the drift engine; then runs the policies on the live objects it kept.
+ *
+ * Kind by kind, because managedFields are most of a live object's size: once a kind is compared,
+ * its objects are kept for the policies without them, so peak memory follows the largest kind,
+ * not the cluster. Read-only unless `serverDryRun` is set (then only dry-run applies, which
+ * persist nothing). Cluster access goes through the small LiveReader interface.
+ */
+import { detectDrift } from '../drift/engine.ts';
+import { isControllerMade, isManagedByUs, tenantNamespaces } from '../drift/pair.ts';
+import { managerClassifier } from '../drift/attribution.ts';
+import type { CrdSchema, IgnoreRule, ManagerRules } from '../drift/types.ts';
+import type { ApiResource } from '../live/discovery.ts';
+import type { ListOptions, ListPage } from '../live/kube-client.ts';
+import { mapLimit } from '../live/map-limit.ts';
+import type { KubeObject } from '../model/resource.ts';
+import { planListings, type KindListing } from './kinds.ts';
+import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
+import { confirmDrift, type DryRunApplier } from './confirm.ts';
+import { sortFindings } from './sort.ts';
+import type { AuditFinding } from './types.ts';
+import type { OptionalFolder } from './desired.ts';
+import type { ClusterInfo } from '../policy/types.ts';
+
+/** What the auditor needs of a cluster; KubeClient fits. */
+export interface LiveReader {
+  /** Every kind the server serves. */
+  resources(): Promise<ApiResource[]>;
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<ListPage>;
+}
+
+export interface AuditClusterInput {
+  readonly cluster: ClusterInfo;
+  /** Objects in generated/ for this cluster. */
+  readonly desired: readonly KubeObject[];
+  /** Folders expected only when the cluster serves a kind (see desired.ts). */
+  readonly optionalDesired?: readonly OptionalFolder[];
+  readonly reader: LiveReader;
+  /** CRD schemas for defaults and list keys (vendor/crds). */
+  readonly crds?: readonly CrdSchema[];
+  readonly ignore?: readonly IgnoreRule[];
+  readonly managers?: ManagerRules;
+  /** Policies on live objects; `false` to skip them. */
+  readonly policies?: LivePolicyOptions | false;
+  /** Confirm each `modified` finding with a server-side apply dry-run (needs patch permission). */
+  readonly serverDryRun?: DryRunApplier;
+  /** Kinds listed at once. @default 4 */
+  readonly concurrency?: number;
+  /** Objects per list page. @default 500 */
+  readonly pageSize?: number;
+  /** @default 'tenant-' */
+  readonly tenantNamespacePrefix?: string;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ClusterAudit {
+  readonly findings: AuditFinding[];
+  readonly objects: { readonly desired: number; readonly live: number };
+}
+
+/** Every page of one kind, keeping only what `keep` accepts as pages arrive. */
+async function listKind(reader: LiveReader, listing: KindListing, pageSize: number, keep: (o: KubeObject) => boolean): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token });
+    for (const o of page.items) if (keep(o)) out.push(o);
+    token = page.continue;
+  } while (token);
+  return out;
+}
+
+/** The object without managedFields, for the policies (which never read them). */
+function slim(o: KubeObject): KubeObject {
+  if (!o.metadata.managedFields) return o;
+  const { managedFields: _, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
+export async function auditCluster(input: AuditClusterInput): Promise<ClusterAudit> {
+  const pageSize = input.pageSize ?? 500;
+  const prefix = input.tenantNamespacePrefix ?? 'tenant-';
+  const managers = managerClassifier(input.managers);
+  const served = await input.reader.resources();
+  const desired = [...input.desired];
+  for (const folder of input.optionalDesired ?? []) {
+    if (served.some((r) => r.group === folder.requires.group && r.kind === folder.requires.kind)) desired.push(...folder.objects);
+  }
+  const plan = planListings(desired, served);
+  const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix };
+
+  const liveNamespaces = await listKind(input.reader, plan.namespaces, pageSize, () => true);
+  const namespaces = { desired: plan.namespaces.desired, live: liveNamespaces };
+  const tenants = tenantNamespaces(desired, liveNamespaces, prefix);
+  const ours = (o: KubeObject) => isManagedByUs(o) || (!!o.metadata.namespace && tenants.has(o.metadata.namespace));
+
+  const findings: AuditFinding[] = [];
+  const kept: KubeObject[] = [];
+  const keepForPolicies = (live: readonly KubeObject[]) => {
+    for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
+  };
+  findings.push(...detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }));
+  keepForPolicies(liveNamespaces.filter(isManagedByUs));
+  let liveCount = liveNamespaces.length;
+
+  await mapLimit(plan.kinds, input.concurrency ?? 4, async (listing) => {
+    const live = await listKind(input.reader, listing, pageSize, listing.selector ? () => true : ours);
+    liveCount += live.length;
+    const found: AuditFinding[] = detectDrift({ ...common, desired: listing.desired, live, namespaces });
+    if (input.serverDryRun) {
+      for (const [i, f] of found.entries()) {
+        if (f.type !== 'modified') continue;
+        const want = listing.desired.find((d) => d.metadata.name === f.resource.name && (d.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
+        const current = live.find((l) => l.metadata.name === f.resource.name && (l.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
+        if (want && current) found[i] = { ...f, confirmed: await confirmDrift(input.serverDryRun, want, current) };
+      }
+    }
+    findings.push(...found);
+    keepForPolicies(live);
+    input.onProgress?.(`${listing.kind}: ${live.length} live, ${listing.desired.length} desired, ${found.length} findings`);
+  });
+  for (const listing of plan.unserved) {
+    findings.push(...detectDrift({ ...common, desired: listing.desired, live: [], namespaces }));
+    input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
+  }
+  if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
+  return { findings: sortFindings(findings), objects: { desired: desired.length, live: liveCount } };
+}

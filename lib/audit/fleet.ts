@@ -1,0 +1,107 @@
+/**
+ * Audits several clusters at once, at most `concurrency` at a time. Each cluster ends `ok` or
+ * with its failure as data; one cluster's failure never stops the others. `--shard i/n` splits
+ * the fleet's clusters across CI jobs: the same cluster always lands in the same shard.
+ */
+import { mapLimit } from '../live/map-limit.ts';
+import { classifyClusterError } from './cluster-errors.ts';
+import type { ClusterAudit } from './audit-cluster.ts';
+import { AUDIT_SCHEMA_VERSION, emptySummary, summarize, type AuditReport, type ClusterReport } from './types.ts';
+
+export interface Shard {
+  /** 1-based. */
+  readonly index: number;
+  readonly count: number;
+}
+
+/** `2/3` → {index 2, count 3}; undefined with a message on anything else. */
+export function parseShard(text: string): Shard | { readonly error: string } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) return { error: `--shard ${text}: expected i/n with 1 ≤ i ≤ n, e.g. --shard 1/3` };
+  return { index, count };
+}
+
+/** The clusters of shard i of n: sorted by name, every n-th starting at i. */
+export function selectShard<T extends { readonly name: string }>(clusters: readonly T[], shard?: Shard): T[] {
+  const sorted = [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return shard ? sorted.filter((_, k) => k % shard.count === shard.index - 1) : sorted;
+}
+
+export interface FleetTarget {
+  readonly name: string;
+  readonly context?: string;
+  readonly server?: string;
+  /** Tenants placed on the cluster, for the report's overview. */
+  readonly tenants?: readonly string[];
+}
+
+export interface AuditFleetOptions<T extends FleetTarget> {
+  readonly targets: readonly T[];
+  /** Audits one cluster; throws when it cannot. */
+  readonly audit: (target: T) => Promise<ClusterAudit & { readonly server?: string }>;
+  /** Clusters audited at once. @default 4 */
+  readonly concurrency?: number;
+  readonly onDone?: (report: ClusterReport) => void;
+}
+
+export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
+  const reports = await mapLimit(options.targets, options.concurrency ?? 4, async (target): Promise<ClusterReport> => {
+    const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
+    let report: ClusterReport;
+    try {
+      const result = await options.audit(target);
+      const server = result.server ?? target.server;
+      report = { ...base, ...(server ? { server } : {}), status: 'ok', summary: summarize(result.findings), findings: result.findings, objects: result.objects };
+    } catch (error) {
+      const failure = classifyClusterError(error, target.context);
+      report = {
+        ...base,
+        ...(target.server ? { server: target.server } : {}),
+        status: failure.status,
+        error: `${failure.error.message}; fix: ${failure.error.fix}`,
+        errorDetail: failure.error,
+        summary: emptySummary(),
+        findings: [],
+      };
+    }
+    options.onDone?.(report);
+    return report;
+  });
+  return reports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export interface ReportHeader {
+  readonly generatedAt: string;
+  readonly gitRef: string;
+  readonly gitCommit?: string;
+  readonly shard?: Shard;
+}
+
+export function buildReport(header: ReportHeader, clusters: readonly ClusterReport[]): AuditReport {
+  return {
+    schemaVersion: AUDIT_SCHEMA_VERSION,
+    generatedAt: header.generatedAt,
+    gitRef: header.gitRef,
+    ...(header.gitCommit ? { gitCommit: header.gitCommit } : {}),
+    ...(header.shard ? { shard: { index: header.shard.index, count: header.shard.count } } : {}),
+    clusters: [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+/**
+ * Reports of several jobs (one per shard or matrix cluster) as one: clusters of all, the first
+ * report's header. Throws on differing schema versions or refs, which cannot be compared.
+ */
+export function mergeReports(reports: readonly AuditReport[]): AuditReport {
+  if (reports.length === 0) throw new Error('no reports to merge');
+  const [first] = reports;
+  for (const r of reports) {
+    if (r.schemaVersion !== first.schemaVersion) throw new Error(`cannot merge reports of schemaVersion ${first.schemaVersion} and ${r.schemaVersion}`);
+    if ((r.gitCommit ?? r.gitRef) !== (first.gitCommit ?? first.gitRef)) throw new Error(`cannot merge reports of ${first.gitCommit ?? first.gitRef} and ${r.gitCommit ?? r.gitRef}: audit every cluster at the same commit`);
+  }
+  const byName = new Map<string, ClusterReport>();
+  for (const r of reports) for (const c of r.clusters) byName.set(c.name, c);
+  return buildReport({ generatedAt: reports.map((r) => r.generatedAt).sort().at(-1)!, gitRef: first.gitRef, gitCommit: first.gitCommit }, [...byName.values()]);
+}

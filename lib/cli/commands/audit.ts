@@ -1,0 +1,147 @@
+/**
+ * `tenantctl audit`: live clusters against generated/ at a git ref. Wires the pieces: the tree of
+ * the ref (lib/git/ref-tree.ts), the tenant model at that ref (for waivers and policies), one
+ * Kubernetes client per cluster (lib/live), the per-cluster audit (lib/audit) and a renderer.
+ *
+ * Contexts: each cluster's `context` in fleet.ts, else its name; `--context` overrides it for a
+ * single cluster, `--kubeconfig` replaces the default kubeconfig for all.
+ * Exit: 0 clean, 1 findings, 3 some cluster could not be audited (the others still reported).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditCluster } from '../../audit/audit-cluster.ts';
+import { ClusterSetupError } from '../../audit/cluster-errors.ts';
+import { desiredCluster } from '../../audit/desired.ts';
+import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
+import type { AuditReport, ClusterReport } from '../../audit/types.ts';
+import { treeAtRef } from '../../git/ref-tree.ts';
+import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
+import { readSchemaSource } from '../../io/read-schemas.ts';
+import { compileWorkspace } from '../workspace.ts';
+import { UsageError } from '../errors.ts';
+
+export type AuditFormat = 'text' | 'json' | 'markdown' | 'html';
+export const AUDIT_FORMATS: readonly AuditFormat[] = ['text', 'json', 'markdown', 'html'];
+
+export interface AuditCommandOptions {
+  /** Repository root (fleet.ts, tenants/, generated/, .git). */
+  readonly root: string;
+  /** Root of the running tenantctl (vendor/crds, node_modules). */
+  readonly packageRoot: string;
+  /** Fleet cluster names to audit; every cluster when empty. */
+  readonly clusters: readonly string[];
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** @default 'HEAD' */
+  readonly ref?: string;
+  readonly format: AuditFormat;
+  readonly shard?: Shard;
+  /** Clusters audited at once. @default 4 */
+  readonly concurrency?: number;
+  /** Per-request deadline. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Attempts per request on transient failures. @default 3 */
+  readonly attempts?: number;
+  readonly serverDryRun?: boolean;
+  /** `YYYY-MM-DD` for waivers. @default today (UTC) */
+  readonly today?: string;
+  /** Clock for `generatedAt`. @default new Date() */
+  readonly now?: Date;
+  readonly progress?: (line: string) => void;
+}
+
+export interface AuditCommandResult {
+  readonly report: AuditReport;
+  readonly output: string;
+  readonly exitCode: 0 | 1 | 3;
+}
+
+/** The report in one format; renderers are loaded on demand, so other commands start faster. */
+export async function renderAudit(report: AuditReport, format: AuditFormat, options: { color?: boolean } = {}): Promise<string> {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'markdown':
+      return (await import('../../report/audit-markdown.ts')).renderAuditMarkdown(report);
+    case 'html':
+      return (await import('../../report/audit-html.ts')).renderAuditHtml(report);
+    default:
+      return (await import('../../report/audit-text.ts')).renderAuditText(report, { color: options.color });
+  }
+}
+
+/** 3 when a cluster could not be audited (its findings are unknown), else 1 on findings, else 0. */
+export function auditExitCode(clusters: readonly ClusterReport[]): 0 | 1 | 3 {
+  if (clusters.some((c) => c.status !== 'ok')) return 3;
+  return clusters.some((c) => c.findings.length > 0) ? 1 : 0;
+}
+
+export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommandResult> {
+  const ref = o.ref ?? 'HEAD';
+  const tree = await treeAtRef(o.root, ref, { paths: ['fleet.ts', 'tenants', 'generated'], nodeModules: join(o.packageRoot, 'node_modules') });
+  try {
+    const compiled = await compileWorkspace(tree.root);
+    const known = compiled.fleet.clusters.map((c) => c.name);
+    const unknown = o.clusters.filter((c) => !known.includes(c));
+    if (unknown.length) throw new UsageError(`--cluster ${unknown.join(', ')}: not in fleet.ts at ${ref} (clusters: ${known.join(', ')})`);
+    const chosen = compiled.fleet.clusters.filter((c) => o.clusters.length === 0 || o.clusters.includes(c.name));
+    if (o.context && chosen.length !== 1) {
+      throw new UsageError(`--context ${o.context} names one cluster's context, but ${chosen.length} clusters are selected; add --cluster NAME (or set each cluster's context in fleet.ts)`);
+    }
+    const targets = selectShard(chosen, o.shard).map((c) => ({
+      name: c.name,
+      context: o.context ?? c.context ?? c.name,
+      cluster: c,
+      tenants: [...new Set(compiled.environments.filter((e) => e.cluster.name === c.name).map((e) => e.tenant.name))].sort(),
+    }));
+    const generated = join(tree.root, 'generated');
+    if (!existsSync(generated)) throw new UsageError(`${ref} has no generated/ folder: run \`tenantctl synth\` and commit its output`);
+    const crds = readSchemaSource({ root: o.packageRoot }).crds;
+    // Loaded here, not at the top: the Kubernetes client takes ~0.7 s to import, which every
+    // other command would pay at start-up.
+    const { KubeClient } = await import('../../live/kube-client.ts');
+
+    const clusters = await auditFleet({
+      targets,
+      concurrency: o.concurrency,
+      onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
+      audit: async (target) => {
+        const dir = join(generated, target.name);
+        const { docs, problems } = existsSync(dir) ? await readManifestsParallel(dir, { base: tree.root }) : { docs: [], problems: [] };
+        if (problems.length) {
+          throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
+            'run `tenantctl synth` to rewrite generated/ and commit it');
+        }
+        let client;
+        try {
+          client = KubeClient.fromKubeconfig({ kubeconfig: o.kubeconfig, context: target.context, timeoutMs: o.timeoutMs, attempts: o.attempts });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw /context/.test(message)
+            ? new ClusterSetupError('context-not-found', message, `add a context named ${target.context} to the kubeconfig, set the cluster's context in fleet.ts, or pass --context with --cluster ${target.name}`)
+            : new ClusterSetupError('kubeconfig-invalid', message, 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
+        }
+        try {
+          const desired = desiredCluster(docs, target.name);
+          const result = await auditCluster({
+            cluster: target.cluster,
+            desired: desired.objects,
+            optionalDesired: desired.optional,
+            reader: client,
+            crds,
+            policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
+            serverDryRun: o.serverDryRun ? client : undefined,
+            onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
+          });
+          return { ...result, server: client.server };
+        } finally {
+          client.close();
+        }
+      },
+    });
+    const report = buildReport({ generatedAt: (o.now ?? new Date()).toISOString(), gitRef: ref, gitCommit: tree.commit, shard: o.shard }, clusters);
+    return { report, output: await renderAudit(report, o.format, { color: false }), exitCode: auditExitCode(report.clusters) };
+  } finally {
+    await tree.cleanup();
+  }
+}

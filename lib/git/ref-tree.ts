@@ -1,0 +1,59 @@
+/**
+ * The repository's files as of a git ref, for commands that read (the audit compares the cluster
+ * with generated/ at a ref). When the ref is the checked-out commit and the paths that matter are
+ * unchanged in the working tree, the working tree itself is used: same bytes, no copy of a
+ * 50,000-file tree. Otherwise the ref is materialized into a temporary directory.
+ */
+import { existsSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { materializeRef, resolveCommit } from './worktree.ts';
+
+export interface RefTree {
+  /** Directory holding the ref's files (fleet.ts, tenants/, generated/). */
+  readonly root: string;
+  /** Commit the ref resolved to; undefined when `repo` is not a git repository. */
+  readonly commit?: string;
+  /** `working-tree` when the files are read in place. */
+  readonly from: 'working-tree' | 'materialized';
+  cleanup(): Promise<void>;
+}
+
+export interface RefTreeOptions {
+  /** Paths whose working-tree changes would make the working tree differ from the ref. */
+  readonly paths: readonly string[];
+  /** node_modules to link into a materialized tree, so its TypeScript inputs can be loaded. */
+  readonly nodeModules?: string;
+}
+
+async function isRepository(dir: string): Promise<boolean> {
+  try {
+    return (await simpleGit({ baseDir: dir }).raw(['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files of `ref` in `repo`. A directory that is not a git repository is read as it is when
+ * the ref is `HEAD` (nothing else could be meant) and refused otherwise.
+ */
+export async function treeAtRef(repo: string, ref: string, options: RefTreeOptions): Promise<RefTree> {
+  const none = async () => {};
+  if (!(await isRepository(repo))) {
+    if (ref === 'HEAD') return { root: repo, from: 'working-tree', cleanup: none };
+    throw new Error(`${repo} is not a git repository, so --ref ${ref} cannot be read; run in a clone of the GitOps repository or leave out --ref`);
+  }
+  const commit = await resolveCommit(repo, ref);
+  const head = await resolveCommit(repo, 'HEAD').catch(() => undefined);
+  if (commit === head) {
+    const status = await simpleGit({ baseDir: repo }).raw(['status', '--porcelain', '--untracked-files=all', '--', ...options.paths]);
+    if (status.trim() === '') return { root: repo, commit, from: 'working-tree', cleanup: none };
+  }
+  const tree = await materializeRef(repo, commit);
+  if (options.nodeModules && existsSync(options.nodeModules) && !existsSync(join(tree.root, 'node_modules'))) {
+    await symlink(options.nodeModules, join(tree.root, 'node_modules'), 'junction');
+  }
+  return { root: tree.root, commit, from: 'materialized', cleanup: tree.cleanup };
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { auditFleet, buildReport, mergeReports, parseShard, selectShard } from '../../lib/audit/fleet.ts';
+import { ClusterSetupError } from '../../lib/audit/cluster-errors.ts';
+import { parseReport, ReportFileError } from '../../lib/audit/read-report.ts';
+import { auditExitCode } from '../../lib/cli/commands/audit.ts';
+import { KubeApiError, KubeTransportError } from '../../lib/live/errors.ts';
+import type { AuditFinding } from '../../lib/audit/types.ts';
+
+const clusters = ['c', 'a', 'e', 'b', 'd'].map((name) => ({ name }));
+const missing: AuditFinding = { type: 'missing', tenant: 't', environment: 'production', resource: { apiVersion: 'v1', kind: 'Service', namespace: 'tenant-t-production', name: 'odoo' } };
+
+describe('shards', () => {
+  it('parses i/n and refuses anything else with the flag and an example', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', 'x', '1-3']) expect(parseShard(bad)).toEqual({ error: expect.stringContaining('--shard 1/3') });
+  });
+
+  it('splits the clusters so that every cluster is in exactly one shard, the same one every time', () => {
+    const shards = [1, 2, 3].map((index) => selectShard(clusters, { index, count: 3 }).map((c) => c.name));
+    expect(shards).toEqual([['a', 'd'], ['b', 'e'], ['c']]);
+    expect(shards.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(selectShard(clusters).map((c) => c.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('auditFleet', () => {
+  it('reports a failing cluster as data and still audits the others', async () => {
+    const reports = await auditFleet({
+      targets: [{ name: 'up', context: 'up' }, { name: 'down', context: 'down' }, { name: 'denied', context: 'denied' }, { name: 'misnamed', context: 'nope' }],
+      audit: async (t) => {
+        if (t.name === 'down') throw new KubeTransportError('GET', 'https://10.0.0.1:6443/api', 'connect ECONNREFUSED 10.0.0.1:6443');
+        if (t.name === 'denied') throw new KubeApiError('GET', '/api/v1/pods', 403, { message: 'pods is forbidden: User "ci" cannot list resource "pods"' }, '');
+        if (t.name === 'misnamed') throw new ClusterSetupError('context-not-found', 'context "nope" is not in the kubeconfig', 'add it');
+        return { findings: [missing], objects: { desired: 1, live: 0 } };
+      },
+    });
+    expect(reports.map((r) => [r.name, r.status, r.errorDetail?.code])).toEqual([
+      ['denied', 'error', 'forbidden'],
+      ['down', 'unreachable', 'unreachable'],
+      ['misnamed', 'error', 'context-not-found'],
+      ['up', 'ok', undefined],
+    ]);
+    expect(reports[0].error).toContain('tenantctl-auditor');
+    expect(reports[3].summary).toEqual({ modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0 });
+    expect(auditExitCode(reports)).toBe(3);
+    expect(auditExitCode(reports.filter((r) => r.status === 'ok'))).toBe(1);
+    expect(auditExitCode([{ ...reports[3], findings: [] }])).toBe(0);
+  });
+
+  it('never audits more clusters at once than the bound', async () => {
+    let running = 0;
+    let peak = 0;
+    await auditFleet({
+      targets: Array.from({ length: 9 }, (_, i) => ({ name: `c${i}` })),
+      concurrency: 2,
+      audit: async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return { findings: [], objects: { desired: 0, live: 0 } };
+      },
+    });
+    expect(peak).toBe(2);
+  });
+});
+
+describe('reports', () => {
+  const header = { generatedAt: '2026-11-23T02:17:00.000Z', gitRef: 'HEAD', gitCommit: 'a'.repeat(40) };
+  const ok = (name: string) => ({ name, status: 'ok' as const, summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 }, findings: [] });
+
+  it('merges the reports of several CI jobs into one, clusters sorted', () => {
+    const merged = mergeReports([buildReport({ ...header, shard: { index: 2, count: 2 } }, [ok('b')]), buildReport({ ...header, shard: { index: 1, count: 2 } }, [ok('a')])]);
+    expect(merged.clusters.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(merged.shard).toBeUndefined();
+  });
+
+  it('refuses to merge reports of different commits', () => {
+    expect(() => mergeReports([buildReport(header, [ok('a')]), buildReport({ ...header, gitCommit: 'b'.repeat(40) }, [ok('b')])])).toThrow(/same commit/);
+  });
+
+  it('reads back what it writes, and names the file and the fix for anything else', () => {
+    const report = buildReport(header, [ok('a')]);
+    expect(parseReport(JSON.stringify(report), 'r.json')).toEqual(report);
+    expect(() => parseReport('{', 'r.json')).toThrow(ReportFileError);
+    expect(() => parseReport('{"schemaVersion": 2, "clusters": []}', 'r.json')).toThrow(/r\.json: schemaVersion 2 is not supported/);
+    expect(() => parseReport('[]', 'r.json')).toThrow(/tenantctl audit --format json/);
+  });
+});
