@@ -20,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { AUDIT_FORMATS, auditCommand, auditExitCode, renderAudit, type AuditFormat } from './commands/audit.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
 import { readReport, ReportFileError } from '../audit/read-report.ts';
+import type { AuditReport } from '../audit/types.ts';
 
 import { EXIT, ExitError, UsageError } from './errors.ts';
 
@@ -123,7 +124,12 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
-    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string }) => {
+    .option('--open-pr', 'then open, update or close one pull request per cluster (see `tenantctl pr`)')
+    .option('--base <branch>', 'with --open-pr: branch pull requests target (default: fleet.ts gitops.branch)')
+    .option('--remote <name>', 'with --open-pr: git remote to push drift branches to', 'origin')
+    .option('--repo <owner/name>', 'with --open-pr: GitHub repository (default: from the remote URL)')
+    .option('--github-api-url <url>', 'with --open-pr: REST API root, e.g. https://ghe.example.com/api/v3')
+    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; openPr?: boolean } & PrFlags) => {
       let shard: Shard | undefined;
       if (o.shard) {
         const parsed = parseShard(o.shard);
@@ -148,6 +154,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       });
       if (interactive) io.err('\r\x1b[K');
       writeOutput(root(), o.output, result.output, io);
+      if (o.openPr) {
+        const prs = await runPullRequests(root(), result.report, o, io);
+        if (prs !== EXIT.ok) throw new ExitError(prs, 'some pull requests could not be opened, updated or closed (see above)');
+      }
       if (result.exitCode === EXIT.partial) throw new ExitError(EXIT.partial, `some clusters could not be audited: ${result.report.clusters.filter((c) => c.status !== 'ok').map((c) => `${c.name} (${c.status})`).join(', ')}`);
       if (result.exitCode !== EXIT.ok) throw new ExitError(result.exitCode);
     });
@@ -165,6 +175,19 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (code !== EXIT.ok) throw new ExitError(code);
     });
 
+  program
+    .command('pr')
+    .description('open, update or close one drift pull request per cluster of a saved JSON audit report (branch tenantctl/drift/<cluster>); token from GITHUB_TOKEN')
+    .requiredOption('--report <file>', 'JSON report written by `tenantctl audit --format json` (or `tenantctl report`)')
+    .option('--base <branch>', 'branch pull requests target (default: fleet.ts gitops.branch)')
+    .option('--remote <name>', 'git remote to push drift branches to', 'origin')
+    .option('--repo <owner/name>', 'GitHub repository (default: from the remote URL)')
+    .option('--github-api-url <url>', 'REST API root, e.g. https://ghe.example.com/api/v3 (default: from the remote URL)')
+    .action(async (o: { report: string } & PrFlags) => {
+      const code = await runPullRequests(root(), readReport(resolve(root(), o.report)), o, io);
+      if (code !== EXIT.ok) throw new ExitError(code, 'some pull requests could not be opened, updated or closed (see above)');
+    });
+
   const create = program.command('new').description('scaffold new input files');
   create
     .command('tenant')
@@ -177,6 +200,34 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     });
 
   return program;
+}
+
+interface PrFlags {
+  readonly base?: string;
+  readonly remote: string;
+  readonly repo?: string;
+  readonly githubApiUrl?: string;
+}
+
+/** Wires `tenantctl pr`: token, repository, GitHub client; the work is in commands/pr.ts. */
+async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may push branches and open pull requests (in GitHub Actions: env GITHUB_TOKEN: ${{ github.token }})');
+  const [{ prCommand }, { createGitHub }, { pullRequestAdapter }, repository, { simpleGit }, { compileWorkspace }] = await Promise.all([
+    import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('./workspace.ts'),
+  ]);
+  let target: { owner: string; repo: string; apiBaseUrl?: string };
+  try {
+    if (o.repo) target = repository.parseRepositoryFlag(o.repo);
+    else target = repository.repositoryFromRemote((await simpleGit({ baseDir: root }).remote(['get-url', o.remote]))?.trim() ?? '');
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const base = o.base ?? (await compileWorkspace(root)).fleet.gitops.branch;
+  const github = createGitHub({ token, baseUrl: o.githubApiUrl ?? target.apiBaseUrl, log: { debug: () => {}, info: () => {}, warn: (m) => io.err(`${m}\n`), error: (m) => io.err(`${m}\n`) } });
+  const result = await prCommand({ root, packageRoot, report, owner: target.owner, repo: target.repo, base, remote: o.remote, github: pullRequestAdapter(github) });
+  io.err(result.output + '\n');
+  return result.exitCode;
 }
 
 function positiveInt(flag: string, value: string): number {

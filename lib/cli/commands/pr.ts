@@ -1,0 +1,221 @@
+/**
+ * `tenantctl pr --report FILE` (and `tenantctl audit --open-pr`): one pull request per drifted
+ * cluster, on branch `tenantctl/drift/<cluster>`, that a reviewer merges to adopt the live values
+ * or closes to let GitOps revert them. Wires the pieces: the base branch's files (lib/git), the
+ * adoption plan and tenant-file edits (lib/adopt), a re-synth of generated/ by the CLI, the
+ * commit and push (lib/git/drift-branch.ts) and the pull request (lib/github).
+ *
+ * Per cluster of the report: findings → create or update the branch and its pull request; a clean
+ * audit → comment, close and delete the branch; not audited (unreachable, error) → left alone,
+ * since nothing is known. A push that lost a race, or a failed GitHub call, is reported and makes
+ * the exit code 3; a branch created in this run whose pull request could not be opened is deleted
+ * again, so nothing half-made stays behind. The push is leased, so two runs at once never both
+ * win, and the pull request is looked up by branch before one is created.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { simpleGit } from 'simple-git';
+import { adoptionsFor } from '../../adopt/mapping.ts';
+import { editTenantSource } from '../../adopt/edit-source.ts';
+import type { Adoption, AdoptionPlan } from '../../adopt/types.ts';
+import { buildReport } from '../../audit/fleet.ts';
+import type { AuditFinding, AuditReport, ClusterReport } from '../../audit/types.ts';
+import type { DriftResource } from '../../drift/types.ts';
+import { deleteBranch, publishBranch, redactSecrets, type FileChange } from '../../git/drift-branch.ts';
+import { materializeRef } from '../../git/worktree.ts';
+import type { PullRequestAdapter } from '../../github/pull-requests.ts';
+import { readTree } from '../../io/generated-tree.ts';
+import { isIssue, loadInputs } from '../../io/load-modules.ts';
+import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
+import { renderAuditMarkdown } from '../../report/audit-markdown.ts';
+import { compileWorkspace } from '../workspace.ts';
+
+const exec = promisify(execFile);
+
+export type PrAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'none' | 'skipped' | 'failed';
+
+export interface PrOutcome {
+  readonly cluster: string;
+  readonly action: PrAction;
+  readonly number?: number;
+  readonly url?: string;
+  /** Why a cluster was skipped or failed; what was adopted. */
+  readonly message?: string;
+  /** Tenant-file settings the branch adopts. */
+  readonly adopted?: number;
+}
+
+export interface PrCommandOptions {
+  /** The user's clone (its `remote` is where branches are pushed). */
+  readonly root: string;
+  /** Root of the running tenantctl (bin/, node_modules). */
+  readonly packageRoot: string;
+  readonly report: AuditReport;
+  readonly owner: string;
+  readonly repo: string;
+  /** Branch pull requests target and branches are built on. */
+  readonly base: string;
+  /** @default 'origin' */
+  readonly remote?: string;
+  readonly github: PullRequestAdapter;
+  readonly log?: (line: string) => void;
+}
+
+export interface PrCommandResult {
+  readonly outcomes: readonly PrOutcome[];
+  readonly output: string;
+  readonly exitCode: 0 | 3;
+}
+
+interface Branch {
+  readonly files: FileChange[];
+  readonly plan: AdoptionPlan;
+  readonly editedFiles: string[];
+}
+
+/** The finding about `resource` (the adoption plan copies resources out of findings). */
+function findingOf(cluster: ClusterReport, resource: DriftResource): AuditFinding {
+  return cluster.findings.find((f) => f.resource.kind === resource.kind && f.resource.name === resource.name && f.resource.namespace === resource.namespace && f.type === 'modified')!;
+}
+
+/** The report of one cluster, as committed on its branch. */
+function clusterReport(report: AuditReport, cluster: ClusterReport): AuditReport {
+  return buildReport({ generatedAt: report.generatedAt, gitRef: report.gitRef, gitCommit: report.gitCommit }, [cluster]);
+}
+
+/** Edits the tenant files of a copy of the base, re-synthesizes it, and returns every changed file. */
+async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseRef: string): Promise<Branch> {
+  const tree = await materializeRef(o.root, baseRef);
+  try {
+    const dir = tree.root;
+    if (!existsSync(join(dir, 'node_modules'))) await symlink(join(o.packageRoot, 'node_modules'), join(dir, 'node_modules'), 'junction');
+    const compiled = await compileWorkspace(dir);
+    const { tenants } = await loadInputs(dir);
+    const specs = new Map(tenants.flatMap((t) => (isIssue(t) ? [] : [[t.file, t.value as never] as const])));
+    const plan = adoptionsFor(cluster.findings, compiled.environments, { specs });
+    const byFile = new Map<string, Adoption[]>();
+    for (const a of plan.adoptions) {
+      if (byFile.has(a.file)) byFile.get(a.file)!.push(a);
+      else byFile.set(a.file, [a]);
+    }
+
+    const files: FileChange[] = [];
+    const adopted: Adoption[] = [];
+    const notAdoptable = [...plan.notAdoptable];
+    for (const [file, adoptions] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const before = readFileSync(join(dir, file), 'utf8');
+      const edit = editTenantSource(before, file, adoptions);
+      for (const f of edit.failed) notAdoptable.push({ finding: findingOf(cluster, f.adoption.from.resource), path: f.adoption.from.path, reason: `${f.issue.message} (${f.issue.fix})` });
+      adopted.push(...edit.applied);
+      if (edit.source !== before) {
+        writeFileSync(join(dir, file), edit.source);
+        files.push({ path: file, content: edit.source });
+      }
+    }
+
+    if (files.length) {
+      const before = readTree(join(dir, 'generated'));
+      try {
+        await exec(process.execPath, [join(o.packageRoot, 'bin', 'tenantctl.mjs'), '-C', dir, 'synth', '--no-cache'], { cwd: dir, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+      } catch (error) {
+        // The edits do not compile (a value the tier refuses): propose the report alone.
+        const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
+        const reason = `adopting it makes \`tenantctl synth\` fail: ${stderr.split('\n').slice(0, 3).join(' ')}`;
+        return { files: [], editedFiles: [], plan: { adoptions: [], notAdoptable: [...notAdoptable, ...adopted.map((a) => ({ finding: findingOf(cluster, a.from.resource), path: a.from.path, reason }))] } };
+      }
+      const after = readTree(join(dir, 'generated'));
+      for (const [path, content] of after) if (before.get(path) !== content) files.push({ path: `generated/${path}`, content });
+      for (const path of before.keys()) if (!after.has(path)) files.push({ path: `generated/${path}`, content: null });
+    }
+    return { files, editedFiles: files.filter((f) => !f.path.startsWith('generated/')).map((f) => f.path), plan: { adoptions: adopted, notAdoptable } };
+  } finally {
+    await tree.cleanup();
+  }
+}
+
+async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseRef: string): Promise<PrOutcome> {
+  const remote = o.remote ?? 'origin';
+  const branch = driftBranch(cluster.name);
+  const built = await buildBranch(o, cluster, baseRef);
+  const single = clusterReport(o.report, cluster);
+  const paths = reportPaths(cluster.name);
+  const files: FileChange[] = [
+    ...built.files,
+    { path: paths.markdown, content: renderAuditMarkdown(single) },
+    { path: paths.json, content: JSON.stringify(single, null, 2) + '\n' },
+  ];
+  const published = await publishBranch({
+    repoDir: o.root,
+    remote,
+    branch,
+    base: o.base,
+    files,
+    message: `${pullRequestTitle(cluster)}\n\nAdopts ${built.plan.adoptions.length} live value(s) into tenant files; report in ${paths.markdown}.`,
+  });
+  if (published.action === 'failed' || published.action === 'conflict') {
+    return { cluster: cluster.name, action: 'failed', message: published.message };
+  }
+  // Nothing to propose (cannot happen while the report itself is committed, but never open an empty PR).
+  if (published.action === 'same-as-base') return closeIfOpen(o, cluster);
+  const body = pullRequestBody({
+    cluster,
+    plan: built.plan,
+    gitCommit: o.report.gitCommit,
+    generatedAt: o.report.generatedAt,
+    editedFiles: built.editedFiles,
+    reportMarkdown: renderAuditMarkdown(single, { maxLength: 40_000, fullReportHint: `see ${paths.markdown} on this branch` }),
+  });
+  const pr = await o.github.upsertPullRequest({ owner: o.owner, repo: o.repo, head: branch, base: o.base, title: pullRequestTitle(cluster), body, labels: pullRequestLabels(cluster) });
+  if (pr.action === 'failed') {
+    // A branch this run created without its pull request would be half-made: remove it.
+    if (published.action === 'created') await deleteBranch({ repoDir: o.root, remote, branch, expected: published.commit });
+    return { cluster: cluster.name, action: 'failed', message: `${pr.failure.operation}: ${pr.failure.status ? `HTTP ${pr.failure.status}, ` : ''}${pr.failure.message}${pr.failure.hint ? ` (${pr.failure.hint})` : ''}` };
+  }
+  return { cluster: cluster.name, action: pr.action, number: pr.number, url: pr.url, adopted: built.plan.adoptions.length };
+}
+
+async function closeIfOpen(o: PrCommandOptions, cluster: ClusterReport): Promise<PrOutcome> {
+  const branch = driftBranch(cluster.name);
+  const closed = await o.github.closePullRequest({ owner: o.owner, repo: o.repo, head: branch, comment: cleanComment(cluster.name, o.report.gitCommit, o.report.generatedAt) });
+  if (closed.action === 'failed') return { cluster: cluster.name, action: 'failed', message: `${closed.failure.operation}: ${closed.failure.status ? `HTTP ${closed.failure.status}, ` : ''}${closed.failure.message}` };
+  const deleted = await deleteBranch({ repoDir: o.root, remote: o.remote ?? 'origin', branch });
+  if (deleted.action === 'failed' || deleted.action === 'conflict') return { cluster: cluster.name, action: 'failed', message: deleted.message };
+  return closed.action === 'closed' ? { cluster: cluster.name, action: 'closed', number: closed.number, url: closed.url } : { cluster: cluster.name, action: 'none' };
+}
+
+export async function prCommand(o: PrCommandOptions): Promise<PrCommandResult> {
+  const remote = o.remote ?? 'origin';
+  const outcomes: PrOutcome[] = [];
+  const baseRef = `refs/remotes/${remote}/${o.base}`;
+  let fetched: string | undefined;
+  try {
+    await simpleGit({ baseDir: o.root }).raw(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${o.base}:${baseRef}`]);
+  } catch (error) {
+    fetched = `cannot fetch ${o.base} from "${remote}": ${redactSecrets((error as Error).message.split('\n')[0])}`;
+  }
+  for (const cluster of o.report.clusters) {
+    let outcome: PrOutcome;
+    if (cluster.status !== 'ok') outcome = { cluster: cluster.name, action: 'skipped', message: `not audited (${cluster.status}); its pull request is left as it is` };
+    else if (fetched) outcome = { cluster: cluster.name, action: 'failed', message: fetched };
+    else {
+      try {
+        outcome = cluster.findings.length ? await openOrUpdate(o, cluster, baseRef) : await closeIfOpen(o, cluster);
+      } catch (error) {
+        outcome = { cluster: cluster.name, action: 'failed', message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    outcomes.push(outcome);
+    o.log?.(formatOutcome(outcome));
+  }
+  const output = outcomes.map(formatOutcome).join('\n');
+  return { outcomes, output, exitCode: outcomes.some((x) => x.action === 'failed') ? 3 : 0 };
+}
+
+function formatOutcome(x: PrOutcome): string {
+  const where = x.number ? ` #${x.number} ${x.url ?? ''}`.trimEnd() : '';
+  const adopted = x.adopted ? ` (adopts ${x.adopted} setting${x.adopted === 1 ? '' : 's'})` : '';
+  return `${x.cluster}: ${x.action}${where}${adopted}${x.message ? `: ${x.message}` : ''}`;
+}
