@@ -5,7 +5,7 @@
  * and generated/ re-synthesized; re-runs update it, a clean audit closes it; faults leave nothing
  * half-made; two runs at once make one pull request.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,14 @@ function run(r: AuditReport) {
   return prCommand({ root: clone, packageRoot: PROJECT, report: r, owner: 'odoo-hosting', repo: 'fleet', base: 'main', github });
 }
 
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 /** A file as committed on the drift branch, byte for byte. */
 function showBranch(path: string): string {
   return execFileSync('git', ['show', `refs/heads/${BRANCH}:${path}`], { cwd: remote, encoding: 'utf8' });
@@ -95,12 +103,16 @@ function showBranch(path: string): string {
 describe('tenantctl pr', () => {
   it('opens one pull request for the drifted cluster that adopts the live value in the tenant file, and leaves the others alone', async () => {
     const headBefore = git(clone, 'rev-parse', 'HEAD');
-    const result = await run(report(drifted(4), unreachable));
-    expect(result.outcomes.map((o) => [o.cluster, o.action])).toEqual([['eu-west-dedicated-1', 'created'], ['eu-central-1', 'skipped']]);
+    const shared: ClusterReport = { name: 'eu-west-shared-1', status: 'ok', summary: { ...SUMMARY, unmanaged: 1 }, findings: [
+      { type: 'unmanaged', tenant: 'beta', environment: 'production', resource: { apiVersion: 'v1', kind: 'Pod', namespace: 'tenant-beta-production', name: 'debug' } }] };
+    const result = await run(report(drifted(4), shared, unreachable));
+    expect(result.outcomes.map((o) => [o.cluster, o.action])).toEqual([['eu-west-dedicated-1', 'created'], ['eu-west-shared-1', 'created'], ['eu-central-1', 'skipped']]);
     expect(result.exitCode).toBe(0);
 
-    const [pr] = server.pulls();
-    expect(server.pulls()).toHaveLength(1);
+    // One pull request per drifted cluster; the shared one has nothing to adopt, only its report.
+    expect(server.pulls().map((p) => p.head).sort()).toEqual([BRANCH, 'tenantctl/drift/eu-west-shared-1']);
+    const [pr] = server.pulls().filter((p) => p.head === BRANCH);
+    expect(git(remote, 'diff', '--name-only', 'main', 'tenantctl/drift/eu-west-shared-1')).toBe('reports/drift/eu-west-shared-1.json\nreports/drift/eu-west-shared-1.md');
     expect(pr).toMatchObject({ head: BRANCH, base: 'main', state: 'open', title: 'Drift on eu-west-dedicated-1: 1 modified, 1 unmanaged, 1 policy' });
     expect([...pr.labels].sort()).toEqual(['drift', 'eu-west-dedicated-1', 'policy']);
     expect(pr.body).toContain('**Merge** to adopt');
@@ -140,6 +152,21 @@ describe('tenantctl pr', () => {
     expect(git(remote, 'branch', '--list', BRANCH)).toBe('');
     expect((await run(report(clean))).outcomes[0].action).toBe('none');
   }, 180_000);
+
+  it('runs from the command line with a saved report, the token from GITHUB_TOKEN and the API URL of GitHub Enterprise', async () => {
+    const file = join(dir, 'drift.json');
+    writeFileSync(file, JSON.stringify(report(drifted(4))));
+    const args = [join(PROJECT, 'bin/tenantctl.mjs'), '-C', clone, 'pr', '--report', file, '--base', 'main', '--repo', 'odoo-hosting/fleet', '--github-api-url', server.url];
+    // Asynchronous: the local GitHub server runs in this process and must keep answering.
+    const missing = await cli(args, { GITHUB_TOKEN: '' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('GITHUB_TOKEN is not set');
+    const run = await cli(args, { GITHUB_TOKEN: 'test-token' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/eu-west-dedicated-1: created #1/);
+    expect(run.stderr + run.stdout).not.toContain('test-token');
+    expect(server.pulls()).toHaveLength(1);
+  }, 120_000);
 
   it('retries a rate limit and a server error, then opens the pull request', async () => {
     server.failNext('POST', '/repos/{owner}/{repo}/pulls', rateLimitFault(0));
