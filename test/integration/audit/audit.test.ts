@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
 import type { AuditFinding, AuditReport } from '../../../lib/audit/types.ts';
 import { REPO_ROOT } from '../../control-plane/control-plane.ts';
@@ -87,6 +89,7 @@ describe('tenantctl audit on a live cluster', () => {
   describe('after out-of-band changes through the API', () => {
     let report: AuditReport;
     let exitCode: number;
+    let htmlReport: string;
 
     beforeAll(async () => {
       const cobalt = 'tenant-cobalt-production';
@@ -200,6 +203,27 @@ writeFileSync(file, text.replace(/(\\n(\\s+)env:\\n)/, '$1$2- name: LOG_LEVEL\\n
       const html = spawnSync(process.execPath, [...args, '--format', 'html', '--output', out], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
       expect(html.status, html.stderr).toBe(1);
       expect(readFileSync(out, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+      htmlReport = out;
+    });
+
+    it('opens the HTML report of this audit in Chromium, showing the fleet and the drifted tenants', async () => {
+      const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(pathToFileURL(htmlReport).href);
+        const cell = (tenant: string) => page.locator(`[data-testid="overview-cell"][data-cluster="${CLUSTER}"][data-tenant="${tenant}"]`);
+        await expect(cell('fjord').getAttribute('data-worst')).resolves.toBe('missing');
+        await expect(cell('cobalt').getAttribute('data-worst')).resolves.toBe('modified');
+        // Tenants the cluster hosts without findings show clean; every tenant of the cluster has a column.
+        await expect(cell('delta').getAttribute('data-worst')).resolves.toBe('clean');
+        expect(await page.locator('[data-testid="overview-row"]').count()).toBe(1);
+        await cell('cobalt').locator('a').click();
+        const image = page.locator('[data-testid="diff-row"][data-path="spec.template.spec.containers[name=odoo].image"]');
+        await expect(image.locator('[data-testid="diff-live"]').innerText()).resolves.toContain('18.0-20251201');
+        await expect(image.locator('[data-testid="diff-desired"]').innerText()).resolves.toContain('18.0-20251110');
+      } finally {
+        await browser.close();
+      }
     });
   });
 
