@@ -38,7 +38,9 @@ export interface ClusterError {
 export type AuditFinding = DriftFinding & {
   /**
    * `--server-dry-run` only, `modified` findings: whether a server-side apply dry-run of the
-   * desired object still changes the live one (`true`: real drift; `false`: a normalization gap).
+   * desired object changes the live one. `true`: a sync reverts the drift. `false`: it does not,
+   * because the drifted fields are ones Git leaves unset (an added env var, `suspend: true`),
+   * which only a person can undo; still drift.
    */
   readonly confirmed?: boolean;
 };

@@ -187,12 +187,12 @@ function searchText(cluster: string, f: AuditFinding): string {
 }
 
 function finding(cluster: string, f: AuditFinding): string {
-  const verdict = f.confirmed === undefined ? '' : `<span class="verdict">${f.confirmed ? 'confirmed by server dry-run' : 'not confirmed by server dry-run (normalization gap)'}</span>`;
+  const verdict = f.confirmed === undefined ? '' : `<span class="verdict">${f.confirmed ? 'confirmed: a sync reverts it' : 'a sync does not revert it (Git leaves the field unset)'}</span>`;
   const created = f.createdBy ? `<p class="by">created by ${h(describeManager(f.createdBy))}</p>` : '';
   const env = f.environment ? `<span class="env" data-testid="environment">${h(f.environment)}</span>` : '';
   return `<article class="finding" data-testid="finding" data-type="${f.type}" data-resource="${h(resourceId(f.resource))}" data-search="${h(searchText(cluster, f))}">
 <div class="finding-head"><span class="badge type-${f.type}" data-testid="type-badge">${f.type}</span><code class="resource" data-testid="resource">${h(resourceId(f.resource))}</code>${env}<span class="api">${h(f.resource.apiVersion)}</span>${verdict}</div>
-<p class="explain">${EXPLAIN[f.type]}</p>${created}
+<p class="explain">${f.derivedFrom ? `Made by a controller from ${h(f.derivedFrom.kind)}/${h(f.derivedFrom.name)}; a person changed these fields.` : EXPLAIN[f.type]}</p>${created}
 ${f.changes?.length ? diffTable(f.changes) : ''}${policyList(f)}
 </article>`;
 }

@@ -87,7 +87,7 @@ function changeTable(changes: readonly Change[]): string[] {
 
 function findingLine(f: AuditFinding, withChanges: boolean): string[] {
   const env = f.environment ? ` (${md(f.environment)})` : '';
-  const verdict = f.confirmed === undefined ? '' : f.confirmed ? ', confirmed by server dry-run' : ', not confirmed by server dry-run';
+  const verdict = f.confirmed === undefined ? '' : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
   let line = `- **${f.type}** ${code(resourceId(f.resource))}${env}${verdict}`;
   if (f.createdBy) line += `, created by ${md(describeManager(f.createdBy))}`;
   if (f.policy) {

@@ -47,7 +47,7 @@ function clusterError(c: ClusterReport, paint: Paint): string[] {
 
 function verdict(f: AuditFinding): string {
   if (f.confirmed === undefined) return '';
-  return f.confirmed ? '  [confirmed by server dry-run]' : '  [not confirmed by server dry-run: normalization gap]';
+  return f.confirmed ? '  [confirmed: a sync reverts it]' : '  [a sync does not revert it: Git leaves the field unset]';
 }
 
 function findingLines(f: AuditFinding, paint: Paint): string[] {

@@ -29,7 +29,7 @@ describe('renderAuditText', () => {
   });
 
   it('prints a modified finding with its changes, values and who changed them', () => {
-    const at = lines.indexOf('  MODIFIED   Deployment/tenant-acme-production/odoo (acme/production)  [confirmed by server dry-run]');
+    const at = lines.indexOf('  MODIFIED   Deployment/tenant-acme-production/odoo (acme/production)  [confirmed: a sync reverts it]');
     expect(at).toBeGreaterThan(0);
     expect(lines.slice(at + 1, at + 4)).toEqual([
       '      spec.replicas: 3 → 1  (by kubectl-edit, Update, 2025-11-10T08:15:00Z)',
