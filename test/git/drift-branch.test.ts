@@ -1,19 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteBranch, publishBranch, redactSecrets, type PublishBranchOptions, type PublishResult } from '../../lib/git/drift-branch.ts';
+import { git } from './git.ts';
 
 /** git with a throwaway identity and no user or system config, for the test's own setup commands. */
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 let root: string;
 let remote: string;

@@ -3,7 +3,6 @@
  * publish the drift branch to a real bare remote, then upsert the pull request on the local
  * GitHub server, which checks that the head branch exists in that same bare repository.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { createGitHub } from '../../lib/github/client.ts';
 import { pullRequestAdapter, type PullRequestAdapter } from '../../lib/github/pull-requests.ts';
 import { deleteBranch, publishBranch } from '../../lib/git/drift-branch.ts';
 import { startFakeGitHub, type FakeGitHub } from './server.ts';
+import { git } from '../git/git.ts';
 
 const BRANCH = 'tenantctl/drift/eu-1';
 let root: string;
@@ -19,14 +19,6 @@ let clone: string;
 let server: FakeGitHub;
 let prs: PullRequestAdapter;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'tenantctl-pr-flow-'));

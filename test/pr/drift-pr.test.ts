@@ -16,6 +16,7 @@ import { createGitHub } from '../../lib/github/client.ts';
 import { pullRequestAdapter } from '../../lib/github/pull-requests.ts';
 import { rateLimitFault, startFakeGitHub, type FakeGitHub } from '../github/server.ts';
 import { PROJECT } from '../cli/repo.ts';
+import { git } from '../git/git.ts';
 
 const BRANCH = 'tenantctl/drift/eu-west-dedicated-1';
 let dir: string;
@@ -23,11 +24,6 @@ let remote: string;
 let clone: string;
 let server: FakeGitHub;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Platform', '-c', 'user.email=platform@example.com', '-c', 'init.defaultBranch=main', ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 /** The fleet repository as the vendor has it: inputs, generated/, and the code linked in. */
 let seed: string;
