@@ -71,11 +71,11 @@ async function listKind(reader: LiveReader, listing: KindListing, pageSize: numb
   return out;
 }
 
-/** The object without managedFields, for the policies (which never read them). */
+/** The object without what policies never read (managedFields, status, server bookkeeping): most of its size. */
 function slim(o: KubeObject): KubeObject {
-  if (!o.metadata.managedFields) return o;
-  const { managedFields: _, ...metadata } = o.metadata;
-  return { ...o, metadata };
+  const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = o.metadata;
+  const { status: _s, ...rest } = o;
+  return { ...rest, metadata } as KubeObject;
 }
 
 export async function auditCluster(input: AuditClusterInput): Promise<ClusterAudit> {

@@ -74,7 +74,7 @@ class Differ {
     } else if ((d === undefined || Array.isArray(d)) && (l === undefined || Array.isArray(l))) {
       this.walkList((d as unknown[] | undefined) ?? [], (l as unknown[] | undefined) ?? [], path, schema);
     } else if (isScalar(d) && isScalar(l)) {
-      if (!sameScalar(d, l, fieldNames(path), schema)) this.add(path, d, l);
+      if (d !== l && !sameScalar(d, l, fieldNames(path), schema)) this.add(path, d, l);
     } else if (!deepEqual(d, l)) {
       this.add(path, d, l);
     }

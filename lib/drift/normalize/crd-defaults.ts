@@ -12,6 +12,7 @@
  */
 import { groupOf } from '../../model/resource.ts';
 import type { CrdSchema, SchemaNode } from '../types.ts';
+import { cloneJson } from './clone.ts';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -72,7 +73,7 @@ export function applySchemaDefaults(value: unknown, schema: SchemaNode | undefin
   for (const [name, prop] of Object.entries(props)) {
     if (!isSchema(prop) || prop.default === undefined) continue;
     if (value[name] === null && prop.nullable !== true) delete value[name];
-    if (!(name in value)) value[name] = structuredClone(prop.default);
+    if (!(name in value)) value[name] = cloneJson(prop.default);
   }
   for (const [name, child] of Object.entries(value)) applySchemaDefaults(child, schemaOfProperty(schema, name));
 }
@@ -84,7 +85,7 @@ export function applySchemaDefaults(value: unknown, schema: SchemaNode | undefin
 export function applyCrdDefaults<T extends { apiVersion: string; kind: string }>(obj: T, crds: CrdIndex): T {
   const schema = crds.schemaFor(obj.apiVersion, obj.kind);
   if (!schema) return obj;
-  const copy: Record<string, unknown> = structuredClone(obj);
+  const copy: Record<string, unknown> = cloneJson(obj);
   for (const [name, child] of Object.entries(copy)) {
     if (name === 'metadata' || name === 'apiVersion' || name === 'kind') continue;
     const prop = schemaOfProperty(schema, name);
@@ -93,7 +94,7 @@ export function applyCrdDefaults<T extends { apiVersion: string; kind: string }>
   const props = isRecord(schema.properties) ? schema.properties : {};
   for (const [name, prop] of Object.entries(props)) {
     if (name === 'metadata' || name === 'status' || !isSchema(prop) || prop.default === undefined || name in copy) continue;
-    const filled = structuredClone(prop.default);
+    const filled = cloneJson(prop.default);
     applySchemaDefaults(filled, prop);
     copy[name] = filled;
   }

@@ -12,6 +12,7 @@
  * `kubectl scale` is), see attribution.ts.
  */
 import { groupOf, type KubeObject } from '../../model/resource.ts';
+import { cloneJson } from './clone.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ function objects(value: unknown): Obj[] {
 }
 
 function setDefault(obj: Obj, key: string, value: unknown): void {
-  if (obj[key] === undefined || obj[key] === null) obj[key] = structuredClone(value);
+  if (obj[key] === undefined || obj[key] === null) obj[key] = cloneJson(value);
 }
 
 /** The object at `obj[key]`, created when absent. */
@@ -122,7 +123,7 @@ function defaultPod(obj: Obj, live: Obj | undefined): void {
 
 function copyFromLive(desired: Obj, live: unknown, keys: readonly string[]): void {
   if (!isObj(live)) return;
-  for (const k of keys) if (desired[k] === undefined && live[k] !== undefined) desired[k] = structuredClone(live[k]);
+  for (const k of keys) if (desired[k] === undefined && live[k] !== undefined) desired[k] = cloneJson(live[k]);
 }
 
 function defaultDeployment(spec: Obj): void {
@@ -276,7 +277,7 @@ function defaultSecret(obj: Obj): void {
  */
 export function applyBuiltinDefaults(desired: KubeObject, live?: KubeObject): KubeObject {
   const group = groupOf(desired.apiVersion);
-  const obj = structuredClone(desired) as KubeObject & Obj;
+  const obj = cloneJson(desired) as KubeObject & Obj;
   const liveObj = live as (KubeObject & Obj) | undefined;
   const spec = () => child(obj, 'spec');
   switch (`${group}/${desired.kind}`) {
@@ -305,7 +306,7 @@ export function applyBuiltinDefaults(desired: KubeObject, live?: KubeObject): Ku
       defaultSubjects(obj.subjects);
       break;
     case 'rbac.authorization.k8s.io/ClusterRole':
-      if (obj.aggregationRule !== undefined && liveObj?.rules !== undefined) obj.rules = structuredClone(liveObj.rules);
+      if (obj.aggregationRule !== undefined && liveObj?.rules !== undefined) obj.rules = cloneJson(liveObj.rules);
       break;
   }
   return obj;

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../model/resource.ts';
 import { applyCrdDefaults, type CrdIndex } from './crd-defaults.ts';
 import { applyBuiltinDefaults } from './defaults.ts';
 import { stripServerFields } from './metadata.ts';
+import { cloneJson } from './clone.ts';
 
 export interface NormalizedPair {
   /** Desired, stripped, with defaults. */
@@ -37,7 +38,7 @@ export function normalizePair(desired: KubeObject, live: KubeObject, crds: CrdIn
 }
 
 function secretAsStored(secret: KubeObject): KubeObject {
-  const copy = structuredClone(secret) as KubeObject & { data?: Record<string, string>; stringData?: Record<string, unknown> };
+  const copy = cloneJson(secret) as KubeObject & { data?: Record<string, string>; stringData?: Record<string, unknown> };
   if (copy.stringData && typeof copy.stringData === 'object') {
     copy.data = { ...(copy.data ?? {}) };
     for (const [k, v] of Object.entries(copy.stringData)) copy.data[k] = Buffer.from(String(v), 'utf8').toString('base64');

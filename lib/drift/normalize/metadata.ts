@@ -6,6 +6,7 @@
  * and every other top-level field except `status`.
  */
 import type { KubeObject } from '../../model/resource.ts';
+import { cloneJson } from './clone.ts';
 
 /** Annotations and labels written by tools and controllers, never by tenantctl. */
 const STRIPPED_ANNOTATIONS: ReadonlyArray<string | RegExp> = [
@@ -57,20 +58,21 @@ export function isToolAnnotation(key: string): boolean {
  * of the pair: finalizers and ownerReferences are kept only when it has them.
  */
 export function stripServerFields(obj: KubeObject, declared?: KubeObject): KubeObject {
-  const copy = structuredClone(obj) as Record<string, unknown> & KubeObject;
+  // Copy what is compared only: metadata is rebuilt below, status dropped (both often large).
+  const copy = {} as Record<string, unknown> & KubeObject;
+  for (const key in obj) if (key !== 'metadata' && key !== 'status') copy[key] = cloneJson(obj[key]);
   const meta = obj.metadata;
   const metadata: Record<string, unknown> = { name: meta.name };
   if (meta.namespace) metadata.namespace = meta.namespace;
   const labels = cleanMap(meta.labels, STRIPPED_LABELS);
-  if (labels) metadata.labels = structuredClone(labels);
+  if (labels) metadata.labels = cloneJson(labels);
   const annotations = stripToolAnnotations(meta.annotations);
-  if (annotations) metadata.annotations = structuredClone(annotations);
+  if (annotations) metadata.annotations = cloneJson(annotations);
   const reference = declared?.metadata ?? meta;
   for (const key of ['finalizers', 'ownerReferences'] as const) {
-    if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = structuredClone(meta[key]);
+    if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = cloneJson(meta[key]);
   }
   copy.metadata = metadata as KubeObject['metadata'];
-  delete copy.status;
   stripTemplateAnnotations(copy);
   return copy;
 }
