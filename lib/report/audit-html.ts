@@ -16,6 +16,7 @@ import { AUDIT_HTML_SCRIPT } from './audit-html-script.ts';
 import { AUDIT_HTML_STYLE } from './audit-html-style.ts';
 import {
   CLUSTER_SCOPE,
+  CONTROLLER_OUTPUT,
   countsText,
   describeManager,
   describeShard,
@@ -151,12 +152,12 @@ function valueCell(side: 'desired' | 'live', value: unknown): string {
   return `<td class="${side}" data-testid="diff-${side}">${body}</td>`;
 }
 
-function diffTable(changes: readonly Change[]): string {
+function diffTable(changes: readonly Change[], derived: boolean): string {
   const bodies = changes.map((ch) => {
     const by = ch.changedBy ? `<span class="by" data-testid="changed-by">changed by ${h(describeManager(ch.changedBy))}</span>` : '';
     return `<tbody data-testid="diff-change" data-path="${h(ch.path)}">
 <tr><th colspan="2" scope="rowgroup" class="path"><code>${h(ch.path)}</code>${by}</th></tr>
-<tr data-testid="diff-row" data-path="${h(ch.path)}">${valueCell('desired', ch.desired)}${valueCell('live', ch.live)}</tr>
+<tr data-testid="diff-row" data-path="${h(ch.path)}">${derived ? `<td class="desired" data-testid="diff-desired"><span class="absent">${h(CONTROLLER_OUTPUT)}</span></td>` : valueCell('desired', ch.desired)}${valueCell('live', ch.live)}</tr>
 </tbody>`;
   });
   return `<table class="diff" data-testid="diff">
@@ -193,7 +194,7 @@ function finding(cluster: string, f: AuditFinding): string {
   return `<article class="finding" data-testid="finding" data-type="${f.type}" data-resource="${h(resourceId(f.resource))}" data-search="${h(searchText(cluster, f))}">
 <div class="finding-head"><span class="badge type-${f.type}" data-testid="type-badge">${f.type}</span><code class="resource" data-testid="resource">${h(resourceId(f.resource))}</code>${env}<span class="api">${h(f.resource.apiVersion)}</span>${verdict}</div>
 <p class="explain">${f.derivedFrom ? `Made by a controller from ${h(f.derivedFrom.kind)}/${h(f.derivedFrom.name)}; a person changed these fields.` : EXPLAIN[f.type]}</p>${created}
-${f.changes?.length ? diffTable(f.changes) : ''}${policyList(f)}
+${f.changes?.length ? diffTable(f.changes, Boolean(f.derivedFrom)) : ''}${policyList(f)}
 </article>`;
 }
 

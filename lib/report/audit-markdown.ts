@@ -11,6 +11,7 @@
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import type { Change } from '../drift/types.ts';
 import {
+  CONTROLLER_OUTPUT,
   SUMMARY_ORDER,
   countsText,
   describeManager,
@@ -76,11 +77,11 @@ function clusterUnit(c: ClusterReport): string {
   return out.join('\n');
 }
 
-function changeTable(changes: readonly Change[]): string[] {
+function changeTable(changes: readonly Change[], derived = false): string[] {
   const rows = ['| path | desired | live | changed by |', '|---|---|---|---|'];
   for (const ch of changes) {
     const by = ch.changedBy ? md(describeManager(ch.changedBy)) : '';
-    rows.push(`| ${code(ch.path)} | ${code(formatValue(ch.desired))} | ${code(formatValue(ch.live))} | ${by} |`);
+    rows.push(`| ${code(ch.path)} | ${derived ? CONTROLLER_OUTPUT : code(formatValue(ch.desired))} | ${code(formatValue(ch.live))} | ${by} |`);
   }
   return rows;
 }
@@ -89,7 +90,8 @@ function findingLine(f: AuditFinding, withChanges: boolean): string[] {
   const env = f.environment ? ` (${md(f.environment)})` : '';
   const verdict = f.confirmed === undefined ? '' : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
   let line = `- **${f.type}** ${code(resourceId(f.resource))}${env}${verdict}`;
-  if (f.createdBy) line += `, created by ${md(describeManager(f.createdBy))}`;
+  if (f.derivedFrom) line += `, made by a controller from ${md(`${f.derivedFrom.kind}/${f.derivedFrom.name}`)}, edited by hand`;
+  else if (f.createdBy) line += `, created by ${md(describeManager(f.createdBy))}`;
   if (f.policy) {
     line += `: ${code(f.policy.id)} (${f.policy.severity}): ${md(f.policy.message)}`;
     if (f.policy.path) line += ` at ${code(f.policy.path)}`;
@@ -98,7 +100,7 @@ function findingLine(f: AuditFinding, withChanges: boolean): string[] {
   const changes = f.changes ?? [];
   if (!changes.length) return [line];
   if (!withChanges) return [`${line}: ${plural(changes.length, 'changed field')} (details left out)`];
-  return [`${line}:`, '', ...changeTable(changes).map((r) => `  ${r}`), ''];
+  return [`${line}:`, '', ...changeTable(changes, Boolean(f.derivedFrom)).map((r) => `  ${r}`), ''];
 }
 
 

@@ -6,6 +6,7 @@
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import type { FindingType } from '../drift/types.ts';
 import {
+  CONTROLLER_OUTPUT,
   SUMMARY_ORDER,
   describeManager,
   describeShard,
@@ -56,9 +57,10 @@ function findingLines(f: AuditFinding, paint: Paint): string[] {
   const out = [head];
   for (const ch of f.changes ?? []) {
     const by = ch.changedBy ? paint('2', `  (by ${describeManager(ch.changedBy)})`) : '';
-    out.push(`      ${safeText(ch.path)}: ${formatValue(ch.desired)} → ${formatValue(ch.live)}${by}`);
+    out.push(`      ${safeText(ch.path)}: ${f.derivedFrom ? CONTROLLER_OUTPUT : formatValue(ch.desired)} → ${formatValue(ch.live)}${by}`);
   }
-  if (f.createdBy) out.push(`      ${paint('2', `created by ${describeManager(f.createdBy)}`)}`);
+  if (f.derivedFrom) out.push(`      ${paint('2', `made by a controller from ${safeText(f.derivedFrom.kind)}/${safeText(f.derivedFrom.name)}; the changes above were written over its output`)}`);
+  else if (f.createdBy) out.push(`      ${paint('2', `created by ${describeManager(f.createdBy)}`)}`);
   const p = f.policy;
   if (p) {
     out.push(`      ${safeText(p.id)} (${p.severity}): ${safeText(p.message)}`);

@@ -188,3 +188,6 @@ export function describeSource(report: AuditReport): string {
 export function describeShard(report: AuditReport): string {
   return report.shard ? `shard ${report.shard.index}/${report.shard.count}` : '';
 }
+
+/** What a derived object's changes show as desired: the controller's output, which the audit does not know. */
+export const CONTROLLER_OUTPUT = '(controller output)';

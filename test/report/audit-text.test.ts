@@ -9,6 +9,21 @@ describe('renderAuditText', () => {
   const text = renderAuditText(auditReport);
   const lines = text.split('\n');
 
+  it('says which controller made an object a person edited, instead of who created it', () => {
+    const derived: AuditReport = {
+      ...auditReport,
+      clusters: [{ name: 'eu-1', status: 'ok', summary: { ...emptySummary(), modified: 1 }, findings: [{
+        type: 'modified', tenant: 'acme', environment: 'production', resource: { apiVersion: 'v1', kind: 'Secret', namespace: 'tenant-acme-production', name: 'odoo-db' },
+        changes: [{ path: 'data.password', desired: undefined, live: 'sha256:0a1b2c3d4e5f', changedBy: { manager: 'kubectl-patch', operation: 'Update' } }],
+        createdBy: { manager: 'external-secrets', operation: 'Update' }, derivedFrom: { kind: 'ExternalSecret', name: 'odoo-db' },
+      }] }],
+    };
+    const out = renderAuditText(derived).split('\n');
+    expect(out).toContain('      data.password: (controller output) → sha256:0a1b2c3d4e5f  (by kubectl-patch, Update)');
+    expect(out).toContain('      made by a controller from ExternalSecret/odoo-db; the changes above were written over its output');
+    expect(out.join('\n')).not.toContain('created by external-secrets');
+  });
+
   it('starts with the ref, commit and time the audit compared against', () => {
     expect(lines[0]).toBe('tenantctl audit: generated/ at origin/main @ 0123456789ab, 2025-11-12T03:00:00Z');
   });
