@@ -44,7 +44,8 @@ export function isEmpty(value: unknown): boolean {
 }
 
 function isScalar(value: unknown): value is Scalar {
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  const t = typeof value;
+  return value === null || t === 'string' || t === 'number' || t === 'boolean';
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -67,6 +68,8 @@ class Differ {
 
   walk(desired: unknown, live: unknown, path: Segment[], schema: SchemaNode | undefined, skip?: ReadonlySet<string>): void {
     if (isEmpty(desired) && isEmpty(live)) return;
+    // Equal subtrees (most of a normalized object) have no changes: skip building their paths.
+    if (typeof desired === 'object' && deepEqual(desired, live)) return;
     const d = isEmpty(desired) ? undefined : desired;
     const l = isEmpty(live) ? undefined : live;
     if ((d === undefined || isObj(d)) && (l === undefined || isObj(l))) {
