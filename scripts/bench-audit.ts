@@ -6,7 +6,7 @@
  * processes, median of `--repeat`:
  *
  * - the audit: `node bin/tenantctl.mjs -C <fleet> audit --kubeconfig <one context per cluster>
- *   --format json`, the 4 clusters at once (its default). A freshly applied fleet must give no
+ *   --format json`, 2 clusters at a time (its default). A freshly applied fleet must give no
  *   findings and exit 0; anything else is printed and fails the run (a correctness check);
  * - the floor: listing the same objects with the same client, as the audit does and nothing else:
  *   for the 4 clusters at once, discovery, then the kinds `planListings` chooses (lib/audit/kinds.ts),
@@ -488,7 +488,7 @@ function printResults(b: Bench, floors: Array<Measured & { result: FloorResult }
     ['tenantctl audit --format json', audit.seconds, audit.peakMb, `${verdict(floorRatio <= TARGET.floorRatio)} (<= ${TARGET.floorRatio}x floor), ${verdict(audit.peakMb < TARGET.peakMb)} (< ${TARGET.peakMb} MB)`],
   ];
   if (kubectl) rows.push([kubectlCase, kubectl.seconds, kubectl.peakMb, `${verdict(kubectlRatio >= TARGET.kubectlRatio)} (audit >= ${TARGET.kubectlRatio}x faster: ${kubectlRatio.toFixed(1)}x)`]);
-  const head = ['case (4 clusters at once, whole processes)', 'seconds', 'peak MB', 'x floor', 'target'];
+  const head = ['case (4 clusters, whole processes)', 'seconds', 'peak MB', 'x floor', 'target'];
   const table = [head, ...rows.map(([c, s, m, t]) => [c, s.toFixed(2), m.toFixed(0), (s / floor.seconds).toFixed(2), t])];
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   console.log('');

@@ -20,7 +20,7 @@ import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
 import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
-import type { OptionalFolder } from './desired.ts';
+import type { DesiredCluster } from './desired.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
@@ -32,10 +32,12 @@ export interface LiveReader {
 
 export interface AuditClusterInput {
   readonly cluster: ClusterInfo;
-  /** Objects in generated/ for this cluster. */
-  readonly desired: readonly KubeObject[];
-  /** Folders expected only when the cluster serves a kind (see desired.ts). */
-  readonly optionalDesired?: readonly OptionalFolder[];
+  /**
+   * Reads the objects in generated/ for this cluster. A function, so that reading overlaps
+   * discovery and the namespace listing, and so that nobody else holds the objects: they are
+   * released kind by kind once compared.
+   */
+  readonly loadDesired: () => Promise<DesiredCluster> | DesiredCluster;
   readonly reader: LiveReader;
   /** CRD schemas for defaults and list keys (vendor/crds). */
   readonly crds?: readonly CrdSchema[];
@@ -82,17 +84,16 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const pageSize = input.pageSize ?? 500;
   const prefix = input.tenantNamespacePrefix ?? 'tenant-';
   const managers = managerClassifier(input.managers);
-  const served = await input.reader.resources();
-  const desired = [...input.desired];
-  for (const folder of input.optionalDesired ?? []) {
-    if (served.some((r) => r.group === folder.requires.group && r.kind === folder.requires.kind)) desired.push(...folder.objects);
-  }
-  const plan = planListings(desired, served);
+  const [served, liveNamespaces, plan] = await Promise.all([
+    input.reader.resources(),
+    listKind(input.reader, NAMESPACES, pageSize, () => true),
+    input.loadDesired(),
+  ]).then(([resources, live, loaded]) => [resources, live, planListings(withServedFolders(loaded, resources), resources)] as const);
+  const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix };
 
-  const liveNamespaces = await listKind(input.reader, plan.namespaces, pageSize, () => true);
   const namespaces = { desired: plan.namespaces.desired, live: liveNamespaces };
-  const tenants = tenantNamespaces(desired, liveNamespaces, prefix);
+  const tenants = tenantNamespaces([...plan.namespaces.desired, ...plan.kinds.flatMap((k) => k.desired)], liveNamespaces, prefix);
   const ours = (o: KubeObject) => isManagedByUs(o) || (!!o.metadata.namespace && tenants.has(o.metadata.namespace));
 
   const findings: AuditFinding[] = [];
@@ -119,11 +120,24 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     findings.push(...found);
     keepForPolicies(live);
     input.onProgress?.(`${listing.kind}: ${live.length} live, ${listing.desired.length} desired, ${found.length} findings`);
+    listing.desired = [];
   });
   for (const listing of plan.unserved) {
     findings.push(...detectDrift({ ...common, desired: listing.desired, live: [], namespaces }));
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
-  return { findings: sortFindings(findings), objects: { desired: desired.length, live: liveCount } };
+  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount } };
+}
+
+/** Namespaces are listed whole, before the plan exists: their labels are needed for every kind. */
+const NAMESPACES: KindListing = { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: [] };
+
+/** generated/<cluster>/ plus the GitOps folders whose kinds the cluster serves. */
+function withServedFolders(loaded: DesiredCluster, served: readonly ApiResource[]): KubeObject[] {
+  const out = [...loaded.objects];
+  for (const folder of loaded.optional) {
+    if (served.some((r) => r.group === folder.requires.group && r.kind === folder.requires.kind)) out.push(...folder.objects);
+  }
+  return out;
 }

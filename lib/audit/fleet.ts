@@ -41,13 +41,13 @@ export interface AuditFleetOptions<T extends FleetTarget> {
   readonly targets: readonly T[];
   /** Audits one cluster; throws when it cannot. */
   readonly audit: (target: T) => Promise<ClusterAudit & { readonly server?: string }>;
-  /** Clusters audited at once. @default 4 */
+  /** Clusters audited at once. @default 2 */
   readonly concurrency?: number;
   readonly onDone?: (report: ClusterReport) => void;
 }
 
 export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
-  const reports = await mapLimit(options.targets, options.concurrency ?? 4, async (target): Promise<ClusterReport> => {
+  const reports = await mapLimit(options.targets, options.concurrency ?? 2, async (target): Promise<ClusterReport> => {
     const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
     let report: ClusterReport;
     try {

@@ -21,8 +21,11 @@ export interface KindListing {
   readonly namespaced: boolean;
   /** Label selector for the list; absent = list all and keep tenant-namespace or labelled objects. */
   readonly selector?: string;
-  /** The desired objects of this kind (any API version). */
-  readonly desired: readonly KubeObject[];
+  /**
+   * The desired objects of this kind (any API version). Not readonly: the auditor drops them once
+   * the kind is compared, so a large fleet's desired state is not held to the end.
+   */
+  desired: readonly KubeObject[];
 }
 
 export interface ListingPlan {

@@ -120,7 +120,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--shard <i/n>', 'audit only the i-th of n shares of the clusters (CI matrix jobs)')
-    .option('--concurrency <n>', 'clusters audited at once', (v) => positiveInt('--concurrency', v), 4)
+    .option('--concurrency <n>', 'clusters audited at once', (v) => positiveInt('--concurrency', v), 2)
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))

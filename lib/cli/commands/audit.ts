@@ -36,7 +36,7 @@ export interface AuditCommandOptions {
   readonly ref?: string;
   readonly format: AuditFormat;
   readonly shard?: Shard;
-  /** Clusters audited at once. @default 4 */
+  /** Clusters audited at once. @default 2 */
   readonly concurrency?: number;
   /** Per-request deadline. @default 30000 */
   readonly timeoutMs?: number;
@@ -107,11 +107,14 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
       audit: async (target) => {
         const dir = join(generated, target.name);
-        const { docs, problems } = existsSync(dir) ? await readManifestsParallel(dir, { base: tree.root }) : { docs: [], problems: [] };
-        if (problems.length) {
-          throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
-            'run `tenantctl synth` to rewrite generated/ and commit it');
-        }
+        const loadDesired = async () => {
+          const { docs, problems } = existsSync(dir) ? await readManifestsParallel(dir, { base: tree.root }) : { docs: [], problems: [] };
+          if (problems.length) {
+            throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
+              'run `tenantctl synth` to rewrite generated/ and commit it');
+          }
+          return desiredCluster(docs, target.name);
+        };
         let client;
         try {
           client = KubeClient.fromKubeconfig({ kubeconfig: o.kubeconfig, context: target.context, timeoutMs: o.timeoutMs, attempts: o.attempts });
@@ -122,11 +125,9 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             : new ClusterSetupError('kubeconfig-invalid', message, 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
         }
         try {
-          const desired = desiredCluster(docs, target.name);
           const result = await auditCluster({
             cluster: target.cluster,
-            desired: desired.objects,
-            optionalDesired: desired.optional,
+            loadDesired,
             reader: client,
             crds,
             policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
