@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (fast, no cluster) and `integration` (one real
- * kube-apiserver + etcd per run, see test/setup/control-plane.ts).
- * `npm test` runs both; `npm run test:unit` only the first.
+ * Three projects: `unit` (fast, no cluster), `integration` (one real
+ * kube-apiserver + etcd per run, see test/setup/control-plane.ts; the audit
+ * tests start their own) and `browser` (Debian's Chromium through
+ * playwright-core). `npm test` runs all three; `npm run test:unit` only the first.
  */
 export default defineConfig({
   test: {

@@ -14,7 +14,7 @@ export interface Shard {
   readonly count: number;
 }
 
-/** `2/3` → {index 2, count 3}; undefined with a message on anything else. */
+/** `2/3` → {index 2, count 3}; anything else → an error message naming the flag and an example. */
 export function parseShard(text: string): Shard | { readonly error: string } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
