@@ -114,7 +114,13 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
         if (f.type !== 'modified') continue;
         const want = listing.desired.find((d) => d.metadata.name === f.resource.name && (d.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
         const current = live.find((l) => l.metadata.name === f.resource.name && (l.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
-        if (want && current) found[i] = { ...f, confirmed: await confirmDrift(input.serverDryRun, want, current) };
+        if (!want || !current) continue;
+        try {
+          found[i] = { ...f, confirmed: await confirmDrift(input.serverDryRun, want, current) };
+        } catch (error) {
+          // One refused dry-run (a webhook, no patch permission on a kind) leaves the finding unconfirmed, not the cluster unaudited.
+          found[i] = { ...f, confirmError: error instanceof Error ? error.message : String(error) };
+        }
       }
     }
     findings.push(...found);

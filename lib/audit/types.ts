@@ -43,6 +43,8 @@ export type AuditFinding = DriftFinding & {
    * which only a person can undo; still drift.
    */
   readonly confirmed?: boolean;
+  /** `--server-dry-run`: why this finding could not be confirmed (the server refused the dry-run). */
+  readonly confirmError?: string;
 };
 
 export type FindingSummary = Readonly<Record<FindingType, number>>;

@@ -16,11 +16,12 @@ import { validateServerCommand } from './commands/validate-server.ts';
 import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
 import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { AUDIT_FORMATS, auditCommand, auditExitCode, renderAudit, type AuditFormat } from './commands/audit.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
 import { readReport, ReportFileError } from '../audit/read-report.ts';
 import type { AuditReport } from '../audit/types.ts';
+import { NotARepositoryError } from '../git/ref-tree.ts';
 
 import { EXIT, ExitError, UsageError } from './errors.ts';
 
@@ -67,11 +68,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--context <name>', 'with --server: kubeconfig context')
     .option('--create-namespaces', 'with --server: really create declared namespaces that do not exist yet, so objects inside them can be checked')
     .action(async (opts: { format: FindingsFormat; output?: string; today: string; server?: boolean; kubeconfig?: string; context?: string; createNamespaces?: boolean }) => {
-      const emit = (text: string) => {
-        const t = text.endsWith('\n') ? text : text + '\n';
-        if (opts.output) writeFileSync(resolve(root(), opts.output), t);
-        else io.out(t);
-      };
+      const emit = (text: string) => writeOutput(root(), opts.output, text, io);
       if (opts.server) {
         if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format} is not available with --server; use text or json`);
         const result = await validateServerCommand({ root: root(), kubeconfig: opts.kubeconfig, context: opts.context, createNamespaces: opts.createNamespaces, format: opts.format });
@@ -136,6 +133,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         if ('error' in parsed) throw new UsageError(parsed.error);
         shard = parsed;
       }
+      // Before a long audit: a pull request run that cannot authenticate fails now, not after.
+      if (o.openPr && !process.env.GITHUB_TOKEN) throw new UsageError(MISSING_TOKEN);
+      if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
       const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
       const result = await auditCommand({
         root: root(),
@@ -169,7 +169,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .action(async (files: string[], o: { format: AuditFormat; output?: string }) => {
-      const report = mergeReports(files.map((f) => readReport(resolve(root(), f))));
+      let report: AuditReport;
+      try {
+        report = mergeReports(files.map((f) => readReport(resolve(root(), f))));
+      } catch (error) {
+        if (error instanceof ReportFileError) throw error;
+        throw new UsageError(`${(error as Error).message}`);
+      }
       writeOutput(root(), o.output, await renderAudit(report, o.format), io);
       const code = auditExitCode(report.clusters);
       if (code !== EXIT.ok) throw new ExitError(code);
@@ -202,6 +208,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   return program;
 }
 
+const MISSING_TOKEN = 'GITHUB_TOKEN is not set: export a token that may push branches and open pull requests (in GitHub Actions: env GITHUB_TOKEN: ${{ github.token }})';
+
 interface PrFlags {
   readonly base?: string;
   readonly remote: string;
@@ -212,7 +220,8 @@ interface PrFlags {
 /** Wires `tenantctl pr`: token, repository, GitHub client; the work is in commands/pr.ts. */
 async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const token = process.env.GITHUB_TOKEN;
-  if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may push branches and open pull requests (in GitHub Actions: env GITHUB_TOKEN: ${{ github.token }})');
+  if (!token) throw new UsageError(MISSING_TOKEN);
+  if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
   const [{ prCommand }, { createGitHub }, { pullRequestAdapter }, repository, { simpleGit }, { compileWorkspace }] = await Promise.all([
     import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('./workspace.ts'),
   ]);
@@ -236,10 +245,17 @@ function positiveInt(flag: string, value: string): number {
   return n;
 }
 
+/** Standard output, or `--output FILE` (its folder made if missing; a path that cannot be written is a usage error). */
 function writeOutput(root: string, file: string | undefined, text: string, io: { out: (s: string) => void }): void {
   const t = text.endsWith('\n') ? text : text + '\n';
-  if (file) writeFileSync(resolve(root, file), t);
-  else io.out(t);
+  if (!file) return io.out(t);
+  const path = resolve(root, file);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, t);
+  } catch (error) {
+    throw new UsageError(`--output ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a writable path`);
+  }
 }
 
 export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
@@ -256,7 +272,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       if (error.message) io.err(error.message + '\n');
       return error.code;
     }
-    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError) {
+    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError || error instanceof NotARepositoryError) {
       io.err(`tenantctl: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -38,6 +38,12 @@ export interface PublishBranchOptions {
   readonly branch: string;
   /** Branch the commit is built on, e.g. `main`. */
   readonly base: string;
+  /**
+   * Commit of `base` to build on: the one the caller computed `files` from. When the base has
+   * moved since, building on its new tip would silently undo the newer changes to the same files.
+   * @default the tip of `base` on the remote
+   */
+  readonly baseCommit?: string;
   /** Changes relative to the base. Files under a `replaceDirs` entry make up that directory's whole new content. */
   readonly files: readonly FileChange[];
   /** Directories (e.g. `generated`) whose content on the branch is exactly the `files` under them. @default [] */
@@ -113,7 +119,7 @@ export async function publishBranch(options: PublishBranchOptions): Promise<Publ
 
   let built: { commit: string; lease: string };
   try {
-    const baseCommit = await revParse(g, `refs/remotes/${remote}/${options.base}`);
+    const baseCommit = options.baseCommit ?? (await revParse(g, `refs/remotes/${remote}/${options.base}`));
     const branchCommit = expected ? await revParse(g, `refs/remotes/${remote}/${options.branch}`) : null;
     const tree = await buildTree(top, baseCommit, files, replaceDirs, options.tmpRoot);
     const baseTree = await revParse(g, `${baseCommit}^{tree}`);

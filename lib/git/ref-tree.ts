@@ -27,6 +27,11 @@ export interface RefTreeOptions {
   readonly nodeModules?: string;
 }
 
+/** `--ref` names a commit, but the folder is not a git repository: a usage error. */
+export class NotARepositoryError extends Error {
+  override name = 'NotARepositoryError';
+}
+
 async function isRepository(dir: string): Promise<boolean> {
   try {
     return (await simpleGit({ baseDir: dir }).raw(['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
@@ -43,7 +48,7 @@ export async function treeAtRef(repo: string, ref: string, options: RefTreeOptio
   const none = async () => {};
   if (!(await isRepository(repo))) {
     if (ref === 'HEAD') return { root: repo, from: 'working-tree', cleanup: none };
-    throw new Error(`${repo} is not a git repository, so --ref ${ref} cannot be read; run in a clone of the GitOps repository or leave out --ref`);
+    throw new NotARepositoryError(`${repo} is not a git repository, so --ref ${ref} cannot be read; run in a clone of the GitOps repository or leave out --ref`);
   }
   const commit = await resolveCommit(repo, ref);
   const head = await resolveCommit(repo, 'HEAD').catch(() => undefined);
@@ -52,8 +57,13 @@ export async function treeAtRef(repo: string, ref: string, options: RefTreeOptio
     if (status.trim() === '') return { root: repo, commit, from: 'working-tree', cleanup: none };
   }
   const tree = await materializeRef(repo, commit);
-  if (options.nodeModules && existsSync(options.nodeModules) && !existsSync(join(tree.root, 'node_modules'))) {
-    await symlink(options.nodeModules, join(tree.root, 'node_modules'), 'junction');
+  try {
+    if (options.nodeModules && existsSync(options.nodeModules) && !existsSync(join(tree.root, 'node_modules'))) {
+      await symlink(options.nodeModules, join(tree.root, 'node_modules'), 'junction');
+    }
+  } catch (error) {
+    await tree.cleanup();
+    throw error;
   }
   return { root: tree.root, commit, from: 'materialized', cleanup: tree.cleanup };
 }

@@ -8,6 +8,7 @@
 import type { AdoptionPlan } from '../adopt/types.ts';
 import type { AuditFinding, ClusterReport } from '../audit/types.ts';
 import { formatValue, resourceId, describeManager } from '../report/audit-values.ts';
+import { code, md } from '../report/markdown-escape.ts';
 
 export const DRIFT_BRANCH_PREFIX = 'tenantctl/drift/';
 
@@ -29,16 +30,6 @@ export function pullRequestLabels(cluster: ClusterReport): string[] {
 /** Reports committed on the branch, so the decision is reviewed with its evidence. */
 export function reportPaths(cluster: string): { markdown: string; json: string } {
   return { markdown: `reports/drift/${cluster}.md`, json: `reports/drift/${cluster}.json` };
-}
-
-/** Markdown table cell: no pipes or newlines, code spans that cannot be broken out of. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function code(text: string): string {
-  const ticks = text.includes('`') ? '``' : '`';
-  return `${ticks}${text.includes('`') ? ` ${text} ` : text}${ticks}`;
 }
 
 /** What closing the pull request (reverting to Git) does for a finding the PR does not adopt. */
@@ -73,7 +64,7 @@ export interface BodyInput {
 export function pullRequestBody(input: BodyInput): string {
   const { cluster, plan } = input;
   const lines: string[] = [
-    `The nightly audit found drift on **${cluster.name}**${input.gitCommit ? ` against \`generated/\` at ${input.gitCommit.slice(0, 12)}` : ''} (${input.generatedAt}).`,
+    `The nightly audit found drift on **${md(cluster.name)}**${input.gitCommit ? ` against \`generated/\` at ${input.gitCommit.slice(0, 12)}` : ''} (${input.generatedAt}).`,
     '',
     '**How to decide**',
     `- **Merge** to adopt the live values: ${plan.adoptions.length ? `this branch edits ${input.editedFiles.map(code).join(', ')} and re-synthesizes \`generated/\`, so Git agrees with the cluster.` : 'nothing on this cluster maps to a tenant setting, so merging only records the report.'}`,
@@ -83,22 +74,22 @@ export function pullRequestBody(input: BodyInput): string {
   if (plan.adoptions.length) {
     lines.push('### Adopted by merging', '', '| tenant file | setting | value | from the live field | changed by |', '|---|---|---|---|---|');
     for (const a of plan.adoptions) {
-      const from = [a.from, ...a.alsoFrom].map((s) => `${resourceId(s.resource)} ${code(s.path)}`).join('<br>');
-      lines.push(`| ${code(a.file)} | ${code(a.setting.join('.'))} | ${cell(code(formatValue(a.value)))} | ${cell(from)} | ${cell(a.from.changedBy ? describeManager(a.from.changedBy) : '')} |`);
+      const from = [a.from, ...a.alsoFrom].map((s) => `${md(resourceId(s.resource))} ${code(s.path)}`).join('<br>');
+      lines.push(`| ${code(a.file)} | ${code(a.setting.join('.'))} | ${code(formatValue(a.value))} | ${from} | ${md(a.from.changedBy ? describeManager(a.from.changedBy) : '')} |`);
     }
     lines.push('');
   }
   if (plan.notAdoptable.length) {
     lines.push('### Not adoptable: review by hand', '', '| finding | object | field | why not adopted | closing the PR |', '|---|---|---|---|---|');
     for (const n of plan.notAdoptable) {
-      lines.push(`| ${n.finding.type} | ${cell(resourceId(n.finding.resource))} | ${n.path ? cell(code(n.path)) : ''} | ${cell(n.reason)} | ${cell(onClose(n.finding))} |`);
+      lines.push(`| ${n.finding.type} | ${md(resourceId(n.finding.resource))} | ${n.path ? code(n.path) : ''} | ${md(n.reason)} | ${md(onClose(n.finding))} |`);
     }
     lines.push('');
   }
   const policies = cluster.findings.filter((f) => f.type === 'policy');
   if (policies.length) {
     lines.push('### Policy violations on live objects', '');
-    for (const f of policies) lines.push(`- **${f.policy?.id}** (${f.policy?.severity}) ${resourceId(f.resource)}: ${f.policy?.message}${f.policy?.fix ? ` Fix: ${f.policy.fix}` : ''}`);
+    for (const f of policies) lines.push(`- **${md(f.policy?.id ?? '')}** (${f.policy?.severity}) ${md(resourceId(f.resource))}: ${md(f.policy?.message ?? '')}${f.policy?.fix ? ` Fix: ${md(f.policy.fix)}` : ''}`);
     lines.push('');
   }
   lines.push('<details><summary>Full audit report of this cluster</summary>', '', input.reportMarkdown, '', '</details>');

@@ -188,7 +188,7 @@ function searchText(cluster: string, f: AuditFinding): string {
 }
 
 function finding(cluster: string, f: AuditFinding): string {
-  const verdict = f.confirmed === undefined ? '' : `<span class="verdict">${f.confirmed ? 'confirmed: a sync reverts it' : 'a sync does not revert it (Git leaves the field unset)'}</span>`;
+  const verdict = f.confirmError ? `<span class="verdict">dry-run refused: ${h(f.confirmError.split('\n')[0])}</span>` : f.confirmed === undefined ? '' : `<span class="verdict">${f.confirmed ? 'confirmed: a sync reverts it' : 'a sync does not revert it (Git leaves the field unset)'}</span>`;
   const created = f.createdBy ? `<p class="by">created by ${h(describeManager(f.createdBy))}</p>` : '';
   const env = f.environment ? `<span class="env" data-testid="environment">${h(f.environment)}</span>` : '';
   return `<article class="finding" data-testid="finding" data-type="${f.type}" data-resource="${h(resourceId(f.resource))}" data-search="${h(searchText(cluster, f))}">

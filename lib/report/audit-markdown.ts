@@ -24,6 +24,7 @@ import {
   safeText,
   summaryLine,
 } from './audit-values.ts';
+import { code, md } from './markdown-escape.ts';
 
 /** First line of the output: lets CI find and update its own comment or pull request. */
 export const AUDIT_MARKDOWN_MARKER = '<!-- tenantctl-audit -->';
@@ -36,20 +37,6 @@ export interface AuditMarkdownOptions {
   readonly title?: string;
   /** Ends the shortening note: where the whole report is. @default 'run `npx tenantctl audit` or open the HTML report' */
   readonly fullReportHint?: string;
-}
-
-/** Markdown text: HTML and markdown syntax escaped, so a value renders as the characters it holds. */
-function md(text: string): string {
-  return safeText(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~#!])/g, '\\$1');
-}
-
-/** A value or identity in monospace; escaped like md, so it is safe in table cells too. */
-function code(text: string): string {
-  return `<code>${md(text)}</code>`;
 }
 
 const STATUS_ICON = { ok: '✅ ok', unreachable: '❌ unreachable', error: '❌ error' } as const;
@@ -88,7 +75,7 @@ function changeTable(changes: readonly Change[], derived = false): string[] {
 
 function findingLine(f: AuditFinding, withChanges: boolean): string[] {
   const env = f.environment ? ` (${md(f.environment)})` : '';
-  const verdict = f.confirmed === undefined ? '' : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
+  const verdict = f.confirmError ? `, dry-run refused: ${md(f.confirmError.split('\n')[0])}` : f.confirmed === undefined ? '' : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
   let line = `- **${f.type}** ${code(resourceId(f.resource))}${env}${verdict}`;
   if (f.derivedFrom) line += `, made by a controller from ${md(`${f.derivedFrom.kind}/${f.derivedFrom.name}`)}, edited by hand`;
   else if (f.createdBy) line += `, created by ${md(describeManager(f.createdBy))}`;

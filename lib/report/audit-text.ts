@@ -47,6 +47,7 @@ function clusterError(c: ClusterReport, paint: Paint): string[] {
 }
 
 function verdict(f: AuditFinding): string {
+  if (f.confirmError) return `  [dry-run refused: ${safeText(f.confirmError.split('\n')[0])}]`;
   if (f.confirmed === undefined) return '';
   return f.confirmed ? '  [confirmed: a sync reverts it]' : '  [a sync does not revert it: Git leaves the field unset]';
 }

@@ -112,7 +112,7 @@ describe('tenantctl pr', () => {
     expect(pr).toMatchObject({ head: BRANCH, base: 'main', state: 'open', title: 'Drift on eu-west-dedicated-1: 1 modified, 1 unmanaged, 1 policy' });
     expect([...pr.labels].sort()).toEqual(['drift', 'eu-west-dedicated-1', 'policy']);
     expect(pr.body).toContain('**Merge** to adopt');
-    expect(pr.body).toContain('`tenants/acme.ts`');
+    expect(pr.body).toContain('<code>tenants/acme.ts</code>');
     expect(pr.body).toMatch(/Service\/tenant-acme-production\/debug-lb/);
 
     // The tenant file is edited in place: the production override, everything else byte-identical.

@@ -119,8 +119,9 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
         try {
           client = KubeClient.fromKubeconfig({ kubeconfig: o.kubeconfig, context: target.context, timeoutMs: o.timeoutMs, attempts: o.attempts });
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          throw /context/.test(message)
+          // Only the first line: a YAML error quotes the kubeconfig around the fault, tokens included.
+          const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+          throw /^context ".*" is not in the kubeconfig/.test(message)
             ? new ClusterSetupError('context-not-found', message, `add a context named ${target.context} to the kubeconfig, set the cluster's context in fleet.ts, or pass --context with --cluster ${target.name}`)
             : new ClusterSetupError('kubeconfig-invalid', message, 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
         }

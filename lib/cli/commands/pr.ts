@@ -26,7 +26,7 @@ import type { AuditFinding, AuditReport, ClusterReport } from '../../audit/types
 import type { DriftResource } from '../../drift/types.ts';
 import { deleteBranch, publishBranch, redactSecrets, type FileChange } from '../../git/drift-branch.ts';
 import { materializeRef } from '../../git/worktree.ts';
-import type { PullRequestAdapter } from '../../github/pull-requests.ts';
+import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-requests.ts';
 import { readTree } from '../../io/generated-tree.ts';
 import { isIssue, loadInputs } from '../../io/load-modules.ts';
 import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
@@ -87,8 +87,8 @@ function clusterReport(report: AuditReport, cluster: ClusterReport): AuditReport
 }
 
 /** Edits the tenant files of a copy of the base, re-synthesizes it, and returns every changed file. */
-async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseRef: string): Promise<Branch> {
-  const tree = await materializeRef(o.root, baseRef);
+async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseCommit: string): Promise<Branch> {
+  const tree = await materializeRef(o.root, baseCommit);
   try {
     const dir = tree.root;
     if (!existsSync(join(dir, 'node_modules'))) await symlink(join(o.packageRoot, 'node_modules'), join(dir, 'node_modules'), 'junction');
@@ -119,7 +119,9 @@ async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseRef:
     if (files.length) {
       const before = readTree(join(dir, 'generated'));
       try {
-        await exec(process.execPath, [join(o.packageRoot, 'bin', 'tenantctl.mjs'), '-C', dir, 'synth', '--no-cache'], { cwd: dir, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+        // Tenant files are code: the synth that runs them never sees the GitHub token.
+        const { GITHUB_TOKEN: _token, GH_TOKEN: _gh, ...env } = process.env;
+        await exec(process.execPath, [join(o.packageRoot, 'bin', 'tenantctl.mjs'), '-C', dir, 'synth', '--no-cache'], { cwd: dir, maxBuffer: 64 << 20, env: { ...env, NO_COLOR: '1' } });
       } catch (error) {
         // The edits do not compile (a value the tier refuses): propose the report alone.
         const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
@@ -136,10 +138,10 @@ async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseRef:
   }
 }
 
-async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseRef: string): Promise<PrOutcome> {
+async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseCommit: string): Promise<PrOutcome> {
   const remote = o.remote ?? 'origin';
   const branch = driftBranch(cluster.name);
-  const built = await buildBranch(o, cluster, baseRef);
+  const built = await buildBranch(o, cluster, baseCommit);
   const single = clusterReport(o.report, cluster);
   const paths = reportPaths(cluster.name);
   const files: FileChange[] = [
@@ -152,6 +154,7 @@ async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseRef
     remote,
     branch,
     base: o.base,
+    baseCommit,
     files,
     message: `${pullRequestTitle(cluster)}\n\nAdopts ${built.plan.adoptions.length} live value(s) into tenant files; report in ${paths.markdown}.`,
   });
@@ -172,7 +175,7 @@ async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseRef
   if (pr.action === 'failed') {
     // A branch this run created without its pull request would be half-made: remove it.
     if (published.action === 'created') await deleteBranch({ repoDir: o.root, remote, branch, expected: published.commit });
-    return { cluster: cluster.name, action: 'failed', message: `${pr.failure.operation}: ${pr.failure.status ? `HTTP ${pr.failure.status}, ` : ''}${pr.failure.message}${pr.failure.hint ? ` (${pr.failure.hint})` : ''}` };
+    return { cluster: cluster.name, action: 'failed', message: describeFailure(pr.failure) };
   }
   return { cluster: cluster.name, action: pr.action, number: pr.number, url: pr.url, adopted: built.plan.adoptions.length };
 }
@@ -180,7 +183,7 @@ async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseRef
 async function closeIfOpen(o: PrCommandOptions, cluster: ClusterReport): Promise<PrOutcome> {
   const branch = driftBranch(cluster.name);
   const closed = await o.github.closePullRequest({ owner: o.owner, repo: o.repo, head: branch, comment: cleanComment(cluster.name, o.report.gitCommit, o.report.generatedAt) });
-  if (closed.action === 'failed') return { cluster: cluster.name, action: 'failed', message: `${closed.failure.operation}: ${closed.failure.status ? `HTTP ${closed.failure.status}, ` : ''}${closed.failure.message}` };
+  if (closed.action === 'failed') return { cluster: cluster.name, action: 'failed', message: describeFailure(closed.failure) };
   const deleted = await deleteBranch({ repoDir: o.root, remote: o.remote ?? 'origin', branch });
   if (deleted.action === 'failed' || deleted.action === 'conflict') return { cluster: cluster.name, action: 'failed', message: deleted.message };
   return closed.action === 'closed' ? { cluster: cluster.name, action: 'closed', number: closed.number, url: closed.url } : { cluster: cluster.name, action: 'none' };
@@ -191,8 +194,12 @@ export async function prCommand(o: PrCommandOptions): Promise<PrCommandResult> {
   const outcomes: PrOutcome[] = [];
   const baseRef = `refs/remotes/${remote}/${o.base}`;
   let fetched: string | undefined;
+  let baseCommit = '';
   try {
-    await simpleGit({ baseDir: o.root }).raw(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${o.base}:${baseRef}`]);
+    const g = simpleGit({ baseDir: o.root });
+    await g.raw(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${o.base}:${baseRef}`]);
+    // Every branch of this run is built on this one commit, the one its files are computed from.
+    baseCommit = (await g.raw(['rev-parse', '--verify', `${baseRef}^{commit}`])).trim();
   } catch (error) {
     fetched = `cannot fetch ${o.base} from "${remote}": ${redactSecrets((error as Error).message.split('\n')[0])}`;
   }
@@ -202,9 +209,9 @@ export async function prCommand(o: PrCommandOptions): Promise<PrCommandResult> {
     else if (fetched) outcome = { cluster: cluster.name, action: 'failed', message: fetched };
     else {
       try {
-        outcome = cluster.findings.length ? await openOrUpdate(o, cluster, baseRef) : await closeIfOpen(o, cluster);
+        outcome = cluster.findings.length ? await openOrUpdate(o, cluster, baseCommit) : await closeIfOpen(o, cluster);
       } catch (error) {
-        outcome = { cluster: cluster.name, action: 'failed', message: error instanceof Error ? error.message : String(error) };
+        outcome = { cluster: cluster.name, action: 'failed', message: redactSecrets(error instanceof Error ? error.message : String(error)) };
       }
     }
     outcomes.push(outcome);
@@ -212,6 +219,10 @@ export async function prCommand(o: PrCommandOptions): Promise<PrCommandResult> {
   }
   const output = outcomes.map(formatOutcome).join('\n');
   return { outcomes, output, exitCode: outcomes.some((x) => x.action === 'failed') ? 3 : 0 };
+}
+
+function describeFailure(f: GitHubFailure): string {
+  return `${f.operation}: ${f.status ? `HTTP ${f.status}, ` : ''}${f.message}${f.hint ? ` (${f.hint})` : ''}`;
 }
 
 function formatOutcome(x: PrOutcome): string {
