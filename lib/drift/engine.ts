@@ -10,7 +10,7 @@ import { creatorOf, judgeChange, managerClassifier, type ManagerClassifier } fro
 import { diffObjects, type RawChange } from './diff.ts';
 import { compileIgnoreRules } from './ignore.ts';
 import { indexManagedFields } from './managed-fields.ts';
-import { maskSecretChanges } from './mask.ts';
+import { maskCredentialChanges, maskSecretChanges } from './mask.ts';
 import { handEdits } from './hand-edits.ts';
 import { indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
 import { normalizePair } from './normalize/index.ts';
@@ -77,7 +77,7 @@ export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdI
     changes.push({ path: formatPath(c.path), desired: c.desired, live: c.live, ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : changes;
+  return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : maskCredentialChanges(changes);
 }
 
 function compareFindings(a: DriftFinding, b: DriftFinding): number {

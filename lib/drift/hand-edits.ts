@@ -9,7 +9,7 @@
 import type { KubeObject } from '../model/resource.ts';
 import { keyOf } from '../model/resource.ts';
 import type { ManagerClassifier } from './attribution.ts';
-import { isSecretValuePath, maskSecretValue } from './mask.ts';
+import { isSecretValuePath, maskCredentialChanges, maskSecretValue } from './mask.ts';
 import { ownedLeaves } from './managed-fields.ts';
 import { formatPath, valueAt } from './path.ts';
 import type { Change } from './types.ts';
@@ -32,7 +32,7 @@ export function handEdits(live: KubeObject, managers: ManagerClassifier): Change
   }
   const sorted = [...changes.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const key = keyOf(live);
-  if (key.group !== '' || key.kind !== 'Secret') return sorted;
+  if (key.group !== '' || key.kind !== 'Secret') return maskCredentialChanges(sorted);
   // Only the live side exists; mask it as the engine masks Secrets (see mask.ts).
   return sorted.map((c) => (isSecretValuePath(c.path) ? { ...c, path: c.path.replace(/^stringData/, 'data'), live: maskSecretValue(c.live) } : c));
 }

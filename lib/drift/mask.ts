@@ -41,3 +41,31 @@ export function maskSecretChanges(changes: readonly Change[]): Change[] {
     return { ...c, path, desired: maskSecretValue(c.desired), live: maskSecretValue(c.live) };
   });
 }
+
+/**
+ * Names that say "credential" wherever they appear: an env var or a ConfigMap key a person added
+ * by hand (`DB_PASSWORD=...` with `kubectl set env`) is as secret as a Secret's, even though the
+ * object is not one.
+ */
+const CREDENTIAL_NAME = /pass(wd|word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
+
+/** The named part of a path that may hold a credential: `env[name=X].value`, `data.X`, `data["X"]`. */
+function credentialName(path: string): string | undefined {
+  const env = /env\[name=("?)([^\]"]+)\1\](\.value)?$/.exec(path);
+  if (env) return env[2];
+  const data = /^(data|stringData|binaryData)(\.([A-Za-z_][\w-]*)|\["([^"]+)"\])$/.exec(path);
+  return data ? (data[3] ?? data[4]) : undefined;
+}
+
+/**
+ * Changes of any object with the values of credential-named fields masked as in Secrets, so a
+ * hand-set password never reaches a report or a pull request.
+ */
+export function maskCredentialChanges(changes: readonly Change[]): Change[] {
+  return changes.map((c) => {
+    const name = credentialName(c.path);
+    if (!name || !CREDENTIAL_NAME.test(name)) return c;
+    const mask = (v: unknown) => (v === undefined ? undefined : typeof v === 'object' && v !== null && 'value' in v ? { ...(v as object), value: maskSecretValue((v as { value: unknown }).value) } : maskSecretValue(v));
+    return { ...c, desired: mask(c.desired), live: mask(c.live) };
+  });
+}

@@ -14,7 +14,7 @@ const summary = { modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0 
 async function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(['-C', dir, ...argv], { out: (s) => (out += s), err: (s) => (err += s) });
+  const code = await main(['-C', dir, ...argv], { out: (s) => { out += s; return true; }, err: (s) => { err += s; return true; } });
   return { code, out, err };
 }
 

@@ -50,3 +50,21 @@ describe('hand edits of controller-made objects', () => {
     expect(detectDrift({ desired: [namespace], live: [namespace, elsewhere] })).toEqual([]);
   });
 });
+
+describe('credential-named fields outside Secrets', () => {
+  it('masks an env var named like a password that a person added to a Deployment', () => {
+    const desired: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'odoo-web', namespace: NS, labels: { 'app.kubernetes.io/managed-by': 'tenantctl' } },
+      spec: { template: { spec: { containers: [{ name: 'odoo', image: 'odoo:18', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } } } };
+    const live: KubeObject = { ...desired, metadata: { ...desired.metadata, managedFields: [
+      managed('tenantctl', { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"odoo"}': { 'f:image': {}, 'f:env': { 'k:{"name":"LOG_LEVEL"}': { 'f:value': {} } } } } } } } }, 'Apply'),
+      managed('kubectl-set', { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"odoo"}': { 'f:env': { 'k:{"name":"DB_PASSWORD"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } } } } }),
+    ] },
+      spec: { template: { spec: { containers: [{ name: 'odoo', image: 'odoo:18', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: 'hunter2' }] }] } } } };
+    const findings = detectDrift({ desired: [namespace, desired], live: [namespace, live] });
+    const text = JSON.stringify(findings);
+    expect(findings.map((f) => f.type)).toEqual(['modified']);
+    expect(text).toContain('DB_PASSWORD');
+    expect(text).not.toContain('hunter2');
+    expect(text).toMatch(/sha256:[0-9a-f]{12}/);
+  });
+});
