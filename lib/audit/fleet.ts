@@ -14,6 +14,11 @@ export interface Shard {
   readonly count: number;
 }
 
+/** Clusters and reports in one order everywhere: by name. */
+function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /** `2/3` → {index 2, count 3}; anything else → an error message naming the flag and an example. */
 export function parseShard(text: string): Shard | { readonly error: string } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
@@ -25,7 +30,7 @@ export function parseShard(text: string): Shard | { readonly error: string } {
 
 /** The clusters of shard i of n: sorted by name, every n-th starting at i. */
 export function selectShard<T extends { readonly name: string }>(clusters: readonly T[], shard?: Shard): T[] {
-  const sorted = [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...clusters].sort(byName);
   return shard ? sorted.filter((_, k) => k % shard.count === shard.index - 1) : sorted;
 }
 
@@ -69,7 +74,7 @@ export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptio
     options.onDone?.(report);
     return report;
   });
-  return reports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return reports.sort(byName);
 }
 
 export interface ReportHeader {
@@ -86,7 +91,7 @@ export function buildReport(header: ReportHeader, clusters: readonly ClusterRepo
     gitRef: header.gitRef,
     ...(header.gitCommit ? { gitCommit: header.gitCommit } : {}),
     ...(header.shard ? { shard: { index: header.shard.index, count: header.shard.count } } : {}),
-    clusters: [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    clusters: [...clusters].sort(byName),
   };
 }
 

@@ -58,12 +58,18 @@ export async function treeAtRef(repo: string, ref: string, options: RefTreeOptio
   }
   const tree = await materializeRef(repo, commit);
   try {
-    if (options.nodeModules && existsSync(options.nodeModules) && !existsSync(join(tree.root, 'node_modules'))) {
-      await symlink(options.nodeModules, join(tree.root, 'node_modules'), 'junction');
-    }
+    if (options.nodeModules) await linkNodeModules(tree.root, options.nodeModules);
   } catch (error) {
     await tree.cleanup();
     throw error;
   }
   return { root: tree.root, commit, from: 'materialized', cleanup: tree.cleanup };
+}
+
+/**
+ * Links `nodeModules` into a materialized tree, so its TypeScript inputs (tenant files importing
+ * `../lib/...`) can be loaded and its CLI run. Nothing when it is already there or missing.
+ */
+export async function linkNodeModules(dir: string, nodeModules: string): Promise<void> {
+  if (existsSync(nodeModules) && !existsSync(join(dir, 'node_modules'))) await symlink(nodeModules, join(dir, 'node_modules'), 'junction');
 }

@@ -1,9 +1,9 @@
 /**
  * `tenantctl pr --report FILE` (and `tenantctl audit --open-pr`): one pull request per drifted
  * cluster, on branch `tenantctl/drift/<cluster>`, that a reviewer merges to adopt the live values
- * or closes to let GitOps revert them. Wires the pieces: the base branch's files (lib/git), the
- * adoption plan and tenant-file edits (lib/adopt), a re-synth of generated/ by the CLI, the
- * commit and push (lib/git/drift-branch.ts) and the pull request (lib/github).
+ * or closes to let GitOps revert them. Wires the pieces: the branch's content (lib/pr/build-branch.ts:
+ * tenant-file edits and a re-synth of generated/), the commit and push (lib/git/drift-branch.ts)
+ * and the pull request (lib/github).
  *
  * Per cluster of the report: findings → create or update the branch and its pull request; a clean
  * audit → comment, close and delete the branch; not audited (unreachable, error) → left alone,
@@ -12,28 +12,14 @@
  * again, so nothing half-made stays behind. The push is leased, so two runs at once never both
  * win, and the pull request is looked up by branch before one is created.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { simpleGit } from 'simple-git';
-import { adoptionsFor } from '../../adopt/mapping.ts';
-import { editTenantSource } from '../../adopt/edit-source.ts';
-import type { Adoption, AdoptionPlan } from '../../adopt/types.ts';
-import { buildReport } from '../../audit/fleet.ts';
-import type { AuditFinding, AuditReport, ClusterReport } from '../../audit/types.ts';
-import type { DriftResource } from '../../drift/types.ts';
+import type { AuditReport, ClusterReport } from '../../audit/types.ts';
 import { deleteBranch, publishBranch, redactSecrets, type FileChange } from '../../git/drift-branch.ts';
-import { materializeRef } from '../../git/worktree.ts';
 import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-requests.ts';
-import { readTree } from '../../io/generated-tree.ts';
-import { isIssue, loadInputs } from '../../io/load-modules.ts';
+import { buildDriftBranch, clusterReport } from '../../pr/build-branch.ts';
 import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
 import { renderAuditMarkdown } from '../../report/audit-markdown.ts';
 import { compileWorkspace } from '../workspace.ts';
-
-const exec = promisify(execFile);
 
 export type PrAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'none' | 'skipped' | 'failed';
 
@@ -70,78 +56,10 @@ export interface PrCommandResult {
   readonly exitCode: 0 | 3;
 }
 
-interface Branch {
-  readonly files: FileChange[];
-  readonly plan: AdoptionPlan;
-  readonly editedFiles: string[];
-}
-
-/** The finding about `resource` (the adoption plan copies resources out of findings). */
-function findingOf(cluster: ClusterReport, resource: DriftResource): AuditFinding {
-  return cluster.findings.find((f) => f.resource.kind === resource.kind && f.resource.name === resource.name && f.resource.namespace === resource.namespace && f.type === 'modified')!;
-}
-
-/** The report of one cluster, as committed on its branch. */
-function clusterReport(report: AuditReport, cluster: ClusterReport): AuditReport {
-  return buildReport({ generatedAt: report.generatedAt, gitRef: report.gitRef, gitCommit: report.gitCommit }, [cluster]);
-}
-
-/** Edits the tenant files of a copy of the base, re-synthesizes it, and returns every changed file. */
-async function buildBranch(o: PrCommandOptions, cluster: ClusterReport, baseCommit: string): Promise<Branch> {
-  const tree = await materializeRef(o.root, baseCommit);
-  try {
-    const dir = tree.root;
-    if (!existsSync(join(dir, 'node_modules'))) await symlink(join(o.packageRoot, 'node_modules'), join(dir, 'node_modules'), 'junction');
-    const compiled = await compileWorkspace(dir);
-    const { tenants } = await loadInputs(dir);
-    const specs = new Map(tenants.flatMap((t) => (isIssue(t) ? [] : [[t.file, t.value as never] as const])));
-    const plan = adoptionsFor(cluster.findings, compiled.environments, { specs });
-    const byFile = new Map<string, Adoption[]>();
-    for (const a of plan.adoptions) {
-      if (byFile.has(a.file)) byFile.get(a.file)!.push(a);
-      else byFile.set(a.file, [a]);
-    }
-
-    const files: FileChange[] = [];
-    const adopted: Adoption[] = [];
-    const notAdoptable = [...plan.notAdoptable];
-    for (const [file, adoptions] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const before = readFileSync(join(dir, file), 'utf8');
-      const edit = editTenantSource(before, file, adoptions);
-      for (const f of edit.failed) notAdoptable.push({ finding: findingOf(cluster, f.adoption.from.resource), path: f.adoption.from.path, reason: `${f.issue.message} (${f.issue.fix})` });
-      adopted.push(...edit.applied);
-      if (edit.source !== before) {
-        writeFileSync(join(dir, file), edit.source);
-        files.push({ path: file, content: edit.source });
-      }
-    }
-
-    if (files.length) {
-      const before = readTree(join(dir, 'generated'));
-      try {
-        // Tenant files are code: the synth that runs them never sees the GitHub token.
-        const { GITHUB_TOKEN: _token, GH_TOKEN: _gh, ...env } = process.env;
-        await exec(process.execPath, [join(o.packageRoot, 'bin', 'tenantctl.mjs'), '-C', dir, 'synth', '--no-cache'], { cwd: dir, maxBuffer: 64 << 20, env: { ...env, NO_COLOR: '1' } });
-      } catch (error) {
-        // The edits do not compile (a value the tier refuses): propose the report alone.
-        const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
-        const reason = `adopting it makes \`tenantctl synth\` fail: ${stderr.split('\n').slice(0, 3).join(' ')}`;
-        return { files: [], editedFiles: [], plan: { adoptions: [], notAdoptable: [...notAdoptable, ...adopted.map((a) => ({ finding: findingOf(cluster, a.from.resource), path: a.from.path, reason }))] } };
-      }
-      const after = readTree(join(dir, 'generated'));
-      for (const [path, content] of after) if (before.get(path) !== content) files.push({ path: `generated/${path}`, content });
-      for (const path of before.keys()) if (!after.has(path)) files.push({ path: `generated/${path}`, content: null });
-    }
-    return { files, editedFiles: files.filter((f) => !f.path.startsWith('generated/')).map((f) => f.path), plan: { adoptions: adopted, notAdoptable } };
-  } finally {
-    await tree.cleanup();
-  }
-}
-
 async function openOrUpdate(o: PrCommandOptions, cluster: ClusterReport, baseCommit: string): Promise<PrOutcome> {
   const remote = o.remote ?? 'origin';
   const branch = driftBranch(cluster.name);
-  const built = await buildBranch(o, cluster, baseCommit);
+  const built = await buildDriftBranch({ root: o.root, packageRoot: o.packageRoot, cluster, baseCommit, compile: compileWorkspace });
   const single = clusterReport(o.report, cluster);
   const paths = reportPaths(cluster.name);
   const files: FileChange[] = [
