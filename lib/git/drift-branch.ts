@@ -14,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { redactSecrets } from '../model/redact.ts';
 
 export interface GitIdentity {
   readonly name: string;
@@ -280,13 +281,6 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** The error's text with credentials removed: `user:token@` in URLs, GitHub tokens, auth headers. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
-    .replace(/\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})\b/g, '***')
-    .replace(/(authorization:\s*\w+\s+)\S+/gi, '$1***');
-}
 
 function describe(error: unknown): string {
   return redactSecrets((error instanceof Error ? error.message : String(error)).trim());

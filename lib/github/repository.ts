@@ -4,6 +4,7 @@
  * any host but github.com maps to its `https://HOST/api/v3` API. Remotes that cannot be a GitHub
  * repository (a path, `file://`) fail with an error naming the flags that replace the guess.
  */
+import { redactSecrets } from '../model/redact.ts';
 
 export interface GitHubRepository {
   readonly owner: string;
@@ -21,7 +22,7 @@ export class NotAGitHubRemoteError extends Error {
     reason: string,
   ) {
     super(
-      `cannot tell the GitHub repository from the remote ${redactUrl(remoteUrl)}: ${reason}. Pass --repo owner/name (and --github-api-url https://HOST/api/v3 for GitHub Enterprise).`,
+      `cannot tell the GitHub repository from the remote ${redactSecrets(remoteUrl)}: ${reason}. Pass --repo owner/name (and --github-api-url https://HOST/api/v3 for GitHub Enterprise).`,
     );
     this.name = 'NotAGitHubRemoteError';
   }
@@ -72,7 +73,3 @@ export function parseRepositoryFlag(value: string): { owner: string; repo: strin
   return { owner: parts[0], repo: parts[1] };
 }
 
-/** Removes `user:password@` from a URL so tokens in remote URLs never reach logs or reports. */
-export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
-}

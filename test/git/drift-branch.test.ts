@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteBranch, publishBranch, redactSecrets, type PublishBranchOptions, type PublishResult } from '../../lib/git/drift-branch.ts';
+import { deleteBranch, publishBranch, type PublishBranchOptions, type PublishResult } from '../../lib/git/drift-branch.ts';
+import { redactSecrets } from '../../lib/model/redact.ts';
 import { git } from './git.ts';
 
 /** git with a throwaway identity and no user or system config, for the test's own setup commands. */

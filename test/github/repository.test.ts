@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotAGitHubRemoteError, parseRepositoryFlag, redactUrl, repositoryFromRemote } from '../../lib/github/repository.ts';
+import { NotAGitHubRemoteError, parseRepositoryFlag, repositoryFromRemote } from '../../lib/github/repository.ts';
+import { redactSecrets } from '../../lib/model/redact.ts';
 
 describe('repositoryFromRemote', () => {
   it.each([
@@ -42,8 +43,8 @@ describe('parseRepositoryFlag', () => {
   });
 });
 
-describe('redactUrl', () => {
+describe('redactSecrets on remote URLs', () => {
   it('hides user and password in every URL of a text', () => {
-    expect(redactUrl('push to https://x:tok@github.com/a/b.git failed; see http://u@h/x')).toBe('push to https://***@github.com/a/b.git failed; see http://***@h/x');
+    expect(redactSecrets('push to https://x:tok@github.com/a/b.git failed; see http://u@h/x')).toBe('push to https://***@github.com/a/b.git failed; see http://***@h/x');
   });
 });

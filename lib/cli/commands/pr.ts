@@ -14,7 +14,8 @@
  */
 import { simpleGit } from 'simple-git';
 import type { AuditReport, ClusterReport } from '../../audit/types.ts';
-import { deleteBranch, publishBranch, redactSecrets, type FileChange } from '../../git/drift-branch.ts';
+import { deleteBranch, publishBranch, type FileChange } from '../../git/drift-branch.ts';
+import { redactSecrets } from '../../model/redact.ts';
 import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-requests.ts';
 import { buildDriftBranch, clusterReport } from '../../pr/build-branch.ts';
 import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
