@@ -32,25 +32,20 @@
  * "bench-audit"): the audit within 1.5× the floor, at least 10× faster than kubectl diff, under
  * 512 MB. Missing a target is reported, not an error; only a wrong audit exits non-zero.
  *
- * Only the floor's modules are imported statically: the floor runs this file as its child, and
- * should load no more than listing needs.
+ * Pieces: scripts/lib/list-floor.ts (the floor's process), scripts/lib/measure-process.ts (time
+ * and peak memory of a process), scripts/lib/apply-cluster.ts (server-side apply of a cluster).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { planListings, type KindListing } from '../lib/audit/kinds.ts';
-import { KubeClient } from '../lib/live/kube-client.ts';
-import { mapLimit } from '../lib/live/map-limit.ts';
 import type { KubeObject } from '../lib/model/resource.ts';
 import type { ControlPlane } from '../test/control-plane/control-plane.ts';
+import { GNU_TIME, measure, running, type Measured } from './lib/measure-process.ts';
+import { applyCluster } from './lib/apply-cluster.ts';
+import type { FloorCluster, FloorResult } from './lib/list-floor.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FLOOR_CHILD = '--floor-child';
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-/** Namespaces of platform components the fleet's objects use but does not declare (as test/integration/audit/live-fleet.ts). */
-const PLATFORM_NAMESPACES = ['argocd', 'flux-system', 'traefik', 'velero'];
 const TARGET = { floorRatio: 1.5, kubectlRatio: 10, peakMb: 512 };
 
 interface Args {
@@ -88,59 +83,6 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
 const median = <T>(runs: readonly T[], by: (r: T) => number): T => [...runs].sort((a, b) => by(a) - by(b))[Math.floor(runs.length / 2)];
 const thousands = (n: number) => n.toLocaleString('en-US');
 
-// ------------------------------------------------------------------------------------ the floor
-
-/** One cluster as the floor lists it: one representative object per apiVersion/kind of its desired objects. */
-interface FloorCluster {
-  readonly name: string;
-  readonly context: string;
-  readonly objects: readonly KubeObject[];
-  readonly optional: ReadonlyArray<{ readonly requires: { readonly group: string; readonly kind: string }; readonly objects: readonly KubeObject[] }>;
-}
-
-interface FloorResult {
-  /** Discovery and listing, timed inside the child. */
-  readonly seconds: number;
-  readonly clusters: ReadonlyArray<{ readonly name: string; readonly listed: number; readonly requests: number; readonly kinds: number }>;
-}
-
-/**
- * The floor, run as a child: per cluster, what auditCluster lists (namespaces, then its kinds, 4 at
- * a time, 500 a page) with the same KubeClient, items dropped as pages arrive.
- */
-async function floorChild(planFile: string): Promise<void> {
-  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { kubeconfig: string; clusters: FloorCluster[] };
-  const started = performance.now();
-  const clusters = await Promise.all(
-    plan.clusters.map(async (c) => {
-      const client = KubeClient.fromKubeconfig({ kubeconfig: plan.kubeconfig, context: c.context });
-      try {
-        const served = await client.resources();
-        const desired = [...c.objects];
-        for (const f of c.optional) if (served.some((r) => r.group === f.requires.group && r.kind === f.requires.kind)) desired.push(...f.objects);
-        const { namespaces, kinds } = planListings(desired, served);
-        let listed = 0;
-        let requests = 0;
-        const listKind = async (listing: KindListing) => {
-          let token: string | undefined;
-          do {
-            const page = await client.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: 500, continue: token });
-            listed += page.items.length;
-            requests++;
-            token = page.continue;
-          } while (token);
-        };
-        await listKind(namespaces);
-        await mapLimit(kinds, 4, listKind);
-        return { name: c.name, listed, requests, kinds: kinds.length + 1 };
-      } finally {
-        client.close();
-      }
-    }),
-  );
-  process.stdout.write(JSON.stringify({ seconds: seconds(started), clusters } satisfies FloorResult) + '\n');
-}
-
 /** `objects` without duplicates of apiVersion/kind, first ones kept (what planListings reads of them), trimmed to their identity. */
 function representatives(objects: readonly KubeObject[]): KubeObject[] {
   const seen = new Map<string, KubeObject>();
@@ -149,79 +91,6 @@ function representatives(objects: readonly KubeObject[]): KubeObject[] {
     if (!seen.has(key)) seen.set(key, { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } } as KubeObject);
   }
   return [...seen.values()];
-}
-
-// ------------------------------------------------------------------------- measured processes
-
-interface Measured {
-  readonly seconds: number;
-  /** maxRSS of the process (and of the children it waited for), MB. */
-  readonly peakMb: number;
-  readonly code: number | null;
-  readonly stdout: string;
-  /** Lines written to stdout (all of them, also when `stdout` was cut). */
-  readonly stdoutLines: number;
-  readonly stderr: string;
-  /** With `timeline`: seconds since start, RSS MB and threads, every 100 ms. */
-  readonly timeline?: ReadonlyArray<readonly [number, number, number]>;
-}
-
-/** Processes started and not yet finished, each the leader of its own process group, to end on interrupt. */
-const running = new Set<ChildProcess>();
-
-/** VmHWM (peak RSS), VmRSS and Threads of a live process, from /proc; zeros once it is gone. */
-function procStatus(pid: number): { hwmKb: number; rssKb: number; threads: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { hwmKb: field('VmHWM'), rssKb: field('VmRSS'), threads: field('Threads') };
-  } catch {
-    return { hwmKb: 0, rssKb: 0, threads: 0 };
-  }
-}
-
-/**
- * Runs `cmd`, timing the whole process; stdout is kept up to 1 MB (lines counted throughout),
- * stderr's last 8 KB. `timeline` polls the process's RSS (and then reads its peak from /proc, not
- * from /usr/bin/time, which would be the process polled).
- */
-function measure(cmd: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeline?: boolean }): Promise<Measured> {
-  const rssFile = join(mkdtempSync(join(tmpdir(), 'tenantctl-bench-rss-')), 'maxrss');
-  const gnuTime = options.timeline ? undefined : GNU_TIME;
-  const [file, argv] = gnuTime ? [gnuTime, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
-  const started = performance.now();
-  const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  running.add(child);
-  let stdout = '';
-  let stdoutLines = 0;
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) stdoutLines++;
-    if (stdout.length < 1 << 20) stdout += text;
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8192)));
-  let hwm = 0;
-  const timeline: Array<[number, number, number]> = [];
-  let polls = 0;
-  const poll = gnuTime
-    ? undefined
-    : setInterval(() => {
-        const status = procStatus(child.pid!);
-        hwm = Math.max(hwm, status.hwmKb);
-        if (options.timeline && polls++ % 2 === 0 && status.rssKb) timeline.push([seconds(started), status.rssKb / 1024, status.threads]);
-      }, 50);
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const wall = seconds(started);
-      running.delete(child);
-      clearInterval(poll);
-      const kb = gnuTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : hwm;
-      rmSync(dirname(rssFile), { recursive: true, force: true });
-      done({ seconds: wall, peakMb: kb / 1024, code, stdout, stdoutLines, stderr, ...(options.timeline ? { timeline } : {}) });
-    });
-  });
 }
 
 // ------------------------------------------------------------------------------------- setup
@@ -234,29 +103,6 @@ interface ClusterSetup {
   /** Their files, relative to generated/<cluster>/; one object each. */
   readonly files: readonly string[];
   readonly floor: FloorCluster;
-}
-
-function applyOrder(o: KubeObject): number {
-  if (o.kind === 'Namespace') return 0;
-  if (o.kind === 'CustomResourceDefinition') return 1;
-  return o.metadata.namespace ? 3 : 2;
-}
-
-/** Applies the objects as live-fleet.ts's applyCluster does (field manager tenantctl), each phase 16 at a time. */
-async function applyCluster(controlPlane: ControlPlane, objects: readonly KubeObject[]): Promise<void> {
-  const client = KubeClient.fromKubeconfig({ kubeconfig: controlPlane.kubeconfigPath });
-  try {
-    const failures: string[] = [];
-    const apply = async (o: KubeObject, fieldManager: string) => {
-      const res = await client.apply(o, { fieldManager });
-      if (res.status >= 300) failures.push(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}: ${res.status} ${res.body.slice(0, 300)}`);
-    };
-    await mapLimit(PLATFORM_NAMESPACES, 4, (name) => apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject, 'platform-bootstrap'));
-    for (const phase of [0, 1, 2, 3]) await mapLimit(objects.filter((o) => applyOrder(o) === phase), 16, (o) => apply(o, 'tenantctl'));
-    if (failures.length) throw new Error(`${failures.length} objects could not be applied to ${controlPlane.server}, e.g.:\n  ${failures.slice(0, 5).join('\n  ')}`);
-  } finally {
-    client.close();
-  }
 }
 
 /** One kubeconfig with a context per fleet cluster, named after it, pointing at its control plane. */
@@ -334,7 +180,7 @@ function checkClean(run: AuditRun): void {
 async function runFloor(b: Bench): Promise<Measured & { result: FloorResult }> {
   const plan = join(b.work, 'floor-plan.json');
   if (!existsSync(plan)) writeFileSync(plan, JSON.stringify({ kubeconfig: b.kubeconfig, clusters: b.clusters.map((c) => c.floor) }));
-  const run = await measure(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), FLOOR_CHILD, plan], { cwd: HERE });
+  const run = await measure(process.execPath, ['--import', 'tsx', join(HERE, 'scripts', 'lib', 'list-floor.ts'), plan], { cwd: HERE });
   if (run.code !== 0) throw new Error(`the floor exited ${run.code}:\n${run.stderr.trim().slice(-2000)}`);
   return { ...run, result: JSON.parse(run.stdout.trim().split('\n').pop()!) as FloorResult };
 }
@@ -520,7 +366,6 @@ function printResults(b: Bench, floors: Array<Measured & { result: FloorResult }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === FLOOR_CHILD) return floorChild(argv[1]);
   const args = parseArgs(argv);
   const work = mkdtempSync(join(tmpdir(), 'tenantctl-bench-audit-work-'));
   const made: Made = { controlPlanes: [] };

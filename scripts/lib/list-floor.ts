@@ -1,0 +1,70 @@
+/**
+ * The floor of scripts/bench-audit.ts, run as its own process so that its time and peak memory
+ * are its own: `node --import tsx scripts/lib/list-floor.ts PLAN.json`. It lists what the audit
+ * lists (lib/audit/kinds.ts) with the same client and page size, drops the items, and prints one
+ * JSON line (FloorResult). Imports only what listing needs.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planListings, type KindListing } from '../../lib/audit/kinds.ts';
+import { KubeClient } from '../../lib/live/kube-client.ts';
+import { mapLimit } from '../../lib/live/map-limit.ts';
+import type { KubeObject } from '../../lib/model/resource.ts';
+
+const seconds = (from: number) => (performance.now() - from) / 1000;
+
+
+/** One cluster as the floor lists it: one representative object per apiVersion/kind of its desired objects. */
+export interface FloorCluster {
+  readonly name: string;
+  readonly context: string;
+  readonly objects: readonly KubeObject[];
+  readonly optional: ReadonlyArray<{ readonly requires: { readonly group: string; readonly kind: string }; readonly objects: readonly KubeObject[] }>;
+}
+
+export interface FloorResult {
+  /** Discovery and listing, timed inside the child. */
+  readonly seconds: number;
+  readonly clusters: ReadonlyArray<{ readonly name: string; readonly listed: number; readonly requests: number; readonly kinds: number }>;
+}
+
+/**
+ * The floor, run as a child: per cluster, what auditCluster lists (namespaces, then its kinds, 4 at
+ * a time, 500 a page) with the same KubeClient, items dropped as pages arrive.
+ */
+async function floorChild(planFile: string): Promise<void> {
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { kubeconfig: string; clusters: FloorCluster[] };
+  const started = performance.now();
+  const clusters = await Promise.all(
+    plan.clusters.map(async (c) => {
+      const client = KubeClient.fromKubeconfig({ kubeconfig: plan.kubeconfig, context: c.context });
+      try {
+        const served = await client.resources();
+        const desired = [...c.objects];
+        for (const f of c.optional) if (served.some((r) => r.group === f.requires.group && r.kind === f.requires.kind)) desired.push(...f.objects);
+        const { namespaces, kinds } = planListings(desired, served);
+        let listed = 0;
+        let requests = 0;
+        const listKind = async (listing: KindListing) => {
+          let token: string | undefined;
+          do {
+            const page = await client.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: 500, continue: token });
+            listed += page.items.length;
+            requests++;
+            token = page.continue;
+          } while (token);
+        };
+        await listKind(namespaces);
+        await mapLimit(kinds, 4, listKind);
+        return { name: c.name, listed, requests, kinds: kinds.length + 1 };
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  process.stdout.write(JSON.stringify({ seconds: seconds(started), clusters } satisfies FloorResult) + '\n');
+}
+
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await floorChild(process.argv[2]);
