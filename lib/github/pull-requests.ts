@@ -214,8 +214,9 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
     const { owner, repo, head, comment } = request;
     const pr = await findOpen(owner, repo, head);
     if (!pr) return { action: 'none' };
-    await step(`comment on #${pr.number} of ${owner}/${repo}`, () => github.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: truncateBody(comment) }));
+    // Close first: a close that fails and is retried by the next run must not post the comment twice.
     await step(`close #${pr.number} of ${owner}/${repo}`, () => github.rest.pulls.update({ owner, repo, pull_number: pr.number, state: 'closed' }));
+    await step(`comment on #${pr.number} of ${owner}/${repo}`, () => github.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: truncateBody(comment) }));
     return { action: 'closed', number: pr.number, url: pr.url };
   }
 

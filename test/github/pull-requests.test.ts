@@ -181,7 +181,7 @@ describe('upsertPullRequest', () => {
 });
 
 describe('closePullRequest', () => {
-  it('comments, then closes the open pull request of the branch', async () => {
+  it('closes the open pull request of the branch, then comments, so a failed close never leaves a second comment on the next run', async () => {
     const prs = pullRequestAdapter(client());
     await prs.upsertPullRequest(request);
 
@@ -190,7 +190,7 @@ describe('closePullRequest', () => {
     expect(result).toEqual({ action: 'closed', number: 1, url: `${server.url}/acme/fleet/pull/1` });
     expect(server.pulls()[0]).toMatchObject({ state: 'closed', comments: [{ body: 'eu-1 is clean again.' }] });
     const writes = server.requests.filter((r) => r.method !== 'GET').slice(-2);
-    expect(writes.map((r) => `${r.method} ${r.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments', 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}']);
+    expect(writes.map((r) => `${r.method} ${r.route}`)).toEqual(['PATCH /repos/{owner}/{repo}/pulls/{pull_number}', 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
   });
 
   it('does nothing when no pull request is open', async () => {
