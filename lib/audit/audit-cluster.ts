@@ -1,11 +1,13 @@
 /**
- * Audits one cluster: lists what planListings chose, kind by kind, and hands each kind's desired
- * and live objects to the drift engine; then runs the policies on the live objects it kept.
+ * Audits one cluster: lists what planListings chose and hands each page of live objects, with
+ * the desired objects of the same identities, to the drift engine; desired objects no page held
+ * are missing. Then runs the policies on the live objects it kept.
  *
- * Kind by kind, because managedFields are most of a live object's size: once a kind is compared,
- * its objects are kept for the policies without them, so peak memory follows the largest kind,
- * not the cluster. Read-only unless `serverDryRun` is set (then only dry-run applies, which
- * persist nothing). Cluster access goes through the small LiveReader interface.
+ * Page by page, because managedFields are most of a live object's size: once a page is compared,
+ * its objects are kept for the policies without them, and each kind's desired objects are dropped
+ * once it is done, so peak memory follows a few pages, not the cluster. Read-only unless
+ * `serverDryRun` is set (then only dry-run applies, which persist nothing). Cluster access goes
+ * through the small LiveReader interface.
  */
 import { detectDrift } from '../drift/engine.ts';
 import { isControllerMade, isManagedByUs, tenantNamespaces } from '../drift/pair.ts';
@@ -14,7 +16,7 @@ import type { CrdSchema, IgnoreRule, ManagerRules } from '../drift/types.ts';
 import type { ApiResource } from '../live/discovery.ts';
 import type { ListOptions, ListPage } from '../live/kube-client.ts';
 import { mapLimit } from '../live/map-limit.ts';
-import type { KubeObject } from '../model/resource.ts';
+import { keyOf, uniqueKey, type KubeObject } from '../model/resource.ts';
 import { planListings, type KindListing } from './kinds.ts';
 import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
@@ -106,26 +108,38 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   let liveCount = liveNamespaces.length;
 
   await mapLimit(plan.kinds, input.concurrency ?? 4, async (listing) => {
-    const live = await listKind(input.reader, listing, pageSize, listing.selector ? () => true : ours);
-    liveCount += live.length;
-    const found: AuditFinding[] = detectDrift({ ...common, desired: listing.desired, live, namespaces });
-    if (input.serverDryRun) {
-      for (const [i, f] of found.entries()) {
-        if (f.type !== 'modified') continue;
-        const want = listing.desired.find((d) => d.metadata.name === f.resource.name && (d.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
-        const current = live.find((l) => l.metadata.name === f.resource.name && (l.metadata.namespace ?? '') === (f.resource.namespace ?? ''));
-        if (!want || !current) continue;
-        try {
-          found[i] = { ...f, confirmed: await confirmDrift(input.serverDryRun, want, current) };
-        } catch (error) {
-          // One refused dry-run (a webhook, no patch permission on a kind) leaves the finding unconfirmed, not the cluster unaudited.
-          found[i] = { ...f, confirmError: error instanceof Error ? error.message : String(error) };
+    // Page by page: a page's live objects are compared with their desired ones and slimmed at
+    // once, so full objects (managedFields and all) never pile up for a whole kind.
+    const pending = new Map(listing.desired.map((d) => [uniqueKey(keyOf(d)), d]));
+    const wanted = pending.size;
+    const keep = listing.selector ? () => true : ours;
+    let live = 0;
+    let found = 0;
+    let token: string | undefined;
+    do {
+      const page = await input.reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token });
+      token = page.continue;
+      const items = page.items.filter(keep);
+      const paired: KubeObject[] = [];
+      for (const o of items) {
+        const key = uniqueKey(keyOf(o));
+        const d = pending.get(key);
+        if (d) {
+          paired.push(d);
+          pending.delete(key);
         }
       }
-    }
-    findings.push(...found);
-    keepForPolicies(live);
-    input.onProgress?.(`${listing.kind}: ${live.length} live, ${listing.desired.length} desired, ${found.length} findings`);
+      const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
+      findings.push(...pageFindings);
+      keepForPolicies(items);
+      live += items.length;
+      found += pageFindings.length;
+    } while (token);
+    // What no page held is missing.
+    const missing = detectDrift({ ...common, desired: [...pending.values()], live: [], namespaces });
+    findings.push(...missing);
+    liveCount += live;
+    input.onProgress?.(`${listing.kind}: ${live} live, ${wanted} desired, ${found + missing.length} findings`);
     listing.desired = [];
   });
   for (const listing of plan.unserved) {
@@ -134,6 +148,31 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
   return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount } };
+}
+
+/**
+ * With `--server-dry-run`, each `modified` finding marked by whether a dry-run apply of its
+ * desired object would change the live one. One refused dry-run (a webhook, no patch permission
+ * on a kind) leaves that finding unconfirmed, not the cluster unaudited.
+ */
+async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
+  if (!applier) return found;
+  const same = (o: KubeObject, f: AuditFinding) => o.metadata.name === f.resource.name && (o.metadata.namespace ?? '') === (f.resource.namespace ?? '');
+  const out: AuditFinding[] = [];
+  for (const f of found) {
+    const want = f.type === 'modified' ? desired.find((d) => same(d, f)) : undefined;
+    const current = want && live.find((l) => same(l, f));
+    if (!want || !current) {
+      out.push(f);
+      continue;
+    }
+    try {
+      out.push({ ...f, confirmed: await confirmDrift(applier, want, current) });
+    } catch (error) {
+      out.push({ ...f, confirmError: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return out;
 }
 
 /** Namespaces are listed whole, before the plan exists: their labels are needed for every kind. */
