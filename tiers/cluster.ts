@@ -11,6 +11,7 @@ import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
 import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
+import { pluginScheduledBackup } from './constructs/postgres.ts';
 import { externalSecret } from './constructs/secrets.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -115,17 +116,7 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
       },
     },
   });
-  new cnpg.ScheduledBackup(scope, 'pg-backup', {
-    metadata: { name: 'pg-shared-daily', namespace: SHARED_PG_NAMESPACE },
-    spec: {
-      cluster: { name: SHARED_PG_CLUSTER },
-      schedule: '0 0 1 * * *',
-      backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
-      method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
-      pluginConfiguration: { name: BARMAN_PLUGIN },
-      immediate: true,
-    },
-  });
+  pluginScheduledBackup(scope, 'pg-backup', { name: 'pg-shared-daily', namespace: SHARED_PG_NAMESPACE, cluster: SHARED_PG_CLUSTER, schedule: '0 0 1 * * *', immediate: true });
 
   restrictedNamespace(scope, 'redis-ns', SHARED_REDIS_NAMESPACE);
   const redisLabels = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': 'shared' };

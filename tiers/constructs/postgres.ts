@@ -17,6 +17,37 @@ import { externalSecret } from './secrets.ts';
 import { BARMAN_PLUGIN, databaseName, secretKey, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, storagePrefix, TENANT_PG_CLUSTER } from './names.ts';
 import { nodePoolPlacement } from './node-pool.ts';
 
+export interface PluginBackupProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The CloudNativePG Cluster to back up. */
+  readonly cluster: string;
+  /** Six fields, seconds first (CloudNativePG's cron format). */
+  readonly schedule: string;
+  /** ObjectStore to write to, when not the Cluster's own WAL archive store. */
+  readonly objectStore?: string;
+  /** Take a backup right after creation (the first one of a new cluster). */
+  readonly immediate?: boolean;
+}
+
+/**
+ * A ScheduledBackup through the Barman Cloud plugin, owned by itself (so deleting the Cluster
+ * keeps the backups): the one shape every tier's base backups take.
+ */
+export function pluginScheduledBackup(scope: Construct, id: string, props: PluginBackupProps): cnpg.ScheduledBackup {
+  return new cnpg.ScheduledBackup(scope, id, {
+    metadata: { name: props.name, namespace: props.namespace },
+    spec: {
+      cluster: { name: props.cluster },
+      schedule: props.schedule,
+      backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
+      method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
+      pluginConfiguration: { name: BARMAN_PLUGIN, ...(props.objectStore ? { parameters: { barmanObjectName: props.objectStore } } : {}) },
+      ...(props.immediate ? { immediate: true } : {}),
+    },
+  });
+}
+
 export interface DedicatedPostgresProps {
   /** Instances must land in different zones (regulated) rather than preferably (dedicated). */
   readonly requireZoneAntiAffinity: boolean;
@@ -88,30 +119,11 @@ export class DedicatedPostgres extends Construct {
         plugins: [{ name: BARMAN_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: 'pg-backup' } }],
       },
     });
-    new cnpg.ScheduledBackup(this, 'backup', {
-      metadata: { name: 'pg-daily', namespace },
-      spec: {
-        cluster: { name: TENANT_PG_CLUSTER },
-        // Six fields, seconds first: daily base backup; WAL archiving covers the RPO in between.
-        schedule: '0 0 2 * * *',
-        backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
-        method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
-        pluginConfiguration: { name: BARMAN_PLUGIN },
-        immediate: true,
-      },
-    });
+    // Daily base backup; WAL archiving covers the RPO in between.
+    pluginScheduledBackup(this, 'backup', { name: 'pg-daily', namespace, cluster: TENANT_PG_CLUSTER, schedule: '0 0 2 * * *', immediate: true });
     if (env.crossRegion) {
       objectStore(this, 'dr-store', env, 'pg-backup-dr', env.crossRegion, 'object-storage-dr');
-      new cnpg.ScheduledBackup(this, 'dr-backup', {
-        metadata: { name: 'pg-daily-dr', namespace },
-        spec: {
-          cluster: { name: TENANT_PG_CLUSTER },
-          schedule: '0 30 3 * * *',
-          backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
-          method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
-          pluginConfiguration: { name: BARMAN_PLUGIN, parameters: { barmanObjectName: 'pg-backup-dr' } },
-        },
-      });
+      pluginScheduledBackup(this, 'dr-backup', { name: 'pg-daily-dr', namespace, cluster: TENANT_PG_CLUSTER, schedule: '0 30 3 * * *', objectStore: 'pg-backup-dr' });
     }
   }
 }
