@@ -10,14 +10,15 @@ import { formatIssues } from '../report/issues.ts';
 import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
-import { clustersCommand, UnknownClusterError } from './commands/clusters.ts';
+import { clustersCommand } from './commands/clusters.ts';
+import { UnknownClusterError } from '../fleet/select.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
 import { validateServerCommand } from './commands/validate-server.ts';
 import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
 import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { AUDIT_FORMATS, auditCommand, auditExitCode, renderAudit, type AuditFormat } from './commands/audit.ts';
+import { AUDIT_FORMATS, auditExitCode, renderAudit, type AuditFormat } from './audit-output.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
 import { readReport, ReportFileError } from '../audit/read-report.ts';
 import type { AuditReport } from '../audit/types.ts';
@@ -99,12 +100,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('[names...]', 'only these clusters (an unknown name is an error)')
     .option('--json', 'one JSON array (for CI matrices)')
     .action(async (names: string[], o: { json?: boolean }) => {
-      try {
-        io.out((await clustersCommand(root(), Boolean(o.json), names)) + '\n');
-      } catch (error) {
-        if (error instanceof UnknownClusterError) throw new UsageError(error.message);
-        throw error;
-      }
+      io.out((await clustersCommand(root(), Boolean(o.json), names)) + '\n');
     });
 
   program
@@ -137,6 +133,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (o.openPr && !process.env.GITHUB_TOKEN) throw new UsageError(MISSING_TOKEN);
       if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
       const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+      // Loaded when used: the drift engine and the policies are no start-up cost for other commands.
+      const { auditCommand } = await import('./commands/audit.ts');
       const result = await auditCommand({
         root: root(),
         packageRoot,
@@ -272,7 +270,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       if (error.message) io.err(error.message + '\n');
       return error.code;
     }
-    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError || error instanceof NotARepositoryError) {
+    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError || error instanceof NotARepositoryError || error instanceof UnknownClusterError) {
       io.err(`tenantctl: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditFleet, buildReport, mergeReports, parseShard, selectShard } from '../../lib/audit/fleet.ts';
 import { ClusterSetupError } from '../../lib/audit/cluster-errors.ts';
 import { parseReport, ReportFileError } from '../../lib/audit/read-report.ts';
-import { auditExitCode } from '../../lib/cli/commands/audit.ts';
+import { auditExitCode } from '../../lib/cli/audit-output.ts';
 import { KubeApiError, KubeTransportError } from '../../lib/live/errors.ts';
 import type { AuditFinding } from '../../lib/audit/types.ts';
 

@@ -13,15 +13,14 @@ import { auditCluster } from '../../audit/audit-cluster.ts';
 import { ClusterSetupError } from '../../audit/cluster-errors.ts';
 import { desiredCluster } from '../../audit/desired.ts';
 import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
-import type { AuditReport, ClusterReport } from '../../audit/types.ts';
+import type { AuditReport } from '../../audit/types.ts';
+import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts';
 import { treeAtRef } from '../../git/ref-tree.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
 import { compileWorkspace } from '../workspace.ts';
 import { UsageError } from '../errors.ts';
-
-export type AuditFormat = 'text' | 'json' | 'markdown' | 'html';
-export const AUDIT_FORMATS: readonly AuditFormat[] = ['text', 'json', 'markdown', 'html'];
+import { selectClusters } from '../../fleet/select.ts';
 
 export interface AuditCommandOptions {
   /** Repository root (fleet.ts, tenants/, generated/, .git). */
@@ -56,35 +55,12 @@ export interface AuditCommandResult {
   readonly exitCode: 0 | 1 | 3;
 }
 
-/** The report in one format; renderers are loaded on demand, so other commands start faster. */
-export async function renderAudit(report: AuditReport, format: AuditFormat, options: { color?: boolean } = {}): Promise<string> {
-  switch (format) {
-    case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
-    case 'markdown':
-      return (await import('../../report/audit-markdown.ts')).renderAuditMarkdown(report);
-    case 'html':
-      return (await import('../../report/audit-html.ts')).renderAuditHtml(report);
-    default:
-      return (await import('../../report/audit-text.ts')).renderAuditText(report, { color: options.color });
-  }
-}
-
-/** 3 when a cluster could not be audited (its findings are unknown), else 1 on findings, else 0. */
-export function auditExitCode(clusters: readonly ClusterReport[]): 0 | 1 | 3 {
-  if (clusters.some((c) => c.status !== 'ok')) return 3;
-  return clusters.some((c) => c.findings.length > 0) ? 1 : 0;
-}
-
 export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommandResult> {
   const ref = o.ref ?? 'HEAD';
   const tree = await treeAtRef(o.root, ref, { paths: ['fleet.ts', 'tenants', 'generated'], nodeModules: join(o.packageRoot, 'node_modules') });
   try {
     const compiled = await compileWorkspace(tree.root);
-    const known = compiled.fleet.clusters.map((c) => c.name);
-    const unknown = o.clusters.filter((c) => !known.includes(c));
-    if (unknown.length) throw new UsageError(`--cluster ${unknown.join(', ')}: not in fleet.ts at ${ref} (clusters: ${known.join(', ')})`);
-    const chosen = compiled.fleet.clusters.filter((c) => o.clusters.length === 0 || o.clusters.includes(c.name));
+    const chosen = selectClusters(compiled.fleet.clusters, o.clusters, { where: `fleet.ts at ${ref}`, flag: '--cluster' });
     if (o.context && chosen.length !== 1) {
       throw new UsageError(`--context ${o.context} names one cluster's context, but ${chosen.length} clusters are selected; add --cluster NAME (or set each cluster's context in fleet.ts)`);
     }

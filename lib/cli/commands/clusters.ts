@@ -2,6 +2,7 @@
  * `tenantctl clusters`: the fleet's clusters with the kubeconfig context the auditor uses. With
  * `--json`, what CI matrices are built from (drift.yml), so the workflow never restates fleet.ts.
  */
+import { selectClusters } from '../../fleet/select.ts';
 import { compileWorkspace } from '../workspace.ts';
 
 export interface ClusterRow {
@@ -14,15 +15,9 @@ export interface ClusterRow {
   readonly environments: number;
 }
 
-/** Thrown for names not in fleet.ts; the CLI maps it to a usage error. */
-export class UnknownClusterError extends Error {}
-
 export async function clustersCommand(root: string, json: boolean, only: readonly string[] = []): Promise<string> {
   const compiled = await compileWorkspace(root);
-  const known = compiled.fleet.clusters.map((c) => c.name);
-  const unknown = only.filter((n) => !known.includes(n));
-  if (unknown.length) throw new UnknownClusterError(`${unknown.join(', ')}: not in fleet.ts (clusters: ${known.join(', ')})`);
-  const chosen = compiled.fleet.clusters.filter((c) => only.length === 0 || only.includes(c.name));
+  const chosen = selectClusters(compiled.fleet.clusters, only);
   const rows: ClusterRow[] = chosen.map((c) => ({
     name: c.name,
     region: c.region,
