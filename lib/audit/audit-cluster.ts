@@ -63,15 +63,20 @@ export interface ClusterAudit {
   readonly objects: { readonly desired: number; readonly live: number };
 }
 
-/** Every page of one kind, keeping only what `keep` accepts as pages arrive. */
-async function listKind(reader: LiveReader, listing: KindListing, pageSize: number, keep: (o: KubeObject) => boolean): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
+/** The pages of one kind, as the server sends them (`limit`, then `continue` tokens). */
+async function* pages(reader: LiveReader, listing: KindListing, pageSize: number): AsyncGenerator<KubeObject[]> {
   let token: string | undefined;
   do {
     const page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token });
-    for (const o of page.items) if (keep(o)) out.push(o);
     token = page.continue;
+    yield page.items;
   } while (token);
+}
+
+/** Every object of one kind. */
+async function listAll(reader: LiveReader, listing: KindListing, pageSize: number): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for await (const items of pages(reader, listing, pageSize)) out.push(...items);
   return out;
 }
 
@@ -88,7 +93,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const managers = managerClassifier(input.managers);
   const [served, liveNamespaces, plan] = await Promise.all([
     input.reader.resources(),
-    listKind(input.reader, NAMESPACES, pageSize, () => true),
+    listAll(input.reader, NAMESPACES, pageSize),
     input.loadDesired(),
   ]).then(([resources, live, loaded]) => [resources, live, planListings(withServedFolders(loaded, resources), resources)] as const);
   const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
@@ -115,11 +120,8 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     const keep = listing.selector ? () => true : ours;
     let live = 0;
     let found = 0;
-    let token: string | undefined;
-    do {
-      const page = await input.reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token });
-      token = page.continue;
-      const items = page.items.filter(keep);
+    for await (const page of pages(input.reader, listing, pageSize)) {
+      const items = page.filter(keep);
       const paired: KubeObject[] = [];
       for (const o of items) {
         const key = uniqueKey(keyOf(o));
@@ -134,7 +136,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
       keepForPolicies(items);
       live += items.length;
       found += pageFindings.length;
-    } while (token);
+    }
     // What no page held is missing.
     const missing = detectDrift({ ...common, desired: [...pending.values()], live: [], namespaces });
     findings.push(...missing);
