@@ -106,7 +106,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('audit')
     .description('compare live clusters with generated/ at a git ref: modified, missing, orphaned and unmanaged objects, who changed what, and policy violations (read-only)')
-    .option('--cluster <name>', 'fleet cluster to audit (repeatable); default: every cluster', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('--cluster <name>', 'fleet cluster to audit (repeatable)').argParser((v: string, acc: string[]) => [...acc, v]).default([], 'every cluster'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context, overriding fleet.ts (only with a single --cluster)')
     .option('--ref <ref>', 'git ref whose generated/ is the desired state', 'HEAD')
