@@ -5,6 +5,7 @@
  * `schemaVersion`.
  */
 import type { DriftFinding, FindingType } from '../drift/types.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
@@ -55,6 +56,8 @@ export interface ClusterReport {
   readonly context?: string;
   /** API server URL. */
   readonly server?: string;
+  /** The engine that syncs the cluster (fleet.ts, or inferred from served CRDs); absent when unknown. */
+  readonly engine?: GitOpsEngine;
   readonly status: ClusterStatus;
   /** Human-readable reason when status is not `ok` (message and fix). */
   readonly error?: string;

@@ -3,6 +3,7 @@
  * (Git repository for Argo CD and Flux, secret store, certificate issuer, allowed registries).
  */
 import { z } from 'zod';
+import { GITOPS_ENGINES } from '../model/gitops-engine.ts';
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const label = z.string().regex(DNS_LABEL, { error: 'must be a DNS label' });
@@ -22,6 +23,12 @@ export const clusterSchema = z.strictObject({
   traefikNamespace: label.default('traefik'),
   /** kubeconfig context the auditor uses for this cluster. */
   context: z.string().optional(),
+  /**
+   * The GitOps engine that applies this cluster's folder. It decides what is drift and what a
+   * sync reverts. Unset: both engines' objects are generated and the audit infers the engine
+   * from the CRDs the cluster serves (unknown when it serves both).
+   */
+  engine: z.enum(GITOPS_ENGINES).optional(),
 });
 
 export const regionSchema = z.strictObject({
