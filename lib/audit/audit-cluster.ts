@@ -24,6 +24,8 @@ import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
 import type { DesiredCluster } from './desired.ts';
 import type { ClusterInfo } from '../policy/types.ts';
+import type { EnvironmentEvidence } from '../evidence/types.ts';
+import { EvidenceCollector, type AuditEvidenceOptions } from './evidence.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
 export interface LiveReader {
@@ -49,6 +51,8 @@ export interface AuditClusterInput {
   readonly policies?: LivePolicyOptions | false;
   /** Confirm each `modified` finding with a server-side apply dry-run (needs patch permission). */
   readonly serverDryRun?: DryRunApplier;
+  /** Recoverability evidence of the cluster's tenant environments, read from live status; unset to skip it. */
+  readonly evidence?: AuditEvidenceOptions;
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -61,6 +65,8 @@ export interface AuditClusterInput {
 export interface ClusterAudit {
   readonly findings: AuditFinding[];
   readonly objects: { readonly desired: number; readonly live: number };
+  /** With `evidence`: every tenant environment's checks, passing or not. */
+  readonly recoverability?: EnvironmentEvidence[];
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens). */
@@ -105,6 +111,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
 
   const findings: AuditFinding[] = [];
   const kept: KubeObject[] = [];
+  const evidence = input.evidence && new EvidenceCollector(input.evidence);
   const keepForPolicies = (live: readonly KubeObject[]) => {
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
@@ -134,6 +141,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
       const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
       findings.push(...pageFindings);
       keepForPolicies(items);
+      evidence?.offer(items);
       live += items.length;
       found += pageFindings.length;
     }
@@ -149,7 +157,9 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
-  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount } };
+  const judged = evidence?.evaluate();
+  if (judged) findings.push(...judged.findings);
+  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount }, ...(judged ? { recoverability: judged.recoverability } : {}) };
 }
 
 /**

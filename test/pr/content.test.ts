@@ -3,7 +3,7 @@ import type { ClusterReport } from '../../lib/audit/types.ts';
 import { pullRequestBody, pullRequestLabels, pullRequestTitle } from '../../lib/pr/content.ts';
 
 const cluster: ClusterReport = {
-  name: 'eu-1', status: 'ok', summary: { modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 1 },
+  name: 'eu-1', status: 'ok', summary: { modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 1, evidence: 0 },
   findings: [
     { type: 'modified', tenant: 'acme', environment: 'production', resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'tenant-acme-production', name: 'odoo-conf' },
       changes: [{ path: 'data.banner', desired: 'hi', live: '@platform-team </details> <img src=x> [x](https://evil.example)', changedBy: { manager: 'kubectl-edit', operation: 'Update' } }] },
