@@ -140,7 +140,7 @@ export function retention(ctx: CheckContext): EvidenceCheck {
   const lifeDays = created ? seconds(created, ctx.now) / 86400 : Infinity;
   const wantDays = Math.min(days, lifeDays) - t.retentionToleranceDays;
   const reachDays = seconds(first, ctx.now) / 86400;
-  const observed = `${first} (${formatDuration(seconds(first, ctx.now))} back)`;
+  const observed = first;
   if (reachDays < wantDays) {
     return violated('retention', {
       promise, observed, source, ...timed(first, ctx.now),

@@ -30,7 +30,7 @@ export function certificate(ctx: CheckContext): EvidenceCheck {
   }
   if (!notAfter) return ok('certificate', { promise, observed: 'Ready=True (no notAfter)', source: { ...source, field: 'status.conditions[type=Ready]' } });
   const left = -timed(notAfter, ctx.now).ageSeconds;
-  const observed = `expires ${notAfter} (in ${formatDuration(left)})`;
+  const observed = `expires ${notAfter}`;
   if (left < min * 86400) {
     return violated('certificate', {
       promise, observed, source, ...timed(notAfter, ctx.now),
