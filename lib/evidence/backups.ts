@@ -162,7 +162,8 @@ export function logicalDump(ctx: CheckContext): EvidenceCheck {
   const promise = `newest dump younger than ${formatMinutes(limitMinutes)}${rpo}, grace ${formatMinutes(t.backupGraceMinutes)}`;
   const source = { resource: resourceOf('batch/v1', 'CronJob', ns, 'pg-dump'), field: 'status.lastSuccessfulTime' };
   const last = str(status(cronJob).lastSuccessfulTime);
-  const newest = ctx.live.jobsOf(ns, 'pg-dump')[0];
+  // The newest finished Job: one still running says nothing yet.
+  const newest = ctx.live.jobsOf(ns, 'pg-dump').find((j) => condition(j, 'Complete')?.status === 'True' || condition(j, 'Failed')?.status === 'True');
   const newestFailed = newest && condition(newest, 'Failed')?.status === 'True' ? newest : undefined;
   const failedAt = newestFailed ? (condition(newestFailed, 'Failed')?.lastTransitionTime ?? str(status(newestFailed).startTime)) : undefined;
   if (newestFailed && (!last || !failedAt || Date.parse(failedAt) > Date.parse(last))) {

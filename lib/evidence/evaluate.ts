@@ -50,7 +50,7 @@ export function evaluateEvidence(input: EvaluateEvidenceInput): EnvironmentEvide
     namespace: target.namespace,
     promises: target.promises,
     observedAt,
-    checks: checksOf({ target, live, now: input.now }).map((c) => withWaiver(c, target, today)),
+    checks: checksOf({ target, live, now: input.now }).map((c) => withWaiver({ ...c, observedAt }, target, today)),
   }));
 }
 

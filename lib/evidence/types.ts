@@ -65,6 +65,8 @@ export interface EvidenceCheck {
   readonly at?: string;
   /** Seconds between `at` and the audit's now (negative for a future expiry). */
   readonly ageSeconds?: number;
+  /** When the audit read the status (its now, ISO 8601 UTC): the time of the observation. */
+  readonly observedAt?: string;
   /** Why it is violated, and what to do about it. */
   readonly message?: string;
   readonly fix?: string;
