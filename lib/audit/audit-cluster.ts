@@ -50,6 +50,8 @@ export interface AuditClusterInput {
   readonly policies?: LivePolicyOptions | false;
   /** Confirm each `modified` finding with a server-side apply dry-run (needs patch permission). */
   readonly serverDryRun?: DryRunApplier;
+  /** Key of the digests secret values are reported as (see lib/drift/mask.ts); none: `<hidden>`. */
+  readonly digestKey?: string;
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -127,7 +129,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(desiredObjects, served, [...tenants].filter((n) => liveNames.has(n)));
   const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
-  const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix };
+  const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
   const namespaces = { desired: plan.namespaces.desired, live: liveNamespaces };
   const ours = (o: KubeObject) => isManagedByUs(o) || (!!o.metadata.namespace && tenants.has(o.metadata.namespace));
