@@ -140,7 +140,8 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const keepForPolicies = (live: readonly KubeObject[]) => {
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
-  findings.push(...detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }));
+  // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
+  findings.push(...await confirmed(input.serverDryRun, detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }), plan.namespaces.desired, liveNamespaces));
   keepForPolicies(liveNamespaces.filter(isManagedByUs));
   let liveCount = liveNamespaces.length;
 
