@@ -9,6 +9,7 @@ import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
+import { LABELS } from '../lib/model/resource.ts';
 import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { pluginScheduledBackup } from './constructs/postgres.ts';
@@ -73,9 +74,13 @@ function renderAuditorAccess(scope: Construct, envs: readonly TenantEnvironment[
     metadata: { name: 'tenantctl-auditor-secrets' },
     rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
   });
-  for (const namespace of [...new Set(envs.map((e) => e.namespace))].sort()) {
-    new k8s.KubeRoleBinding(scope, `auditor-secrets-${namespace}`, {
-      metadata: { name: 'tenantctl-auditor-secrets', namespace },
+  for (const env of [...envs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0))) {
+    new k8s.KubeRoleBinding(scope, `auditor-secrets-${env.namespace}`, {
+      metadata: {
+        name: 'tenantctl-auditor-secrets',
+        namespace: env.namespace,
+        labels: { [LABELS.tenant]: env.tenant.name, [LABELS.environment]: env.name, [LABELS.tier]: env.tier },
+      },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor-secrets' },
       subjects: AUDITOR_SUBJECTS,
     });

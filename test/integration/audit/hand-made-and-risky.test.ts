@@ -7,10 +7,11 @@
  * namespace.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { auditCluster } from '../../../lib/audit/audit-cluster.ts';
 import type { AuditFinding, AuditReport } from '../../../lib/audit/types.ts';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
@@ -141,6 +142,37 @@ describe('tenantctl audit: hand-made objects and risky changes', () => {
       for (const secret of ['hunter2', 'initial-password']) expect(json).not.toContain(Buffer.from(secret).toString('base64'));
       expect(json).not.toContain('hunter2');
     }
+  });
+
+  it('audits with only the generated auditor role: every kind scanned, Secrets read in tenant namespaces only', async () => {
+    const as = ['--as=system:serviceaccount:tenantctl-system:tenantctl-auditor'];
+    const can = (...args: string[]) => {
+      try {
+        return fleet.kubectl(['auth', 'can-i', ...args, ...as]).trim();
+      } catch (error) {
+        // kubectl auth can-i exits 1 for "no"
+        return /failed \(1\)/.test(String(error)) ? 'no' : String(error);
+      }
+    };
+    expect(can('list', 'secrets', '-n', DELTA)).toBe('yes');
+    expect(can('list', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(can('list', 'secrets', '--all-namespaces')).toBe('no');
+    expect(can('list', 'externalsecrets.external-secrets.io', '--all-namespaces')).toBe('yes');
+    expect(can('patch', 'deployments', '-n', DELTA)).toBe('no');
+
+    const token = fleet.kubectl(['create', 'token', 'tenantctl-auditor', '-n', 'tenantctl-system']).trim();
+    const admin = parse(readFileSync(fleet.controlPlane.kubeconfigPath, 'utf8')) as { clusters: Array<{ name: string }> };
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'auditor-')), 'kubeconfig');
+    writeFileSync(kubeconfig, stringify({
+      apiVersion: 'v1', kind: 'Config', clusters: admin.clusters, 'current-context': 'auditor',
+      users: [{ name: 'auditor', user: { token } }],
+      contexts: [{ name: 'auditor', context: { cluster: admin.clusters[0].name, user: 'auditor' } }],
+    }), { mode: 0o600 });
+    const asAuditor = await audit({ kubeconfig, context: 'auditor', digestKey: 'ci-secret' });
+    expect(asAuditor.clusters[0].unscanned).toBeUndefined();
+    expect(asAuditor.clusters[0].findings.length).toBe(report.clusters[0].findings.length);
+    expect(find(asAuditor, 'modified', 'Secret', DELTA, 'odoo-db')).toBeDefined();
+    expect(find(asAuditor, 'unmanaged', 'ExternalSecret', FJORD, 'borrowed-db')).toBeDefined();
   });
 
   it('confirms a modified Namespace with a server-side dry-run', async () => {
