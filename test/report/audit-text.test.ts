@@ -119,6 +119,14 @@ describe('renderAuditText', () => {
   });
 });
 
+describe('renderAuditText: kinds not scanned', () => {
+  it('names the kinds the server refused to list, so a reader knows what was not looked for', () => {
+    const ok = auditReport.clusters.find((c) => c.status === 'ok')!;
+    const text = renderAuditText({ ...auditReport, clusters: [{ ...ok, unscanned: ['example.com/Tunnel'] }] });
+    expect(text).toContain('  not scanned: example.com/Tunnel (the server refused to list them');
+  });
+});
+
 describe('formatValue', () => {
   it('says a secret value is there without a digest when the audit had no digest key', () => {
     expect(formatValue('<hidden>')).toBe('(secret, no digest)');
