@@ -41,7 +41,7 @@ const AUDITOR_CORE_RESOURCES = ['namespaces', 'pods', 'services', 'configmaps', 
  * not scanned (`unscanned` in the report) instead of failing; add its group here to scan it.
  */
 const AUDITOR_GROUPS = ['apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
-  'scheduling.k8s.io', 'node.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io',
+  'scheduling.k8s.io', 'node.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'certificates.k8s.io', 'resource.k8s.io',
   'argoproj.io', 'barmancloud.cnpg.io', 'cert-manager.io', 'external-secrets.io', 'kustomize.toolkit.fluxcd.io', 'monitoring.coreos.com',
   'postgresql.cnpg.io', 'source.toolkit.fluxcd.io', 'traefik.io', 'velero.io'];
 
