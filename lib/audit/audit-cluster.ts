@@ -151,7 +151,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     // A desired object without a namespace of a namespaced kind pairs as pairObjects pairs it
     // (with the one live object of its name in any namespace): its live candidates are held back
     // and compared once every page is in, by the same detectDrift call.
-        const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
+    const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
     const loose = new Set(listing.desired.filter(looseDesired).map((d) => d.metadata.name));
     const pending = new Map(listing.desired.filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]));
     const wanted = listing.desired.length;
