@@ -69,11 +69,18 @@ export interface ClusterAudit {
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
-async function* pages(reader: LiveReader, listing: KindListing, pageSize: number): AsyncGenerator<KubeObject[]> {
+async function* pages(reader: LiveReader, listing: KindListing, pageSize: number, skipNamespace?: (namespace: string, error: unknown) => boolean): AsyncGenerator<KubeObject[]> {
   for (const namespace of listing.inNamespaces ?? [undefined]) {
     let token: string | undefined;
     do {
-      const page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token, ...(namespace ? { namespace } : {}) });
+      let page: ListPage;
+      try {
+        page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token, ...(namespace ? { namespace } : {}) });
+      } catch (error) {
+        // Listed namespace by namespace: one namespace the role does not cover is skipped, not the kind.
+        if (namespace && skipNamespace?.(namespace, error)) break;
+        throw error;
+      }
       token = page.continue;
       yield page.items;
     } while (token);
@@ -160,7 +167,12 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     let live = 0;
     let found = 0;
     try {
-      for await (const page of pages(input.reader, listing, pageSize)) {
+      const skipNamespace = (namespace: string, error: unknown) => {
+        if (!listing.scanOnly || !isForbidden(error)) return false;
+        unscanned.push(`${listing.group ? `${listing.group}/` : ''}${listing.kind} in ${namespace}`);
+        return true;
+      };
+      for await (const page of pages(input.reader, listing, pageSize, skipNamespace)) {
         const paired: KubeObject[] = [];
         const items: KubeObject[] = [];
         for (const o of page) {

@@ -168,13 +168,15 @@ describe('tenantctl audit: hand-made objects and risky changes', () => {
       users: [{ name: 'auditor', user: { token } }],
       contexts: [{ name: 'auditor', context: { cluster: admin.clusters[0].name, user: 'auditor' } }],
     }), { mode: 0o600 });
+    // A tenant namespace made by hand has no RoleBinding for the auditor: its Secrets are not read, and the report says so.
+    fleet.kubectl(['create', 'namespace', 'tenant-rogue-production']);
     // A CRD of a group the role does not name: not readable, so named as not scanned; the audit still completes.
     fleet.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'tunnels.example.com' },
       spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'tunnels', singular: 'tunnel', kind: 'Tunnel' },
         versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } }) });
     fleet.kubectl(['wait', '--for=condition=Established', 'crd/tunnels.example.com', '--timeout=60s']);
     const asAuditor = await audit({ kubeconfig, context: 'auditor', digestKey: 'ci-secret' });
-    expect(asAuditor.clusters[0].unscanned).toEqual(['example.com/Tunnel']);
+    expect(asAuditor.clusters[0].unscanned).toEqual(['Secret in tenant-rogue-production', 'example.com/Tunnel']);
     expect(asAuditor.clusters[0].findings.length).toBe(report.clusters[0].findings.length);
     expect(find(asAuditor, 'modified', 'Secret', DELTA, 'odoo-db')).toBeDefined();
     expect(find(asAuditor, 'unmanaged', 'ExternalSecret', FJORD, 'borrowed-db')).toBeDefined();
