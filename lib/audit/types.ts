@@ -70,6 +70,12 @@ export interface ClusterReport {
   readonly tenants?: readonly string[];
   /** What was compared: objects in generated/ for the cluster, and live objects read. */
   readonly objects?: { readonly desired: number; readonly live: number };
+  /**
+   * Kinds the cluster serves that were to be scanned for hand-made objects but the server refused
+   * to list (`group/Kind`, or `Kind in <namespace>` for kinds listed per namespace, Secrets; the
+   * auditor's role does not cover them): hand-made objects there were not seen.
+   */
+  readonly unscanned?: readonly string[];
 }
 
 export interface AuditReport {
