@@ -9,6 +9,7 @@ import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
+import { LABELS } from '../lib/model/resource.ts';
 import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { pluginScheduledBackup } from './constructs/postgres.ts';
@@ -27,6 +28,65 @@ function restrictedNamespace(scope: Construct, id: string, name: string): void {
 /** Only namespaces of shared-tier tenants may reach the shared data plane. */
 const SHARED_TENANTS: k8s.NetworkPolicyPeer = { namespaceSelector: { matchLabels: { 'tenantctl.io/tier': 'shared' } } };
 
+/**
+ * Core kinds the auditor reads everywhere: every core kind the audit compares or scans, but not
+ * Secrets (read only in tenant namespaces, below), nor events and endpoints (never scanned).
+ */
+const AUDITOR_CORE_RESOURCES = ['namespaces', 'pods', 'services', 'configmaps', 'serviceaccounts', 'persistentvolumeclaims', 'persistentvolumes',
+  'limitranges', 'resourcequotas', 'replicationcontrollers', 'podtemplates'];
+
+/**
+ * API groups whose kinds the auditor reads everywhere: the built-in groups and those of the
+ * platform CRDs (vendor/crds). A kind of any other group is not readable: the audit names it as
+ * not scanned (`unscanned` in the report) instead of failing; add its group here to scan it.
+ */
+const AUDITOR_GROUPS = ['apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
+  'scheduling.k8s.io', 'node.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'certificates.k8s.io', 'resource.k8s.io',
+  'argoproj.io', 'barmancloud.cnpg.io', 'cert-manager.io', 'external-secrets.io', 'kustomize.toolkit.fluxcd.io', 'monitoring.coreos.com',
+  'postgresql.cnpg.io', 'source.toolkit.fluxcd.io', 'traefik.io', 'velero.io'];
+
+const AUDITOR_SUBJECTS: k8s.Subject[] = [
+  { kind: 'ServiceAccount', name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE },
+  { kind: 'Group', name: 'tenantctl:auditors', apiGroup: 'rbac.authorization.k8s.io' },
+];
+
+/**
+ * Read-only access for `tenantctl audit`, no wider than what it reads: get/list (no watch, no
+ * write) of the core kinds and API groups above across the cluster, and Secrets only in the
+ * tenant namespaces of this cluster (a RoleBinding each), where hand edits of controller-made
+ * Secrets are looked for. Trade-off: Secrets elsewhere, and kinds of groups not listed, are not
+ * seen. `--server-dry-run` needs `patch` on top (not granted here).
+ */
+function renderAuditorAccess(scope: Construct, envs: readonly TenantEnvironment[]): void {
+  new k8s.KubeClusterRole(scope, 'auditor-role', {
+    metadata: { name: 'tenantctl-auditor' },
+    rules: [
+      { apiGroups: [''], resources: AUDITOR_CORE_RESOURCES, verbs: ['get', 'list'] },
+      { apiGroups: AUDITOR_GROUPS, resources: ['*'], verbs: ['get', 'list'] },
+    ],
+  });
+  new k8s.KubeClusterRoleBinding(scope, 'auditor-binding', {
+    metadata: { name: 'tenantctl-auditor' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor' },
+    subjects: AUDITOR_SUBJECTS,
+  });
+  new k8s.KubeClusterRole(scope, 'auditor-secrets-role', {
+    metadata: { name: 'tenantctl-auditor-secrets' },
+    rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+  });
+  for (const env of [...envs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0))) {
+    new k8s.KubeRoleBinding(scope, `auditor-secrets-${env.namespace}`, {
+      metadata: {
+        name: 'tenantctl-auditor-secrets',
+        namespace: env.namespace,
+        labels: { [LABELS.tenant]: env.tenant.name, [LABELS.environment]: env.name, [LABELS.tier]: env.tier },
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor-secrets' },
+      subjects: AUDITOR_SUBJECTS,
+    });
+  }
+}
+
 export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void {
   const sharedEnvs = envs.filter((e) => e.tier === 'shared');
   new traefik.TlsOption(scope, 'tls', {
@@ -40,18 +100,7 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
 
   new k8s.KubeNamespace(scope, 'auditor-ns', { metadata: { name: AUDITOR_NAMESPACE } });
   new k8s.KubeServiceAccount(scope, 'auditor-sa', { metadata: { name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE }, automountServiceAccountToken: false });
-  new k8s.KubeClusterRole(scope, 'auditor-role', {
-    metadata: { name: 'tenantctl-auditor' },
-    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
-  });
-  new k8s.KubeClusterRoleBinding(scope, 'auditor-binding', {
-    metadata: { name: 'tenantctl-auditor' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor' },
-    subjects: [
-      { kind: 'ServiceAccount', name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE },
-      { kind: 'Group', name: 'tenantctl:auditors', apiGroup: 'rbac.authorization.k8s.io' },
-    ],
-  });
+  renderAuditorAccess(scope, envs);
 
   if (!cluster.tiers.includes('shared')) return;
   const region = fleet.regions[cluster.region];

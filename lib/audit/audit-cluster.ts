@@ -15,6 +15,7 @@ import { managerClassifier } from '../drift/attribution.ts';
 import type { CrdSchema, IgnoreRule, ManagerRules } from '../drift/types.ts';
 import type { ApiResource } from '../live/discovery.ts';
 import type { ListOptions, ListPage } from '../live/kube-client.ts';
+import { KubeApiError } from '../live/errors.ts';
 import { mapLimit } from '../live/map-limit.ts';
 import { keyOf, uniqueKey, type KubeObject } from '../model/resource.ts';
 import { planListings, type KindListing } from './kinds.ts';
@@ -51,6 +52,8 @@ export interface AuditClusterInput {
   readonly policies?: LivePolicyOptions | false;
   /** Confirm each `modified` finding with a server-side apply dry-run (needs patch permission). */
   readonly serverDryRun?: DryRunApplier;
+  /** Key of the digests secret values are reported as (see lib/drift/mask.ts); none: `<hidden>`. */
+  readonly digestKey?: string;
   /** Recoverability evidence of the cluster's tenant environments, read from live status; unset to skip it. */
   readonly evidence?: AuditEvidenceOptions;
   /** Kinds listed at once. @default 4 */
@@ -65,18 +68,29 @@ export interface AuditClusterInput {
 export interface ClusterAudit {
   readonly findings: AuditFinding[];
   readonly objects: { readonly desired: number; readonly live: number };
+  /** Kinds scanned for hand-made objects that the server refused to list (`group/Kind`): not seen. */
+  readonly unscanned?: readonly string[];
   /** With `evidence`: every tenant environment's checks, passing or not. */
   readonly recoverability?: EnvironmentEvidence[];
 }
 
-/** The pages of one kind, as the server sends them (`limit`, then `continue` tokens). */
-async function* pages(reader: LiveReader, listing: KindListing, pageSize: number): AsyncGenerator<KubeObject[]> {
-  let token: string | undefined;
-  do {
-    const page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token });
-    token = page.continue;
-    yield page.items;
-  } while (token);
+/** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
+async function* pages(reader: LiveReader, listing: KindListing, pageSize: number, skipNamespace?: (namespace: string, error: unknown) => boolean): AsyncGenerator<KubeObject[]> {
+  for (const namespace of listing.inNamespaces ?? [undefined]) {
+    let token: string | undefined;
+    do {
+      let page: ListPage;
+      try {
+        page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token, ...(namespace ? { namespace } : {}) });
+      } catch (error) {
+        // Listed namespace by namespace: one namespace the role does not cover is skipped, not the kind.
+        if (namespace && skipNamespace?.(namespace, error)) break;
+        throw error;
+      }
+      token = page.continue;
+      yield page.items;
+    } while (token);
+  }
 }
 
 /** Every object of one kind. */
@@ -84,6 +98,27 @@ async function listAll(reader: LiveReader, listing: KindListing, pageSize: numbe
   const out: KubeObject[] = [];
   for await (const items of pages(reader, listing, pageSize)) out.push(...items);
   return out;
+}
+
+/**
+ * Desired objects a selected list did not hold, looked up by name: a person may have removed our
+ * label, and then the object is modified (the label is the drift), not missing. A `list` with a
+ * field selector, so the auditor needs no `get`; a desired object without a namespace is looked
+ * up in every namespace and kept only when exactly one answers (as pairObjects pairs it).
+ */
+async function lookUp(reader: LiveReader, listing: KindListing, desired: readonly KubeObject[]): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const d of desired) {
+    const namespace = listing.namespaced ? d.metadata.namespace : undefined;
+    const page = await reader.list(listing.apiVersion, listing.kind, { fieldSelector: `metadata.name=${d.metadata.name}`, ...(namespace ? { namespace } : {}) });
+    if (page.items.length === 1) out.push(page.items[0]);
+  }
+  return out;
+}
+
+/** Whether the server refused a list (RBAC): a scan-only kind is then skipped, not the audit failed. */
+function isForbidden(error: unknown): boolean {
+  return error instanceof KubeApiError && error.status === 403;
 }
 
 /** The object without what policies never read (managedFields, status, server bookkeeping): most of its size. */
@@ -97,59 +132,93 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const pageSize = input.pageSize ?? 500;
   const prefix = input.tenantNamespacePrefix ?? 'tenant-';
   const managers = managerClassifier(input.managers);
-  const [served, liveNamespaces, plan] = await Promise.all([
+  const [served, liveNamespaces, loaded] = await Promise.all([
     input.reader.resources(),
     listAll(input.reader, NAMESPACES, pageSize),
     input.loadDesired(),
-  ]).then(([resources, live, loaded]) => [resources, live, planListings(withServedFolders(loaded, resources), resources)] as const);
+  ]);
+  const desiredObjects = withServedFolders(loaded, served);
+  const tenants = tenantNamespaces(desiredObjects, liveNamespaces, prefix);
+  const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
+  const plan = planListings(desiredObjects, served, [...tenants].filter((n) => liveNames.has(n)));
   const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
-  const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix };
+  const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
   const namespaces = { desired: plan.namespaces.desired, live: liveNamespaces };
-  const tenants = tenantNamespaces([...plan.namespaces.desired, ...plan.kinds.flatMap((k) => k.desired)], liveNamespaces, prefix);
   const ours = (o: KubeObject) => isManagedByUs(o) || (!!o.metadata.namespace && tenants.has(o.metadata.namespace));
 
   const findings: AuditFinding[] = [];
   const kept: KubeObject[] = [];
+  const unscanned: string[] = [];
   const evidence = input.evidence && new EvidenceCollector(input.evidence);
   const keepForPolicies = (live: readonly KubeObject[]) => {
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
-  findings.push(...detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }));
+  // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
+  findings.push(...await confirmed(input.serverDryRun, detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }), plan.namespaces.desired, liveNamespaces));
   keepForPolicies(liveNamespaces.filter(isManagedByUs));
   let liveCount = liveNamespaces.length;
 
   await mapLimit(plan.kinds, input.concurrency ?? 4, async (listing) => {
     // Page by page: a page's live objects are compared with their desired ones and slimmed at
     // once, so full objects (managedFields and all) never pile up for a whole kind.
-    const pending = new Map(listing.desired.map((d) => [uniqueKey(keyOf(d)), d]));
-    const wanted = pending.size;
+    // A desired object without a namespace of a namespaced kind pairs as pairObjects pairs it
+    // (with the one live object of its name in any namespace): its live candidates are held back
+    // and compared once every page is in, by the same detectDrift call.
+    const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
+    const loose = new Set(listing.desired.filter(looseDesired).map((d) => d.metadata.name));
+    const pending = new Map(listing.desired.filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]));
+    const wanted = listing.desired.length;
     const keep = listing.selector ? () => true : ours;
+    const held: KubeObject[] = [];
     let live = 0;
     let found = 0;
-    for await (const page of pages(input.reader, listing, pageSize)) {
-      const items = page.filter(keep);
-      const paired: KubeObject[] = [];
-      for (const o of items) {
-        const key = uniqueKey(keyOf(o));
-        const d = pending.get(key);
-        if (d) {
-          paired.push(d);
-          pending.delete(key);
+    try {
+      const skipNamespace = (namespace: string, error: unknown) => {
+        if (!listing.scanOnly || !isForbidden(error)) return false;
+        unscanned.push(`${listing.group ? `${listing.group}/` : ''}${listing.kind} in ${namespace}`);
+        return true;
+      };
+      for await (const page of pages(input.reader, listing, pageSize, skipNamespace)) {
+        const paired: KubeObject[] = [];
+        const items: KubeObject[] = [];
+        for (const o of page) {
+          const key = uniqueKey(keyOf(o));
+          const d = pending.get(key);
+          if (d) {
+            paired.push(d);
+            pending.delete(key);
+            items.push(o);
+          } else if (loose.has(o.metadata.name)) {
+            held.push(o);
+          } else if (keep(o)) {
+            items.push(o);
+          }
         }
+        const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
+        findings.push(...pageFindings);
+        keepForPolicies(items);
+        evidence?.offer(items);
+        live += items.length;
+        found += pageFindings.length;
       }
-      const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
-      findings.push(...pageFindings);
-      keepForPolicies(items);
-      evidence?.offer(items);
-      live += items.length;
-      found += pageFindings.length;
+    } catch (error) {
+      if (!listing.scanOnly || !isForbidden(error)) throw error;
+      unscanned.push(`${listing.group ? `${listing.group}/` : ''}${listing.kind}`);
+      input.onProgress?.(`${listing.kind}: not scanned, the server refused to list it (${(error as Error).message})`);
+      return;
     }
-    // What no page held is missing.
-    const missing = detectDrift({ ...common, desired: [...pending.values()], live: [], namespaces });
-    findings.push(...missing);
-    liveCount += live;
-    input.onProgress?.(`${listing.kind}: ${live} live, ${wanted} desired, ${found + missing.length} findings`);
+    // What no page held: the held candidates of namespace-less desired objects, and (selected
+    // lists) each object looked up by name; what still has no live copy is missing.
+    const rest = [...pending.values(), ...listing.desired.filter(looseDesired)];
+    const lookedUp = listing.selector ? await lookUp(input.reader, listing, rest.filter((d) => !held.some((h) => h.metadata.name === d.metadata.name))) : [];
+    const last = [...held, ...lookedUp];
+    const lastFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: rest, live: last, namespaces }), rest, last);
+    findings.push(...lastFindings);
+    keepForPolicies(last);
+    evidence?.offer(last);
+    liveCount += live + last.length;
+    input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings`);
     listing.desired = [];
   });
   for (const listing of plan.unserved) {
@@ -159,7 +228,12 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
   const judged = evidence?.evaluate();
   if (judged) findings.push(...judged.findings);
-  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount }, ...(judged ? { recoverability: judged.recoverability } : {}) };
+  return {
+    findings: sortFindings(findings),
+    objects: { desired: desiredCount, live: liveCount },
+    ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
+    ...(judged ? { recoverability: judged.recoverability } : {}),
+  };
 }
 
 /**
@@ -169,7 +243,8 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
  */
 async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
   if (!applier) return found;
-  const same = (o: KubeObject, f: AuditFinding) => o.metadata.name === f.resource.name && (o.metadata.namespace ?? '') === (f.resource.namespace ?? '');
+  // A desired object without a namespace is reported under its own (absent) namespace: any live one of its name.
+  const same = (o: KubeObject, f: AuditFinding) => o.metadata.name === f.resource.name && (!f.resource.namespace || o.metadata.namespace === f.resource.namespace);
   const out: AuditFinding[] = [];
   for (const f of found) {
     const want = f.type === 'modified' ? desired.find((d) => same(d, f)) : undefined;

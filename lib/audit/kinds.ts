@@ -1,12 +1,18 @@
 /**
  * Which kinds the auditor lists on a cluster, at which served version, and how.
  *
- * Two needs, one request per kind:
+ * Two needs, one listing per kind:
  * - every kind in generated/ is listed with the selector `app.kubernetes.io/managed-by=tenantctl`,
  *   which finds ours (to compare) and orphans (ours, no longer in Git) anywhere on the cluster;
- * - the kinds people make by hand in a tenant namespace (a debug Pod, a LoadBalancer Service, an
- *   extra Secret, a hand-made IngressRoute) are listed without a selector, keeping only objects in
- *   tenant namespaces or with our label, to find `unmanaged` objects.
+ *   a desired object that list did not hold is then looked up by name (its label may be what
+ *   a person removed);
+ * - every other namespaced kind the cluster serves and lets us list (discovery, not a fixed list:
+ *   an ExternalSecret, a Certificate, a Velero Restore, a CNPG Pooler made by hand in a tenant
+ *   namespace moves data, secrets or traffic just as a Service does) is listed without a selector,
+ *   keeping only objects in tenant namespaces or with our label, to find `unmanaged` objects.
+ *   Kinds that are only ever the system's or a controller's bookkeeping (NOISE_KINDS) are skipped
+ *   to bound the cost; Secrets are listed per tenant namespace only (the auditor's role reads
+ *   Secrets nowhere else).
  * A kind in both groups is listed once, without the selector. Pure: the served kinds come in.
  */
 import { groupOf, type KubeObject } from '../model/resource.ts';
@@ -21,6 +27,14 @@ export interface KindListing {
   readonly namespaced: boolean;
   /** Label selector for the list; absent = list all and keep tenant-namespace or labelled objects. */
   readonly selector?: string;
+  /** List in these namespaces only, one listing each; absent = across the cluster. */
+  readonly inNamespaces?: readonly string[];
+  /**
+   * Listed only to find hand-made objects (nothing of it is in generated/): when the server
+   * refuses the list (the auditor's role does not cover the kind), the kind is skipped and named
+   * in the report instead of failing the audit.
+   */
+  readonly scanOnly?: boolean;
   /**
    * The desired objects of this kind (any API version). Not readonly: the auditor drops them once
    * the kind is compared, so a large fleet's desired state is not held to the end.
@@ -39,31 +53,29 @@ export interface ListingPlan {
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tenantctl';
 
 /**
- * Namespaced kinds scanned whole for unmanaged objects, besides every namespaced kind we generate.
- * Controller-made objects (Pods of ReplicaSets, Jobs of CronJobs, Secrets of ExternalSecrets...)
- * are recognised later by their ownerReferences and creators, so listing them costs only time.
+ * Namespaced kinds never scanned for hand-made objects: written only by the control plane or by
+ * controllers as children of other objects (events, leases, endpoints, revisions, metrics,
+ * certificate orders), numerous, and never anyone's configuration. Everything else served,
+ * namespaced and listable is scanned.
  */
-export const SCANNED_KINDS: ReadonlyArray<{ readonly group: string; readonly kind: string }> = [
-  { group: '', kind: 'Pod' },
-  { group: '', kind: 'Service' },
-  { group: '', kind: 'Secret' },
-  { group: '', kind: 'ConfigMap' },
-  { group: '', kind: 'ServiceAccount' },
-  { group: '', kind: 'PersistentVolumeClaim' },
-  { group: 'apps', kind: 'Deployment' },
-  { group: 'apps', kind: 'StatefulSet' },
-  { group: 'apps', kind: 'DaemonSet' },
-  { group: 'batch', kind: 'Job' },
-  { group: 'batch', kind: 'CronJob' },
-  { group: 'networking.k8s.io', kind: 'Ingress' },
-  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
-  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
-  { group: 'traefik.io', kind: 'IngressRoute' },
-  { group: 'traefik.io', kind: 'Middleware' },
+export const NOISE_KINDS: ReadonlyArray<{ readonly group: string; readonly kind: string }> = [
+  { group: '', kind: 'Event' },
+  { group: 'events.k8s.io', kind: 'Event' },
+  { group: 'coordination.k8s.io', kind: 'Lease' },
+  { group: '', kind: 'Endpoints' },
+  { group: 'discovery.k8s.io', kind: 'EndpointSlice' },
+  { group: 'apps', kind: 'ControllerRevision' },
+  { group: 'metrics.k8s.io', kind: 'PodMetrics' },
+  { group: 'cert-manager.io', kind: 'CertificateRequest' },
+  { group: 'acme.cert-manager.io', kind: 'Order' },
+  { group: 'acme.cert-manager.io', kind: 'Challenge' },
+  { group: 'cilium.io', kind: 'CiliumEndpoint' },
+  { group: 'wgpolicyk8s.io', kind: 'PolicyReport' },
 ];
 
 const typeKey = (group: string, kind: string) => `${group}/${kind}`;
+const NOISE = new Set(NOISE_KINDS.map((k) => typeKey(k.group, k.kind)));
+const SECRET = typeKey('', 'Secret');
 
 /**
  * The served version of a kind: the one generated/ uses when the server serves it, else the
@@ -78,7 +90,20 @@ function apiVersionOf(r: Pick<ApiResource, 'group' | 'version'>): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
-export function planListings(desired: readonly KubeObject[], served: readonly ApiResource[]): ListingPlan {
+/** Namespaced, listable kinds the server serves, minus noise: what is scanned for hand-made objects. */
+export function scannedKinds(served: readonly ApiResource[]): Array<{ group: string; kind: string }> {
+  const out = new Map<string, { group: string; kind: string }>();
+  for (const r of served) {
+    const k = typeKey(r.group, r.kind);
+    if (r.namespaced && r.verbs.includes('list') && !NOISE.has(k) && !out.has(k)) out.set(k, { group: r.group, kind: r.kind });
+  }
+  return [...out.values()];
+}
+
+/**
+ * @param tenantNamespaces where Secrets are listed (they are listed nowhere else).
+ */
+export function planListings(desired: readonly KubeObject[], served: readonly ApiResource[], tenantNamespaces: Iterable<string> = []): ListingPlan {
   const byType = new Map<string, KubeObject[]>();
   for (const o of desired.filter(isClusterObject)) {
     const k = typeKey(groupOf(o.apiVersion), o.kind);
@@ -86,10 +111,12 @@ export function planListings(desired: readonly KubeObject[], served: readonly Ap
     if (list) list.push(o);
     else byType.set(k, [o]);
   }
-  const scanned = new Set(SCANNED_KINDS.map((s) => typeKey(s.group, s.kind)));
+  const scanned = scannedKinds(served);
+  const scannedKeys = new Set(scanned.map((s) => typeKey(s.group, s.kind)));
   const types = new Map<string, { group: string; kind: string; version?: string }>();
   for (const [k, objects] of byType) types.set(k, { group: groupOf(objects[0].apiVersion), kind: objects[0].kind, version: objects[0].apiVersion.split('/').pop() });
-  for (const s of SCANNED_KINDS) if (!types.has(typeKey(s.group, s.kind))) types.set(typeKey(s.group, s.kind), s);
+  for (const s of scanned) if (!types.has(typeKey(s.group, s.kind))) types.set(typeKey(s.group, s.kind), s);
+  const secretNamespaces = [...new Set(tenantNamespaces)].sort();
 
   const kinds: KindListing[] = [];
   const unserved: KindListing[] = [];
@@ -101,13 +128,16 @@ export function planListings(desired: readonly KubeObject[], served: readonly Ap
       if (objects.length) unserved.push({ apiVersion: objects[0].apiVersion, group: t.group, kind: t.kind, namespaced: true, desired: objects });
       continue;
     }
+    if (k === SECRET && objects.length === 0 && secretNamespaces.length === 0) continue;
     const listing: KindListing = {
       apiVersion: apiVersionOf(resource),
       group: t.group,
       kind: t.kind,
       namespaced: resource.namespaced,
       // Namespaces are listed whole: they are few, and tenant namespaces made by hand count too.
-      ...(resource.namespaced && scanned.has(k)) || k === '/Namespace' ? {} : { selector: MANAGED_SELECTOR },
+      ...(resource.namespaced && scannedKeys.has(k)) || k === '/Namespace' ? {} : { selector: MANAGED_SELECTOR },
+      ...(k === SECRET && objects.length === 0 ? { inNamespaces: secretNamespaces } : {}),
+      ...(objects.length === 0 ? { scanOnly: true } : {}),
       desired: objects,
     };
     if (k === '/Namespace') namespaces = listing;

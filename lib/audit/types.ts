@@ -78,6 +78,12 @@ export interface ClusterReport {
   /** What was compared: objects in generated/ for the cluster, and live objects read. */
   readonly objects?: { readonly desired: number; readonly live: number };
   /**
+   * Kinds the cluster serves that were to be scanned for hand-made objects but the server refused
+   * to list (`group/Kind`, or `Kind in <namespace>` for kinds listed per namespace, Secrets; the
+   * auditor's role does not cover them): hand-made objects there were not seen.
+   */
+  readonly unscanned?: readonly string[];
+  /**
    * Recoverability evidence of each tenant environment on the cluster (every check, passing or
    * not), sorted by tenant and environment; absent when evidence was not evaluated.
    */

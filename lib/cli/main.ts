@@ -149,6 +149,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         concurrency: o.concurrency,
         timeoutMs: o.timeout * 1000,
         serverDryRun: o.serverDryRun,
+        // Keys the digests of secret values in the report (HMAC-SHA-256); without it, no digests.
+        digestKey: process.env.TENANTCTL_DIGEST_KEY || undefined,
         today: o.today,
         now: o.now,
         noEvidence: !o.evidence,

@@ -4,14 +4,41 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tiers } from '../../tiers/index.ts';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
+import { UsageError } from './errors.ts';
+
+/** Packages the repository's own input files (fleet.ts, tenants/, through lib/) import. */
+const INPUT_PACKAGES = ['zod'];
+
+/**
+ * fleet.ts and the tenant files run from `root` and import packages from its node_modules: a
+ * fresh clone given with `-C` has none, and each file would fail as if it did not compile. Say
+ * what to run instead.
+ */
+export function assertInputPackages(root: string): void {
+  const resolve = createRequire(join(root, 'package.json')).resolve;
+  const missing = INPUT_PACKAGES.filter((name) => {
+    try {
+      resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    throw new UsageError(`${root} has no node_modules with ${missing.join(', ')}, which its fleet.ts and tenant files import: ` +
+      `run \`npm ci --prefix ${root}\` first, or audit a ref with \`tenantctl audit --ref <ref>\` from a checkout that has them`);
+  }
+}
 
 export async function compileWorkspace(root: string): Promise<CompiledFleet> {
+  assertInputPackages(root);
   const { fleet, tenants } = await loadInputs(root);
   const issues: Issue[] = [];
   const loaded: LoadedFile[] = [];

@@ -9,7 +9,8 @@
  * - a field desired declares is drift whenever it differs, whoever wrote it;
  * - a field desired does not declare (absent, or only a default) is drift when a human or unknown
  *   manager owns the live value, or an applier owns that very field through server-side Apply
- *   (removed from generated/, not pruned yet); fields owned by nobody (server defaults, admission)
+ *   (removed from generated/, not pruned yet), or only an applier's `Update` entry owns it on an
+ *   object the applier now applies server-side (a leftover of client-side apply); fields owned by nobody (server defaults, admission)
  *   or only by controllers (HPA replicas, VPA) are not;
  * - without managedFields nothing can be attributed: undeclared live fields are not reported.
  */
@@ -107,10 +108,16 @@ export function judgeChange(change: ChangeContext, fields: ManagedFieldsIndex, m
   // An applier's Apply set holds exactly what it applied: a live-only field it owns by name was
   // dropped from generated/. Owning it only through an atomic list proves nothing (defaults inside).
   const exact = new Set(fields.ownersOf(change.path, true));
+  // After a client-side → server-side migration the applier has an Apply entry; a field its old
+  // Update entry (client-side apply under the same name) still owns alone was dropped from Git,
+  // yet server-side apply never removes it: another manager's field, as far as the server knows.
+  const migrated = fields.entries.some((e) => managers.isApplier(e.manager) && e.operation === 'Apply');
+  const onlyAppliers = owners.every((o) => managers.isApplier(o.manager));
   const culprits = owners.filter((o) => {
     const kind = managers.classify(o.manager);
     if (kind === 'human' || kind === 'unknown') return !managers.isApplier(o.manager);
-    return managers.isApplier(o.manager) && o.operation === 'Apply' && exact.has(o);
+    if (!managers.isApplier(o.manager) || !exact.has(o)) return false;
+    return o.operation === 'Apply' || (o.operation === 'Update' && migrated && onlyAppliers);
   });
   return culprits.length ? { drift: true, changedBy: latest(culprits) } : { drift: false };
 }

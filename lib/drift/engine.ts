@@ -67,7 +67,7 @@ function rawDiff(desired: KubeObject, live: KubeObject, crds: CrdIndex): { decla
 }
 
 /** The drifted fields of one desired/live pair, judged and (for Secrets) masked, sorted by path. */
-export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier): Change[] {
+export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier, digestKey?: string): Change[] {
   const { declared, raw } = rawDiff(desired, live, crds);
   const fields = indexManagedFields(live);
   const changes: Change[] = [];
@@ -77,7 +77,7 @@ export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdI
     changes.push({ path: formatPath(c.path), desired: c.desired, live: c.live, ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes) : maskCredentialChanges(changes);
+  return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes, digestKey) : maskCredentialChanges(changes, digestKey);
 }
 
 function compareFindings(a: DriftFinding, b: DriftFinding): number {
@@ -105,12 +105,12 @@ export function detectDrift(input: DetectDriftInput): DriftFinding[] {
     let finding: DriftFinding | undefined;
     switch (p.kind) {
       case 'matched': {
-        const changes = compareObjects(p.desired, p.live, crds, managers);
+        const changes = compareObjects(p.desired, p.live, crds, managers, input.digestKey);
         if (changes.length) finding = { type: 'modified', ...ownership([p.desired, p.live], namespaces), resource: resourceOf(p.desired), changes };
         break;
       }
       case 'derived': {
-        const changes = handEdits(p.live, managers);
+        const changes = handEdits(p.live, managers, input.digestKey);
         if (!changes.length) break;
         const owner = (p.live.metadata.ownerReferences as Array<{ kind?: unknown; name?: unknown }> | undefined)?.[0];
         const createdBy = creatorOf(indexManagedFields(p.live));

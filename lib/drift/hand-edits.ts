@@ -18,7 +18,8 @@ import type { Change } from './types.ts';
 const BOOKKEEPING = new Set(['metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]']);
 
 /** Fields of a controller-made object whose owner is a person, as changes with no desired value. */
-export function handEdits(live: KubeObject, managers: ManagerClassifier): Change[] {
+/** @param digestKey key of secret digests (see mask.ts). */
+export function handEdits(live: KubeObject, managers: ManagerClassifier, digestKey?: string): Change[] {
   const changes = new Map<string, Change>();
   for (const leaf of ownedLeaves(live)) {
     if (managers.classify(leaf.owner.manager) !== 'human' || managers.isApplier(leaf.owner.manager)) continue;
@@ -32,7 +33,7 @@ export function handEdits(live: KubeObject, managers: ManagerClassifier): Change
   }
   const sorted = [...changes.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const key = keyOf(live);
-  if (key.group !== '' || key.kind !== 'Secret') return maskCredentialChanges(sorted);
+  if (key.group !== '' || key.kind !== 'Secret') return maskCredentialChanges(sorted, digestKey);
   // Only the live side exists; mask it as the engine masks Secrets (see mask.ts).
-  return sorted.map((c) => (isSecretValuePath(c.path) ? { ...c, path: c.path.replace(/^stringData/, 'data'), live: maskSecretValue(c.live) } : c));
+  return sorted.map((c) => (isSecretValuePath(c.path) ? { ...c, path: c.path.replace(/^stringData/, 'data'), live: maskSecretValue(c.live, digestKey) } : c));
 }

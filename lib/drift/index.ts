@@ -4,7 +4,7 @@ export { pairObjects, isClusterObject, isControllerMade, isManagedByUs, tenantNa
 export { diffObjects, type RawChange, type DiffOptions } from './diff.ts';
 export { indexManagedFields, managedPaths, type ManagedFieldsIndex } from './managed-fields.ts';
 export { classifyManager, managerClassifier, judgeChange, type ManagerClass, type ManagerClassifier } from './attribution.ts';
-export { maskSecretValue, maskSecretChanges, ABSENT } from './mask.ts';
+export { maskSecretValue, maskSecretChanges, ABSENT, HIDDEN, DIGEST_PREFIX } from './mask.ts';
 export { compileIgnoreRules, type CompiledIgnore } from './ignore.ts';
 export { formatPath, tokenizePath, compilePathPattern, valueAt, type Segment } from './path.ts';
 export { applyBuiltinDefaults } from './normalize/defaults.ts';

@@ -1,10 +1,13 @@
 /**
  * Secret values never leave the engine. A changed Secret key is reported as `data.<key>` with
- * both sides replaced by `sha256:<first 12 hex>` of the decoded value, or `<absent>`: equal
- * values hash equally, so a reader can tell "changed" from "added" without seeing either value.
- * Everything of a Secret outside metadata, `type` and `immutable` is masked the same way.
+ * both sides replaced by a keyed digest of the decoded value, `hmac-sha256:<first 16 hex>`, or
+ * `<absent>`: equal values digest equally, so a reader can tell "changed" from "added" without
+ * seeing either value. Keyed (HMAC-SHA-256, the key from the caller, e.g. a CI secret), because
+ * a plain hash in a report lets anyone holding it test guesses for a weak secret offline; the
+ * same key gives the same digests run after run. Without a key a value is only `<hidden>`:
+ * changed, no digest. Everything of a Secret outside metadata, `type` and `immutable` is masked.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { tokenizePath } from './path.ts';
 import type { Change } from './types.ts';
 
@@ -20,10 +23,20 @@ function bytesOf(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value) ?? '', 'utf8');
 }
 
-/** `sha256:<12 hex>` of a secret value, `<absent>` for undefined. */
-export function maskSecretValue(value: unknown): string {
+/** A secret value without a digest key: there, and not shown. */
+export const HIDDEN = '<hidden>';
+
+/** Prefix of keyed digests in reports. */
+export const DIGEST_PREFIX = 'hmac-sha256:';
+
+/**
+ * `hmac-sha256:<16 hex>` of a secret value under `key`, `<hidden>` without a key, `<absent>` for
+ * undefined.
+ */
+export function maskSecretValue(value: unknown, key?: string): string {
   if (value === undefined) return ABSENT;
-  return `sha256:${createHash('sha256').update(bytesOf(value)).digest('hex').slice(0, 12)}`;
+  if (!key) return HIDDEN;
+  return `${DIGEST_PREFIX}${createHmac('sha256', key).update(bytesOf(value)).digest('hex').slice(0, 16)}`;
 }
 
 const CLEAR_FIELDS = new Set(['f:metadata', 'f:type', 'f:immutable', 'f:apiVersion', 'f:kind']);
@@ -34,11 +47,11 @@ export function isSecretValuePath(path: string): boolean {
 }
 
 /** The changes of a Secret with values masked; `stringData.<key>` is reported as `data.<key>`. */
-export function maskSecretChanges(changes: readonly Change[]): Change[] {
+export function maskSecretChanges(changes: readonly Change[], key?: string): Change[] {
   return changes.map((c) => {
     if (!isSecretValuePath(c.path)) return c;
     const path = c.path.startsWith('stringData') ? `data${c.path.slice('stringData'.length)}` : c.path;
-    return { ...c, path, desired: maskSecretValue(c.desired), live: maskSecretValue(c.live) };
+    return { ...c, path, desired: maskSecretValue(c.desired, key), live: maskSecretValue(c.live, key) };
   });
 }
 
@@ -61,11 +74,11 @@ function credentialName(path: string): string | undefined {
  * Changes of any object with the values of credential-named fields masked as in Secrets, so a
  * hand-set password never reaches a report or a pull request.
  */
-export function maskCredentialChanges(changes: readonly Change[]): Change[] {
+export function maskCredentialChanges(changes: readonly Change[], key?: string): Change[] {
   return changes.map((c) => {
     const name = credentialName(c.path);
     if (!name || !CREDENTIAL_NAME.test(name)) return c;
-    const mask = (v: unknown) => (v === undefined ? undefined : typeof v === 'object' && v !== null && 'value' in v ? { ...(v as object), value: maskSecretValue((v as { value: unknown }).value) } : maskSecretValue(v));
+    const mask = (v: unknown) => (v === undefined ? undefined : typeof v === 'object' && v !== null && 'value' in v ? { ...(v as object), value: maskSecretValue((v as { value: unknown }).value, key) } : maskSecretValue(v, key));
     return { ...c, desired: mask(c.desired), live: mask(c.live) };
   });
 }

@@ -42,9 +42,9 @@ export interface Change {
    * `metadata.labels["app.kubernetes.io/name"]`.
    */
   readonly path: string;
-  /** Desired value after defaulting (built-in and CRD defaults), or undefined. Secrets: a hash. */
+  /** Desired value after defaulting (built-in and CRD defaults), or undefined. Secrets: a keyed digest or `<hidden>`. */
   readonly desired: unknown;
-  /** Live value, or undefined. Secrets: a hash. */
+  /** Live value, or undefined. Secrets: a keyed digest or `<hidden>`. */
   readonly live: unknown;
   /** The manager owning the live field; absent when nobody owns it (e.g. the field was removed). */
   readonly changedBy?: ChangedBy;
@@ -158,4 +158,9 @@ export interface DetectDriftInput {
    * @default the Namespaces found in desired and live
    */
   readonly namespaces?: { readonly desired: readonly KubeObject[]; readonly live: readonly KubeObject[] };
+  /**
+   * Key of the HMAC-SHA-256 digests secret values are reported as (the caller reads it, e.g. from
+   * TENANTCTL_DIGEST_KEY). Without one, changed secret values are reported as `<hidden>`.
+   */
+  readonly digestKey?: string;
 }

@@ -30,7 +30,7 @@ function tenantNamespaceOf(ctx: PolicyContext, db: KubeObject): string | undefin
   return db.metadata.namespace;
 }
 
-function isDumpCronJob(cj: KubeObject): boolean {
+export function isDumpCronJob(cj: KubeObject): boolean {
   const component = labelsOf(cj)[COMPONENT];
   if (component === 'restore-test') return false;
   return (component !== undefined && DUMP_COMPONENTS.has(component)) || /(dump|backup)/.test(cj.metadata.name);

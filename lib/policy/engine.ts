@@ -12,6 +12,7 @@ import { isolationPolicies } from './isolation.ts';
 import { labelPolicies } from './labels.ts';
 import { refOf, tenancyOf } from './objects.ts';
 import { residencyPolicies } from './residency.ts';
+import { riskyChangePolicies } from './risky-changes.ts';
 import { resiliencePolicies } from './resilience.ts';
 import { securityPolicies } from './security.ts';
 import type { Finding, Policy, PolicyContext, Violation } from './types.ts';
@@ -29,6 +30,7 @@ export const POLICIES: readonly Policy[] = [
   ...residencyPolicies,
   ...capacityPolicies,
   ...labelPolicies,
+  ...riskyChangePolicies,
 ];
 
 /** Rules that come from the engine itself rather than a policy, for SARIF and documentation. */

@@ -52,7 +52,8 @@ table.overview th.cluster { position: sticky; left: 0; z-index: 1; text-align: l
 table.overview td.cell a { display: block; color: inherit; text-decoration: none; }
 table.overview td.cell a:hover, table.overview td.cell a:focus { text-decoration: underline; }
 table.overview td.cell .n { font-weight: 700; }
-table.overview td.cell .w { margin-left: 4px; font-size: 12px; }
+table.overview td.cell .w { font-size: 12px; }
+table.overview td.cell .count { display: block; text-align: left; }
 table.overview td.dimmed { opacity: 0.25; }
 tr.status-unreachable td.cluster-error, tr.status-unreachable td.status { background: ${STATUS_COLOURS.unreachable}; }
 tr.status-error td.cluster-error, tr.status-error td.status { background: ${STATUS_COLOURS.error}; }

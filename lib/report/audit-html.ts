@@ -109,7 +109,10 @@ function overviewCell(c: ClusterReport, tenant: string, findings: readonly Audit
     return `<td class="cell worst-clean" data-testid="overview-cell" ${attrs} data-target="${target}" title="no findings"><a href="#${target}">✓</a></td>`;
   }
   const target = ids.tenant(c.name, tenant);
-  return `<td class="cell worst-${worst}" data-testid="overview-cell" ${attrs} data-target="${target}" title="${h(countsText(findings))}"><a href="#${target}"><span class="n">${findings.length}</span><span class="w">${worst}</span></a></td>`;
+  // One line per finding type, worst first: `1 missing`, `13 policy`; never the total under the worst type's name.
+  const counts = SEVERITY_OF_TYPE.map((t) => [t, findings.filter((f) => f.type === t).length] as const).filter(([, n]) => n > 0)
+    .map(([t, n]) => `<span class="count t-${t}" data-type="${t}" data-count="${n}"><span class="n">${n}</span> <span class="w">${t}</span></span>`).join('');
+  return `<td class="cell worst-${worst}" data-testid="overview-cell" ${attrs} data-target="${target}" title="${h(countsText(findings))}"><a href="#${target}">${counts}</a></td>`;
 }
 
 function overview(report: AuditReport, ids: Ids): string {

@@ -88,6 +88,7 @@ export function renderAuditText(report: AuditReport, options: AuditTextOptions =
   for (const c of report.clusters) {
     out.push('', clusterHeader(c, paint));
     if (c.status !== 'ok') out.push(...clusterError(c, paint));
+    if (c.unscanned?.length) out.push(`  ${paint('33', 'not scanned')}: ${c.unscanned.map((k) => safeText(k)).join(', ')} (the server refused to list them: hand-made objects of these kinds were not looked for)`);
     for (const f of c.findings) out.push(...findingLines(f, paint));
     out.push(...recoverabilityTextLines(c, paint));
   }

@@ -8,7 +8,7 @@
  */
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import { SEVERITY_OF_TYPE } from '../audit/types.ts';
-import { ABSENT } from '../drift/mask.ts';
+import { ABSENT, HIDDEN } from '../drift/mask.ts';
 import type { ChangedBy, DriftResource, FindingType } from '../drift/types.ts';
 
 /** Column/section name for findings that belong to no tenant (cluster-scoped objects). */
@@ -16,6 +16,9 @@ export const CLUSTER_SCOPE = '(cluster)';
 
 /** How an absent field reads in every format. */
 export const ABSENT_TEXT = '(absent)';
+
+/** How a secret value reads when the audit ran without a digest key: set, changed, not shown. */
+export const HIDDEN_TEXT = '(secret, no digest)';
 
 /** Longest value on one line before it is cut with `…`. */
 export const DEFAULT_VALUE_WIDTH = 80;
@@ -50,10 +53,11 @@ function cut(text: string, width: number): string {
 
 /**
  * One value on one line: `3`, `true`, `odoo:18.0`, `"3"` (a string that looks like a number),
- * `{"cpu":"2"}`, `(absent)`; cut at `width` characters. Masked secrets (`sha256:…`) print as is.
+ * `{"cpu":"2"}`, `(absent)`; cut at `width` characters. Keyed secret digests (`hmac-sha256:…`) print as is.
  */
 export function formatValue(value: unknown, width = DEFAULT_VALUE_WIDTH): string {
   if (isAbsent(value)) return ABSENT_TEXT;
+  if (value === HIDDEN) return HIDDEN_TEXT;
   if (typeof value === 'string') {
     const text = needsQuotes(value) ? JSON.stringify(value) : value;
     return cut(safeText(text), width);
@@ -179,12 +183,17 @@ export function summaryOrder(clusters: readonly ClusterReport[]): readonly Findi
 /** `1 finding`, `2 findings`: counts read as English in every format. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `3 clusters audited (1 unreachable): 4 modified, 1 missing, 0 orphaned, 2 unmanaged, 1 policy`. */
+/**
+ * `3 clusters audited: 4 modified, …` when every cluster was; otherwise how many of how many, and
+ * why the others were not (`2 of 4 clusters audited (not audited: 1 unreachable, 1 failed): …`),
+ * so nobody reads "1 error" as a finding or "3 audited" as all three.
+ */
 export function summaryLine(report: AuditReport): string {
   const t = fleetTotals(report);
-  const failed = [t.unreachable && `${t.unreachable} unreachable`, t.errors && `${plural(t.errors, 'error')}`].filter(Boolean);
   const counts = summaryOrder(report.clusters).map((type) => `${t.byType[type]} ${type}`).join(', ');
-  return `${plural(t.clusters, 'cluster')} audited${failed.length ? ` (${failed.join(', ')})` : ''}: ${counts}`;
+  const failed = [t.unreachable && `${t.unreachable} unreachable`, t.errors && `${t.errors} failed`].filter(Boolean);
+  if (!failed.length) return `${plural(t.clusters, 'cluster')} audited: ${counts}`;
+  return `${t.clusters - t.unreachable - t.errors} of ${plural(t.clusters, 'cluster')} audited (not audited: ${failed.join(', ')}): ${counts}`;
 }
 
 /** `origin/main @ 0123456789ab`: the ref and the first 12 hex digits of its commit. */

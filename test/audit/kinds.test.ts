@@ -24,11 +24,26 @@ describe('planListings', () => {
   const plan = planListings(desired, SERVED);
   const byKind = new Map(plan.kinds.map((k) => [k.kind, k]));
 
-  it('lists kinds people make by hand whole, to find unmanaged objects, and the rest by our label', () => {
+  it('lists every namespaced kind the server serves whole, to find unmanaged objects, and cluster-scoped kinds by our label', () => {
     expect(byKind.get('Deployment')?.selector).toBeUndefined();
+    expect(byKind.get('Pod')).toMatchObject({ scanOnly: true });
     expect(byKind.get('Pod')?.selector).toBeUndefined();
-    expect(byKind.get('ScheduledBackup')?.selector).toBe(MANAGED_SELECTOR);
+    expect(byKind.get('ScheduledBackup')?.selector).toBeUndefined();
     expect(byKind.get('ClusterRole')).toMatchObject({ selector: MANAGED_SELECTOR, namespaced: false });
+  });
+
+  it('scans kinds it has never heard of, as discovery serves them, but not events, leases or endpoint slices', () => {
+    const more = [...SERVED, served('external-secrets.io', 'v1', 'ExternalSecret'), served('velero.io', 'v1', 'Restore'), served('example.com', 'v1alpha1', 'Tunnel'),
+      served('', 'v1', 'Event'), served('events.k8s.io', 'v1', 'Event'), served('coordination.k8s.io', 'v1', 'Lease'), served('discovery.k8s.io', 'v1', 'EndpointSlice'),
+      { ...served('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview'), verbs: ['create'] }];
+    const kinds = planListings([], more).kinds.map((k) => `${k.group}/${k.kind}`);
+    expect(kinds).toEqual(expect.arrayContaining(['external-secrets.io/ExternalSecret', 'velero.io/Restore', 'example.com/Tunnel', '/Pod', 'postgresql.cnpg.io/ScheduledBackup']));
+    for (const noise of ['/Event', 'events.k8s.io/Event', 'coordination.k8s.io/Lease', 'discovery.k8s.io/EndpointSlice', 'authorization.k8s.io/LocalSubjectAccessReview']) expect(kinds).not.toContain(noise);
+  });
+
+  it('lists Secrets only in tenant namespaces, one listing each, and not at all without any', () => {
+    expect(planListings([], SERVED, ['tenant-b', 'tenant-a']).kinds.find((k) => k.kind === 'Secret')).toMatchObject({ inNamespaces: ['tenant-a', 'tenant-b'], scanOnly: true });
+    expect(byKind.has('Secret')).toBe(false);
   });
 
   it('lists each kind once, at the version generated/ uses when the server serves it', () => {

@@ -90,6 +90,17 @@ describe('judgeChange', () => {
     expect(judgeChange({ path, desired: undefined, live: 3, declared: false }, owned(owns('argocd-application-controller', 'Update')), managers).drift).toBe(false);
   });
 
+  it('reports a field dropped from Git that only the applier\'s client-side apply entry owns, once the applier applies server-side', () => {
+    const migrated = owned(owns('argocd-controller', 'Update'), managed('argocd-controller', { 'f:spec': { 'f:y': {} } }, 'Apply'));
+    expect(judgeChange({ path, desired: undefined, live: 3, declared: false }, migrated, managers))
+      .toEqual({ drift: true, changedBy: expect.objectContaining({ manager: 'argocd-controller', operation: 'Update' }) });
+    // Client-side apply only (no migration): every field it sent, defaults included, is its own; not drift.
+    expect(judgeChange({ path, desired: undefined, live: 3, declared: false }, owned(owns('argocd-controller', 'Update')), managers).drift).toBe(false);
+    // Shared with a controller: the controller may be why it is there.
+    const shared = owned(owns('argocd-controller', 'Update'), owns('kube-controller-manager'), managed('argocd-controller', { 'f:spec': { 'f:y': {} } }, 'Apply'));
+    expect(judgeChange({ path, desired: undefined, live: 3, declared: false }, shared, managers).drift).toBe(false);
+  });
+
   it('takes a zero value the server dropped but the applier still owns as equal, a removed one as drift', () => {
     expect(judgeChange({ path, desired: false, live: undefined, declared: true }, owned(owns('tenantctl', 'Apply')), managers).drift).toBe(false);
     expect(judgeChange({ path, desired: false, live: undefined, declared: true }, owned(managed('tenantctl', { 'f:spec': { 'f:y': {} } }, 'Apply')), managers))

@@ -24,14 +24,14 @@ function syncedSecret(extra: object[] = [], data: Record<string, string> = { pas
 describe('hand edits of controller-made objects', () => {
   it('reports a Secret key changed with kubectl edit over the controller output, masked, with who did it', () => {
     const edited = syncedSecret([managed('kubectl-edit', { 'f:data': { 'f:password': {} } }, 'Update', '2026-11-22T14:03:00Z')], { password: Buffer.from('hunter2').toString('base64') });
-    const findings = detectDrift({ desired: [namespace], live: [namespace, edited] });
+    const findings = detectDrift({ desired: [namespace], live: [namespace, edited], digestKey: 'k' });
     expect(findings).toEqual([
       {
         type: 'modified',
         tenant: 'acme',
         environment: 'production',
         resource: { apiVersion: 'v1', kind: 'Secret', namespace: NS, name: 'odoo-db' },
-        changes: [{ path: 'data.password', desired: undefined, live: expect.stringMatching(/^sha256:[0-9a-f]{12}$/), changedBy: { manager: 'kubectl-edit', operation: 'Update', time: '2026-11-22T14:03:00Z' } }],
+        changes: [{ path: 'data.password', desired: undefined, live: expect.stringMatching(/^hmac-sha256:[0-9a-f]{16}$/), changedBy: { manager: 'kubectl-edit', operation: 'Update', time: '2026-11-22T14:03:00Z' } }],
         createdBy: { manager: 'external-secrets', operation: 'Update', time: '2026-11-20T09:00:00Z' },
         derivedFrom: { kind: 'ExternalSecret', name: 'odoo-db' },
       },
@@ -60,11 +60,11 @@ describe('credential-named fields outside Secrets', () => {
       managed('kubectl-set', { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"odoo"}': { 'f:env': { 'k:{"name":"DB_PASSWORD"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } } } } }),
     ] },
       spec: { template: { spec: { containers: [{ name: 'odoo', image: 'odoo:18', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: 'hunter2' }] }] } } } };
-    const findings = detectDrift({ desired: [namespace, desired], live: [namespace, live] });
+    const findings = detectDrift({ desired: [namespace, desired], live: [namespace, live], digestKey: 'k' });
     const text = JSON.stringify(findings);
     expect(findings.map((f) => f.type)).toEqual(['modified']);
     expect(text).toContain('DB_PASSWORD');
     expect(text).not.toContain('hunter2');
-    expect(text).toMatch(/sha256:[0-9a-f]{12}/);
+    expect(text).toMatch(/hmac-sha256:[0-9a-f]{16}/);
   });
 });

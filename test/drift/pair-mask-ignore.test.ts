@@ -1,8 +1,9 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { managerClassifier } from '../../lib/drift/attribution.ts';
 import { detectDrift } from '../../lib/drift/engine.ts';
 import { compileIgnoreRules } from '../../lib/drift/ignore.ts';
-import { ABSENT, maskSecretChanges, maskSecretValue } from '../../lib/drift/mask.ts';
+import { ABSENT, HIDDEN, maskSecretChanges, maskSecretValue } from '../../lib/drift/mask.ts';
 import { isControllerMade, pairObjects, tenantNamespaces } from '../../lib/drift/pair.ts';
 import type { DriftFinding } from '../../lib/drift/types.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
@@ -59,10 +60,24 @@ describe('pairObjects', () => {
 });
 
 describe('masking', () => {
-  it('hashes the decoded value, so data and stringData agree, and names absent values', () => {
-    expect(maskSecretValue('aHVudGVyMg==')).toBe(maskSecretValue('hunter2'));
-    expect(maskSecretValue('aHVudGVyMg==')).toMatch(/^sha256:[0-9a-f]{12}$/);
-    expect(maskSecretValue(undefined)).toBe(ABSENT);
+  it('digests the decoded value with the key, so data and stringData agree, and names absent values', () => {
+    expect(maskSecretValue('aHVudGVyMg==', 'k1')).toBe(maskSecretValue('hunter2', 'k1'));
+    expect(maskSecretValue('aHVudGVyMg==', 'k1')).toMatch(/^hmac-sha256:[0-9a-f]{16}$/);
+    expect(maskSecretValue(undefined, 'k1')).toBe(ABSENT);
+  });
+
+  it('keys the digest: stable under one key, different under another, and not the plain SHA-256 anyone can compute', () => {
+    const digest = maskSecretValue('hunter2', 'ci-secret');
+    expect(maskSecretValue('hunter2', 'ci-secret')).toBe(digest);
+    expect(maskSecretValue('hunter2', 'other-key')).not.toBe(digest);
+    expect(digest).not.toContain(createHash('sha256').update('hunter2').digest('hex').slice(0, 12));
+    expect(digest).toBe(`hmac-sha256:${createHmac('sha256', 'ci-secret').update('hunter2').digest('hex').slice(0, 16)}`);
+  });
+
+  it('says only that a value is there, with no digest, without a key', () => {
+    expect(maskSecretValue('hunter2')).toBe(HIDDEN);
+    expect(maskSecretValue('hunter2', '')).toBe(HIDDEN);
+    expect(maskSecretChanges([{ path: 'data.password', desired: 'a', live: 'b' }])).toEqual([{ path: 'data.password', desired: HIDDEN, live: HIDDEN }]);
   });
 
   it('masks everything but metadata and type, and reports stringData as data', () => {
@@ -70,9 +85,9 @@ describe('masking', () => {
       { path: 'stringData.token', desired: 'a', live: undefined },
       { path: 'type', desired: 'Opaque', live: 'kubernetes.io/tls' },
       { path: 'metadata.labels.team', desired: 'a', live: 'b' },
-    ]);
+    ], 'k1');
     expect(changes).toEqual([
-      { path: 'data.token', desired: maskSecretValue('a'), live: ABSENT },
+      { path: 'data.token', desired: maskSecretValue('a', 'k1'), live: ABSENT },
       { path: 'type', desired: 'Opaque', live: 'kubernetes.io/tls' },
       { path: 'metadata.labels.team', desired: 'a', live: 'b' },
     ]);

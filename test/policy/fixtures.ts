@@ -75,7 +75,7 @@ export const podSecurity = () => ({ runAsNonRoot: true, runAsUser: 100, runAsGro
 export function compliantObjects(): KubeObject[] {
   const podLabels = { 'app.kubernetes.io/name': 'odoo', 'app.kubernetes.io/instance': 'acme-production', 'app.kubernetes.io/component': 'web' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: labels() } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { ...labels(), 'pod-security.kubernetes.io/enforce': 'restricted' } } },
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('default-deny'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
     {
       apiVersion: 'networking.k8s.io/v1',

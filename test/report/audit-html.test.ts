@@ -70,6 +70,18 @@ describe('renderAuditHtml', () => {
     expect(html).toMatch(/<td class="cell worst-missing" data-testid="overview-cell" data-cluster="eu-1" data-tenant="beta"/);
   });
 
+  it('shows the count of each finding type in an overview cell, not the total under the worst type\'s name', () => {
+    const many: AuditFinding[] = [
+      { type: 'missing', tenant: 'acme', resource: { apiVersion: 'v1', kind: 'Service', namespace: 'tenant-acme', name: 'gone' } },
+      ...Array.from({ length: 13 }, (_, i): AuditFinding => ({ type: 'policy', tenant: 'acme', resource: { apiVersion: 'v1', kind: 'Pod', namespace: 'tenant-acme', name: `p${i}` }, policy: { id: 'x/y', severity: 'warning', message: 'm' } })),
+    ];
+    const page = renderAuditHtml({ ...auditReport, clusters: [{ name: 'c1', status: 'ok', tenants: ['acme'], summary: summarize(many), findings: many }] });
+    const cell = /<td class="cell worst-missing" data-testid="overview-cell"[^>]*>(.*?)<\/td>/.exec(page)?.[1] ?? '';
+    const text = cell.replace(/<[^>]+>/g, '');
+    expect(text).toBe('1 missing13 policy');
+    expect(text).not.toContain('14');
+  });
+
   it('ranks finding types by SEVERITY_OF_TYPE', () => {
     const of = (type: AuditFinding['type']): AuditFinding => ({ type, resource: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x' } });
     expect(worstType([])).toBeUndefined();

@@ -18,7 +18,7 @@ describe('renderAuditMarkdown', () => {
 
   it('starts with the marker CI uses to find its own comment', () => {
     expect(lines[0]).toBe(AUDIT_MARKDOWN_MARKER);
-    expect(lines).toContain('**3 clusters audited (1 unreachable): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy**');
+    expect(lines).toContain('**2 of 3 clusters audited (not audited: 1 unreachable): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy**');
   });
 
   it('tabulates every cluster with its status and counts', () => {

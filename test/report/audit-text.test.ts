@@ -73,7 +73,7 @@ describe('renderAuditText', () => {
   });
 
   it('ends with a summary line over the whole fleet', () => {
-    expect(text.endsWith('\n3 clusters audited (1 unreachable): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy\n')).toBe(true);
+    expect(text.endsWith('\n2 of 3 clusters audited (not audited: 1 unreachable): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy\n')).toBe(true);
   });
 
   it('colours only when asked', () => {
@@ -114,11 +114,25 @@ describe('renderAuditText', () => {
         { name: 'zz-1', status: 'error', error: 'forbidden', errorDetail: { code: 'forbidden', message: 'cannot list pods', fix: 'grant list' }, summary: emptySummary(), findings: [] },
       ],
     };
-    expect(summaryLine(failed)).toBe('4 clusters audited (1 unreachable, 1 error): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy');
+    expect(summaryLine(failed)).toBe('2 of 4 clusters audited (not audited: 1 unreachable, 1 failed): 2 modified, 1 missing, 1 orphaned, 1 unmanaged, 2 policy');
+    expect(summaryLine(auditReport.clusters.length ? { ...auditReport, clusters: auditReport.clusters.filter((c) => c.status === 'ok') } : auditReport)).toMatch(/^2 clusters audited: /);
+  });
+});
+
+describe('renderAuditText: kinds not scanned', () => {
+  it('names the kinds the server refused to list, so a reader knows what was not looked for', () => {
+    const ok = auditReport.clusters.find((c) => c.status === 'ok')!;
+    const text = renderAuditText({ ...auditReport, clusters: [{ ...ok, unscanned: ['example.com/Tunnel'] }] });
+    expect(text).toContain('  not scanned: example.com/Tunnel (the server refused to list them');
   });
 });
 
 describe('formatValue', () => {
+  it('says a secret value is there without a digest when the audit had no digest key', () => {
+    expect(formatValue('<hidden>')).toBe('(secret, no digest)');
+    expect(formatValue('hmac-sha256:0123456789abcdef')).toBe('hmac-sha256:0123456789abcdef');
+  });
+
   it('prints scalars compactly and quotes strings that would read as another type', () => {
     expect([3, true, null, 'odoo:18.0', '3', '', ' padded', 'true'].map((v) => formatValue(v))).toEqual([
       '3',

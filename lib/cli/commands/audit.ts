@@ -43,6 +43,8 @@ export interface AuditCommandOptions {
   /** Attempts per request on transient failures. @default 3 */
   readonly attempts?: number;
   readonly serverDryRun?: boolean;
+  /** Key of the HMAC-SHA-256 digests of secret values (TENANTCTL_DIGEST_KEY); none: values are `<hidden>`. */
+  readonly digestKey?: string;
   /** `YYYY-MM-DD` for waivers. @default today (UTC) */
   readonly today?: string;
   /** Clock for `generatedAt` and the recoverability evidence (ages, expiries). @default new Date() */
@@ -113,6 +115,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             crds,
             policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
             serverDryRun: o.serverDryRun ? client : undefined,
+            digestKey: o.digestKey,
             evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.tiers), now },
             onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
           });
