@@ -27,6 +27,8 @@ export const regulated = defineTier({
     requiresImmutableBackups: true,
     zoneSpread: true,
   },
+  // Auditors of regulated customers want renewal problems seen earlier and backups on time.
+  evidence: { certificateMinDays: 21, backupGraceMinutes: 15, restoreTestGraceHours: 12 },
   render(scope, env) {
     renderEnvironment(scope, env, { dataPlane: 'dedicated', dedicatedNodes: true, zoneSpread: true, requireZoneAntiAffinity: true });
   },

@@ -33,6 +33,8 @@ export const shared = defineTier({
     requiresImmutableBackups: false,
     zoneSpread: false,
   },
+  // A dump of a busy shared database may take a while; certificates as everywhere.
+  evidence: { backupGraceMinutes: 60 },
   render(scope, env) {
     renderEnvironment(scope, env, { dataPlane: 'shared', dedicatedNodes: false, zoneSpread: false, requireZoneAntiAffinity: false });
   },

@@ -25,6 +25,8 @@ import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
 import type { DesiredCluster } from './desired.ts';
 import type { ClusterInfo } from '../policy/types.ts';
+import type { EnvironmentEvidence } from '../evidence/types.ts';
+import { EvidenceCollector, type AuditEvidenceOptions } from './evidence.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
 export interface LiveReader {
@@ -52,6 +54,8 @@ export interface AuditClusterInput {
   readonly serverDryRun?: DryRunApplier;
   /** Key of the digests secret values are reported as (see lib/drift/mask.ts); none: `<hidden>`. */
   readonly digestKey?: string;
+  /** Recoverability evidence of the cluster's tenant environments, read from live status; unset to skip it. */
+  readonly evidence?: AuditEvidenceOptions;
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -66,6 +70,8 @@ export interface ClusterAudit {
   readonly objects: { readonly desired: number; readonly live: number };
   /** Kinds scanned for hand-made objects that the server refused to list (`group/Kind`): not seen. */
   readonly unscanned?: readonly string[];
+  /** With `evidence`: every tenant environment's checks, passing or not. */
+  readonly recoverability?: EnvironmentEvidence[];
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
@@ -144,6 +150,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const findings: AuditFinding[] = [];
   const kept: KubeObject[] = [];
   const unscanned: string[] = [];
+  const evidence = input.evidence && new EvidenceCollector(input.evidence);
   const keepForPolicies = (live: readonly KubeObject[]) => {
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
@@ -191,6 +198,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
         const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
         findings.push(...pageFindings);
         keepForPolicies(items);
+        evidence?.offer(items);
         live += items.length;
         found += pageFindings.length;
       }
@@ -208,6 +216,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     const lastFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: rest, live: last, namespaces }), rest, last);
     findings.push(...lastFindings);
     keepForPolicies(last);
+    evidence?.offer(last);
     liveCount += live + last.length;
     input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings`);
     listing.desired = [];
@@ -217,7 +226,14 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
-  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount }, ...(unscanned.length ? { unscanned: unscanned.sort() } : {}) };
+  const judged = evidence?.evaluate();
+  if (judged) findings.push(...judged.findings);
+  return {
+    findings: sortFindings(findings),
+    objects: { desired: desiredCount, live: liveCount },
+    ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
+    ...(judged ? { recoverability: judged.recoverability } : {}),
+  };
 }
 
 /**

@@ -25,8 +25,9 @@ export function parseReport(text: string, file: string): AuditReport {
   if (!r || typeof r !== 'object' || !('schemaVersion' in r) || !Array.isArray(r.clusters)) {
     throw new ReportFileError(file, 'not an audit report (no schemaVersion or clusters)', 'pass a file written by `tenantctl audit --format json`');
   }
+  if ((r.schemaVersion as number) === 1) return fromVersion1(r as unknown as AuditReport);
   if (r.schemaVersion !== AUDIT_SCHEMA_VERSION) {
-    throw new ReportFileError(file, `schemaVersion ${String(r.schemaVersion)} is not supported (this tenantctl reads ${AUDIT_SCHEMA_VERSION})`, 'audit again with this version of tenantctl');
+    throw new ReportFileError(file, `schemaVersion ${String(r.schemaVersion)} is not supported (this tenantctl reads 1 and ${AUDIT_SCHEMA_VERSION})`, 'audit again with this version of tenantctl');
   }
   return r as AuditReport;
 }
@@ -39,4 +40,9 @@ export function readReport(file: string): AuditReport {
     throw new ReportFileError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'check the path');
   }
   return parseReport(text, file);
+}
+
+/** A version 1 report (before recoverability evidence) as version 2: no evidence findings, none counted. */
+function fromVersion1(r: AuditReport): AuditReport {
+  return { ...r, schemaVersion: AUDIT_SCHEMA_VERSION, clusters: r.clusters.map((c) => ({ ...c, summary: { ...c.summary, evidence: 0 } })) };
 }

@@ -5,9 +5,14 @@
  * `schemaVersion`.
  */
 import type { DriftFinding, FindingType } from '../drift/types.ts';
+import type { EnvironmentEvidence, EvidenceCheck } from '../evidence/types.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
 
-export const AUDIT_SCHEMA_VERSION = 1;
+/**
+ * 2: finding type `evidence` (with `evidence`), `summary.evidence`, `recoverability` per cluster.
+ * Version 1 reports are read as version 2 without evidence (lib/audit/read-report.ts).
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
 
 /**
  * - `ok`: every kind was listed and compared;
@@ -46,6 +51,8 @@ export type AuditFinding = DriftFinding & {
   readonly confirmed?: boolean;
   /** `--server-dry-run`: why this finding could not be confirmed (the server refused the dry-run). */
   readonly confirmError?: string;
+  /** `evidence` only: the check the live status fails (promise, observed value, source field, time). */
+  readonly evidence?: EvidenceCheck;
 };
 
 export type FindingSummary = Readonly<Record<FindingType, number>>;
@@ -76,6 +83,11 @@ export interface ClusterReport {
    * auditor's role does not cover them): hand-made objects there were not seen.
    */
   readonly unscanned?: readonly string[];
+  /**
+   * Recoverability evidence of each tenant environment on the cluster (every check, passing or
+   * not), sorted by tenant and environment; absent when evidence was not evaluated.
+   */
+  readonly recoverability?: readonly EnvironmentEvidence[];
 }
 
 export interface AuditReport {
@@ -93,7 +105,7 @@ export interface AuditReport {
 }
 
 export function emptySummary(): Record<FindingType, number> {
-  return { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 };
+  return { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 };
 }
 
 export function summarize(findings: readonly DriftFinding[]): FindingSummary {
@@ -108,4 +120,4 @@ export function totalFindings(report: AuditReport): number {
 }
 
 /** Severity order of finding types, worst first, for colouring and sorting. */
-export const SEVERITY_OF_TYPE: readonly FindingType[] = ['missing', 'modified', 'policy', 'orphaned', 'unmanaged'];
+export const SEVERITY_OF_TYPE: readonly FindingType[] = ['missing', 'modified', 'policy', 'evidence', 'orphaned', 'unmanaged'];

@@ -117,12 +117,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
+    .option('--now <time>', 'time backup ages and certificate expiries are measured against (ISO 8601; default: the clock)', parseTime)
+    .option('--no-evidence', 'skip the recoverability evidence (backups, restore tests, certificates, replicas read from live status)')
     .option('--open-pr', 'then open, update or close one pull request per cluster (see `tenantctl pr`)')
     .option('--base <branch>', 'with --open-pr: branch pull requests target (default: fleet.ts gitops.branch)')
     .option('--remote <name>', 'with --open-pr: git remote to push drift branches to', 'origin')
     .option('--repo <owner/name>', 'with --open-pr: GitHub repository (default: from the remote URL)')
     .option('--github-api-url <url>', 'with --open-pr: REST API root, e.g. https://ghe.example.com/api/v3')
-    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; openPr?: boolean } & PrFlags) => {
+    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; openPr?: boolean } & PrFlags) => {
       let shard: Shard | undefined;
       if (o.shard) {
         const parsed = parseShard(o.shard);
@@ -150,6 +152,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         // Keys the digests of secret values in the report (HMAC-SHA-256); without it, no digests.
         digestKey: process.env.TENANTCTL_DIGEST_KEY || undefined,
         today: o.today,
+        now: o.now,
+        noEvidence: !o.evidence,
         progress: interactive ? (line) => io.err(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`) : undefined,
       });
       if (interactive) io.err('\r\x1b[K');
@@ -243,6 +247,12 @@ function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, got "${value}"`);
   return n;
+}
+
+function parseTime(value: string): Date {
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(t.getTime())) throw new InvalidArgumentError(`--now takes an ISO 8601 time with a zone, e.g. 2026-11-23T03:00:00Z, got "${value}"`);
+  return t;
 }
 
 /** Standard output, or `--output FILE` (its folder made if missing; a path that cannot be written is a usage error). */

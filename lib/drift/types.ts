@@ -14,10 +14,12 @@ import type { KubeObject } from '../model/resource.ts';
  * - `unmanaged`: on the cluster in a tenant namespace, not ours, not made by a controller.
  * - `policy`: a policy violation on a live object; never produced by detectDrift, reserved for
  *   callers that merge policy results into the same list.
+ * - `evidence`: a promise (RPO, RTO, retention, restore test, certificate, replicas) the live
+ *   status disproves (lib/evidence); never produced by detectDrift, and never Git's to fix.
  */
-export type FindingType = 'modified' | 'missing' | 'orphaned' | 'unmanaged' | 'policy';
+export type FindingType = 'modified' | 'missing' | 'orphaned' | 'unmanaged' | 'policy' | 'evidence';
 
-export const FINDING_TYPES: readonly FindingType[] = ['modified', 'missing', 'orphaned', 'unmanaged', 'policy'];
+export const FINDING_TYPES: readonly FindingType[] = ['modified', 'missing', 'orphaned', 'unmanaged', 'policy', 'evidence'];
 
 /** Who last wrote a field, from the live object's `metadata.managedFields`. */
 export interface ChangedBy {

@@ -2,6 +2,7 @@
  * Runs every policy over one or more clusters and returns findings as data, waivers applied.
  * The CLI (CI on generated/) and the auditor (live objects) both call `runPolicies`.
  */
+import { EVIDENCE_CHECKS, evidenceId } from '../evidence/types.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { KubeObject } from '../model/resource.ts';
 import { backupPolicies } from './backups.ts';
@@ -123,7 +124,8 @@ export function runPolicies(ctx: PolicyContext | readonly PolicyContext[], optio
     }
   }
 
-  const ids = new Set([...policies.map((p) => p.id), ...POLICIES.map((p) => p.id)]);
+  // Evidence checks (`tenantctl audit`) are waived in the same tenant-file list.
+  const ids = new Set([...policies.map((p) => p.id), ...POLICIES.map((p) => p.id), ...EVIDENCE_CHECKS.map(evidenceId)]);
   return applyWaivers(findings, waiverSources(environments), { today: options.today, policyIds: ids }).sort(compareFindings);
 }
 

@@ -12,6 +12,17 @@ import { code, md } from '../report/markdown-escape.ts';
 
 export const DRIFT_BRANCH_PREFIX = 'tenantctl/drift/';
 
+/**
+ * The cluster as a drift pull request sees it: without `evidence` findings (a stale backup or a
+ * failed restore test is not something merging or closing can fix) and without the
+ * recoverability view. A cluster whose only findings are evidence is clean for pull requests.
+ */
+export function gitFixable(cluster: ClusterReport): ClusterReport {
+  const { recoverability: _r, ...rest } = cluster;
+  if (!cluster.findings.some((f) => f.type === 'evidence')) return rest;
+  return { ...rest, findings: cluster.findings.filter((f) => f.type !== 'evidence'), summary: { ...cluster.summary, evidence: 0 } };
+}
+
 /** One branch per cluster: re-runs update it, so a cluster never has two drift pull requests. */
 export function driftBranch(cluster: string): string {
   return `${DRIFT_BRANCH_PREFIX}${cluster}`;

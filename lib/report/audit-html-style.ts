@@ -3,6 +3,7 @@
  * a CI artifact or an e-mail, without fetching anything. System fonts only.
  */
 import type { FindingType } from '../drift/types.ts';
+import { RECOVERABILITY_STYLE } from './audit-recoverability-style.ts';
 
 /**
  * Background of an overview cell by the worst finding in it; exported so tests can compare the
@@ -14,6 +15,7 @@ export const CELL_COLOURS: Readonly<Record<FindingType | 'clean', string>> = {
   policy: '#e2d1f9',
   orphaned: '#fff1a8',
   unmanaged: '#cfe2f7',
+  evidence: '#f7c6e0',
   clean: '#c8f0d2',
 };
 
@@ -90,4 +92,5 @@ dl.policy dt { color: #59636e; }
 dl.policy dd { margin: 0; overflow-wrap: anywhere; }
 .sev-error { color: #cf222e; font-weight: 600; }
 .sev-warning { color: #9a6700; font-weight: 600; }
+${RECOVERABILITY_STYLE}
 `;

@@ -14,6 +14,7 @@ import { SEVERITY_OF_TYPE } from '../audit/types.ts';
 import type { Change, FindingType } from '../drift/types.ts';
 import { AUDIT_HTML_SCRIPT } from './audit-html-script.ts';
 import { AUDIT_HTML_STYLE } from './audit-html-style.ts';
+import { evidenceDetails, recoverabilityCell, recoverabilitySection } from './audit-recoverability-html.ts';
 import {
   CLUSTER_SCOPE,
   CONTROLLER_OUTPUT,
@@ -46,6 +47,7 @@ const EXPLAIN: Record<FindingType, string> = {
   orphaned: 'On the cluster and labelled as made by tenantctl, but no longer in generated/.',
   unmanaged: 'On the cluster in a tenant namespace, made outside tenantctl and not by a controller.',
   policy: 'The live object breaks a policy.',
+  evidence: 'The live status disproves a promise (backups, restore tests, certificates, replicas); Git cannot fix it.',
 };
 
 /** Stable, unique element ids from cluster and tenant names (DNS labels, but not trusted to be). */
@@ -119,7 +121,7 @@ function overview(report: AuditReport, ids: Ids): string {
   const rows = report.clusters.map((c) => {
     const target = ids.cluster(c.name);
     const row = `data-testid="overview-row" data-cluster="${h(c.name)}" data-status="${c.status}" data-findings="${c.findings.length}" data-target="${target}"`;
-    const name = `<th scope="row" class="cluster"><a href="#${target}">${h(c.name)}</a></th><td class="status">${c.status}</td>`;
+    const name = `<th scope="row" class="cluster"><a href="#${target}">${h(c.name)}</a></th><td class="status">${c.status}</td>${recoverabilityCell(c, ids)}`;
     if (c.status !== 'ok') {
       const reason = c.errorDetail ? `${c.errorDetail.message} (fix: ${c.errorDetail.fix})` : (c.error ?? `cluster is ${c.status}`);
       const span = Math.max(1, tenants.length);
@@ -142,7 +144,7 @@ function overview(report: AuditReport, ids: Ids): string {
 <h2 id="overview-title">Fleet overview</h2>
 ${legend()}
 <div class="overview-wrap"><table class="overview" data-testid="overview">
-<thead><tr><th scope="col" class="cluster">cluster</th><th scope="col">status</th>${head}</tr></thead>
+<thead><tr><th scope="col" class="cluster">cluster</th><th scope="col">status</th><th scope="col">recoverability</th>${head}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -187,6 +189,7 @@ function searchText(cluster: string, f: AuditFinding): string {
   for (const ch of f.changes ?? []) parts.push(ch.path, ch.changedBy?.manager);
   if (f.createdBy) parts.push(f.createdBy.manager);
   if (f.policy) parts.push(f.policy.id, f.policy.severity, f.policy.message);
+  if (f.evidence) parts.push(`evidence/${f.evidence.check}`, f.evidence.message);
   return parts.filter(Boolean).join(' ').toLowerCase();
 }
 
@@ -197,7 +200,7 @@ function finding(cluster: string, f: AuditFinding): string {
   return `<article class="finding" data-testid="finding" data-type="${f.type}" data-resource="${h(resourceId(f.resource))}" data-search="${h(searchText(cluster, f))}">
 <div class="finding-head"><span class="badge type-${f.type}" data-testid="type-badge">${f.type}</span><code class="resource" data-testid="resource">${h(resourceId(f.resource))}</code>${env}<span class="api">${h(f.resource.apiVersion)}</span>${verdict}</div>
 <p class="explain">${f.derivedFrom ? `Made by a controller from ${h(f.derivedFrom.kind)}/${h(f.derivedFrom.name)}; a person changed these fields.` : EXPLAIN[f.type]}</p>${created}
-${f.changes?.length ? diffTable(f.changes, Boolean(f.derivedFrom)) : ''}${policyList(f)}
+${f.changes?.length ? diffTable(f.changes, Boolean(f.derivedFrom)) : ''}${policyList(f)}${evidenceDetails(f)}
 </article>`;
 }
 
@@ -218,6 +221,7 @@ function clusterSection(c: ClusterReport, ids: Ids): string {
 ${findings.map((f) => finding(c.name, f)).join('\n')}
 </section>`);
   }
+  parts.push(recoverabilitySection(c, ids));
   const search = `${c.name} ${c.error ?? ''}`.toLowerCase();
   return `<section class="cluster status-${c.status}" id="${ids.cluster(c.name)}" data-testid="cluster-section" data-cluster="${h(c.name)}" data-status="${c.status}" data-findings="${c.findings.length}" data-search="${h(search)}">
 ${parts.join('\n')}

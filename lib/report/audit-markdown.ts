@@ -12,7 +12,7 @@ import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts
 import type { Change } from '../drift/types.ts';
 import {
   CONTROLLER_OUTPUT,
-  SUMMARY_ORDER,
+  summaryOrder,
   countsText,
   describeManager,
   describeShard,
@@ -25,6 +25,7 @@ import {
   summaryLine,
 } from './audit-values.ts';
 import { code, md } from './markdown-escape.ts';
+import { evidenceFindingSuffix, recoverabilityMarkdownLevels } from './audit-recoverability-markdown.ts';
 
 /** First line of the output: lets CI find and update its own comment or pull request. */
 export const AUDIT_MARKDOWN_MARKER = '<!-- tenantctl-audit -->';
@@ -42,9 +43,10 @@ export interface AuditMarkdownOptions {
 const STATUS_ICON = { ok: '✅ ok', unreachable: '❌ unreachable', error: '❌ error' } as const;
 
 function overviewTable(report: AuditReport): string[] {
-  const rows = [`| cluster | status | ${SUMMARY_ORDER.join(' | ')} |`, `|---|---|${SUMMARY_ORDER.map(() => '--:|').join('')}`];
+  const order = summaryOrder(report.clusters);
+  const rows = [`| cluster | status | ${order.join(' | ')} |`, `|---|---|${order.map(() => '--:|').join('')}`];
   for (const c of report.clusters) {
-    const counts = SUMMARY_ORDER.map((t) => (c.status === 'ok' ? String(c.summary[t]) : '–'));
+    const counts = order.map((t) => (c.status === 'ok' ? String(c.summary[t]) : '–'));
     rows.push(`| ${md(c.name)} | ${STATUS_ICON[c.status]} | ${counts.join(' | ')} |`);
   }
   return rows;
@@ -84,6 +86,7 @@ function findingLine(f: AuditFinding, withChanges: boolean): string[] {
     if (f.policy.path) line += ` at ${code(f.policy.path)}`;
     if (f.policy.fix) line += `. Fix: ${md(f.policy.fix)}`;
   }
+  line += evidenceFindingSuffix(f);
   const changes = f.changes ?? [];
   if (!changes.length) return [line];
   if (!withChanges) return [`${line}: ${plural(changes.length, 'changed field')} (details left out)`];
@@ -157,6 +160,7 @@ export function renderAuditMarkdown(report: AuditReport, options: AuditMarkdownO
     for (const [tenant, findings] of findingsByTenant(c)) {
       units.push({ levels: tenantLevels(tenant, findings), changed: findings.filter((f) => f.changes?.length).length });
     }
+    if (c.status === 'ok') for (const e of c.recoverability ?? []) units.push({ levels: recoverabilityMarkdownLevels(c.name, e), changed: 0 });
   }
   const assemble = (sections: readonly string[], note = '') => `${[head, note, ...sections].filter(Boolean).join('\n').replace(/\n*$/, '')}\n`;
   const whole = assemble(units.map((u) => u.levels[0]));

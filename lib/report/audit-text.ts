@@ -8,6 +8,7 @@ import type { FindingType } from '../drift/types.ts';
 import {
   CONTROLLER_OUTPUT,
   SUMMARY_ORDER,
+  summaryOrder,
   describeManager,
   describeShard,
   describeSource,
@@ -18,6 +19,8 @@ import {
   safeText,
   summaryLine,
 } from './audit-values.ts';
+import { sourceText } from './audit-recoverability.ts';
+import { recoverabilityTextLines } from './audit-recoverability-text.ts';
 
 /** Options of renderAuditText; the text itself is fixed so scripts and people read the same lines. */
 export interface AuditTextOptions {
@@ -27,7 +30,7 @@ export interface AuditTextOptions {
 
 type Paint = (code: string, text: string) => string;
 
-const TYPE_COLOR: Record<FindingType, string> = { missing: '31', modified: '33', policy: '35', orphaned: '36', unmanaged: '34' };
+const TYPE_COLOR: Record<FindingType, string> = { missing: '31', modified: '33', policy: '35', orphaned: '36', unmanaged: '34', evidence: '91' };
 const STATUS_COLOR = { ok: '32', unreachable: '31', error: '31' } as const;
 const TYPE_WIDTH = Math.max(...SUMMARY_ORDER.map((t) => t.length));
 
@@ -35,7 +38,7 @@ function clusterHeader(c: ClusterReport, paint: Paint): string {
   const status = paint(`1;${STATUS_COLOR[c.status]}`, c.status);
   const where = c.context ? ` (context ${safeText(c.context)})` : '';
   if (c.status !== 'ok') return `${paint('1', `cluster ${safeText(c.name)}`)}${where}: ${status}`;
-  const counts = SUMMARY_ORDER.map((t) => `${c.summary[t]} ${t}`).join(', ');
+  const counts = summaryOrder([c]).map((t) => `${c.summary[t]} ${t}`).join(', ');
   const objects = c.objects ? `; ${plural(c.objects.desired, 'desired object')}, ${c.objects.live} live` : '';
   return `${paint('1', `cluster ${safeText(c.name)}`)}${where}: ${status}, ${plural(c.findings.length, 'finding')} (${counts})${objects}`;
 }
@@ -68,6 +71,12 @@ function findingLines(f: AuditFinding, paint: Paint): string[] {
     if (p.path) out.push(`      at ${safeText(p.path)}`);
     if (p.fix) out.push(`      fix: ${safeText(p.fix)}`);
   }
+  const e = f.evidence;
+  if (e) {
+    out.push(`      evidence/${e.check}: ${safeText(e.message ?? e.observed)}`);
+    out.push(`      promise: ${safeText(e.promise)}; observed: ${safeText(e.observed)} (${sourceText(e)})`);
+    if (e.fix) out.push(`      fix: ${safeText(e.fix)}`);
+  }
   return out;
 }
 
@@ -81,6 +90,7 @@ export function renderAuditText(report: AuditReport, options: AuditTextOptions =
     if (c.status !== 'ok') out.push(...clusterError(c, paint));
     if (c.unscanned?.length) out.push(`  ${paint('33', 'not scanned')}: ${c.unscanned.map((k) => safeText(k)).join(', ')} (the server refused to list them: hand-made objects of these kinds were not looked for)`);
     for (const f of c.findings) out.push(...findingLines(f, paint));
+    out.push(...recoverabilityTextLines(c, paint));
   }
   out.push('', paint('1', summaryLine(report)));
   return `${out.join('\n')}\n`;

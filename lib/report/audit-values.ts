@@ -159,8 +159,8 @@ export interface FleetTotals {
 
 /** Sums the clusters' own summaries, so a report's counts are never recomputed differently. */
 export function fleetTotals(report: AuditReport): FleetTotals {
-  const byType: Record<FindingType, number> = { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 };
-  for (const c of report.clusters) for (const t of Object.keys(byType) as FindingType[]) byType[t] += c.summary[t];
+  const byType: Record<FindingType, number> = { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 };
+  for (const c of report.clusters) for (const t of Object.keys(byType) as FindingType[]) byType[t] += c.summary[t] ?? 0;
   return {
     clusters: report.clusters.length,
     unreachable: report.clusters.filter((c) => c.status === 'unreachable').length,
@@ -172,6 +172,14 @@ export function fleetTotals(report: AuditReport): FleetTotals {
 /** Counts in the fixed order of the summary line. */
 export const SUMMARY_ORDER: readonly FindingType[] = ['modified', 'missing', 'orphaned', 'unmanaged', 'policy'];
 
+/**
+ * The counts shown for some clusters: SUMMARY_ORDER, plus `evidence` when the recoverability
+ * evidence was evaluated (or found something), so a report without it never claims "0 evidence".
+ */
+export function summaryOrder(clusters: readonly ClusterReport[]): readonly FindingType[] {
+  return clusters.some((c) => c.recoverability || (c.summary.evidence ?? 0) > 0) ? [...SUMMARY_ORDER, 'evidence'] : SUMMARY_ORDER;
+}
+
 /** `1 finding`, `2 findings`: counts read as English in every format. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -182,7 +190,7 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
  */
 export function summaryLine(report: AuditReport): string {
   const t = fleetTotals(report);
-  const counts = SUMMARY_ORDER.map((type) => `${t.byType[type]} ${type}`).join(', ');
+  const counts = summaryOrder(report.clusters).map((type) => `${t.byType[type]} ${type}`).join(', ');
   const failed = [t.unreachable && `${t.unreachable} unreachable`, t.errors && `${t.errors} failed`].filter(Boolean);
   if (!failed.length) return `${plural(t.clusters, 'cluster')} audited: ${counts}`;
   return `${t.clusters - t.unreachable - t.errors} of ${plural(t.clusters, 'cluster')} audited (not audited: ${failed.join(', ')}): ${counts}`;

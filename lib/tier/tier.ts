@@ -3,6 +3,7 @@
  * promise, and a template that renders one tenant environment with cdk8s.
  */
 import type { Construct } from 'constructs';
+import type { EvidenceThresholds } from '../evidence/thresholds.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 
 export interface TierDefaults {
@@ -39,6 +40,12 @@ export interface Tier {
   readonly dataPlane: 'shared' | 'dedicated';
   readonly defaults: TierDefaults;
   readonly floors: TierFloors;
+  /**
+   * Slack of the recoverability evidence checks (`tenantctl audit`): grace for backups and
+   * restore tests, certificate expiry threshold, retention tolerance.
+   * @default DEFAULT_EVIDENCE_THRESHOLDS (lib/evidence/thresholds.ts) for every field left out
+   */
+  readonly evidence?: Partial<EvidenceThresholds>;
   /** Adds the environment's objects under `scope`. Pure: no I/O, no clock, no randomness. */
   render(scope: Construct, env: TenantEnvironment): void;
 }

@@ -41,7 +41,7 @@ describe('auditFleet', () => {
       ['up', 'ok', undefined],
     ]);
     expect(reports[0].error).toContain('tenantctl-auditor');
-    expect(reports[3].summary).toEqual({ modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0 });
+    expect(reports[3].summary).toEqual({ modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 });
     expect(auditExitCode(reports)).toBe(3);
     expect(auditExitCode(reports.filter((r) => r.status === 'ok'))).toBe(1);
     expect(auditExitCode([{ ...reports[3], findings: [] }])).toBe(0);
@@ -66,7 +66,7 @@ describe('auditFleet', () => {
 
 describe('reports', () => {
   const header = { generatedAt: '2026-11-23T02:17:00.000Z', gitRef: 'HEAD', gitCommit: 'a'.repeat(40) };
-  const ok = (name: string) => ({ name, status: 'ok' as const, summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 }, findings: [] });
+  const ok = (name: string) => ({ name, status: 'ok' as const, summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 }, findings: [] });
 
   it('merges the reports of several CI jobs into one, clusters sorted', () => {
     const merged = mergeReports([buildReport({ ...header, shard: { index: 2, count: 2 } }, [ok('b')]), buildReport({ ...header, shard: { index: 1, count: 2 } }, [ok('a')])]);
@@ -78,11 +78,18 @@ describe('reports', () => {
     expect(() => mergeReports([buildReport(header, [ok('a')]), buildReport({ ...header, gitCommit: 'b'.repeat(40) }, [ok('b')])])).toThrow(/same commit/);
   });
 
+  it('reads a version 1 report (before recoverability evidence) as version 2 with no evidence counted', () => {
+    const v1 = { schemaVersion: 1, generatedAt: 'g', gitRef: 'HEAD', clusters: [{ name: 'a', status: 'ok', summary: { modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 }, findings: [] }] };
+    const read = parseReport(JSON.stringify(v1), 'old.json');
+    expect(read.schemaVersion).toBe(2);
+    expect(read.clusters[0].summary).toEqual({ modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 });
+  });
+
   it('reads back what it writes, and names the file and the fix for anything else', () => {
     const report = buildReport(header, [ok('a')]);
     expect(parseReport(JSON.stringify(report), 'r.json')).toEqual(report);
     expect(() => parseReport('{', 'r.json')).toThrow(ReportFileError);
-    expect(() => parseReport('{"schemaVersion": 2, "clusters": []}', 'r.json')).toThrow(/r\.json: schemaVersion 2 is not supported/);
+    expect(() => parseReport('{"schemaVersion": 3, "clusters": []}', 'r.json')).toThrow(/r\.json: schemaVersion 3 is not supported/);
     expect(() => parseReport('[]', 'r.json')).toThrow(/tenantctl audit --format json/);
   });
 });

@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tenantctl-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const header = { generatedAt: '2026-11-23T02:17:00.000Z', gitRef: 'HEAD', gitCommit: 'a'.repeat(40) };
-const summary = { modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0 };
+const summary = { modified: 0, missing: 1, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 };
 
 async function run(...argv: string[]) {
   let out = '';

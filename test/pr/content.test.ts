@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterReport } from '../../lib/audit/types.ts';
-import { pullRequestBody, pullRequestLabels, pullRequestTitle } from '../../lib/pr/content.ts';
+import { gitFixable, pullRequestBody, pullRequestLabels, pullRequestTitle } from '../../lib/pr/content.ts';
 
 const cluster: ClusterReport = {
-  name: 'eu-1', status: 'ok', summary: { modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 1 },
+  name: 'eu-1', status: 'ok', summary: { modified: 1, missing: 0, orphaned: 0, unmanaged: 0, policy: 1, evidence: 0 },
   findings: [
     { type: 'modified', tenant: 'acme', environment: 'production', resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'tenant-acme-production', name: 'odoo-conf' },
       changes: [{ path: 'data.banner', desired: 'hi', live: '@platform-team </details> <img src=x> [x](https://evil.example)', changedBy: { manager: 'kubectl-edit', operation: 'Update' } }] },
@@ -38,5 +38,15 @@ describe('drift pull request content', () => {
     expect(body).not.toContain('<img');
     expect(body).not.toContain('<b>');
     expect(body.match(/<\/details>/g)).toHaveLength(1);
+  });
+});
+
+describe('gitFixable', () => {
+  it('leaves evidence findings and the recoverability view out of what a drift pull request sees', () => {
+    const evidence = { type: 'evidence' as const, tenant: 't', resource: { apiVersion: 'batch/v1', kind: 'Job', namespace: 'n', name: 'j' } };
+    const policy = { type: 'policy' as const, tenant: 't', resource: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 's' } };
+    const cluster = { name: 'c', status: 'ok' as const, summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 1, evidence: 1 }, findings: [policy, evidence], recoverability: [] };
+    expect(gitFixable(cluster)).toEqual({ name: 'c', status: 'ok', summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 1, evidence: 0 }, findings: [policy] });
+    expect(gitFixable({ ...cluster, findings: [evidence] }).findings).toEqual([]);
   });
 });

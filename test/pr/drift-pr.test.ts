@@ -56,11 +56,11 @@ afterEach(async () => {
 });
 
 const NS = 'tenant-acme-production';
-const SUMMARY = { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 };
+const SUMMARY = { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0, evidence: 0 };
 
 function drifted(minReplicas: number): ClusterReport {
   return {
-    name: 'eu-west-dedicated-1', status: 'ok', summary: { ...SUMMARY, modified: 1, unmanaged: 1, policy: 1 },
+    name: 'eu-west-dedicated-1', status: 'ok', summary: { ...SUMMARY, modified: 1, unmanaged: 1, policy: 1, evidence: 0 },
     findings: [
       { type: 'modified', tenant: 'acme', environment: 'production', resource: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace: NS, name: 'odoo-web' },
         changes: [{ path: 'spec.minReplicas', desired: 3, live: minReplicas, changedBy: { manager: 'kubectl-edit', operation: 'Update', time: '2026-11-22T14:03:00Z' } }] },
@@ -72,7 +72,7 @@ function drifted(minReplicas: number): ClusterReport {
 }
 
 function report(...clusters: ClusterReport[]): AuditReport {
-  return { schemaVersion: 1, generatedAt: '2026-11-23T02:17:00.000Z', gitRef: 'HEAD', gitCommit: git(clone, 'rev-parse', 'HEAD'), clusters };
+  return { schemaVersion: 2, generatedAt: '2026-11-23T02:17:00.000Z', gitRef: 'HEAD', gitCommit: git(clone, 'rev-parse', 'HEAD'), clusters };
 }
 
 const clean: ClusterReport = { name: 'eu-west-dedicated-1', status: 'ok', summary: SUMMARY, findings: [] };

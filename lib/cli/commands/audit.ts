@@ -21,6 +21,7 @@ import { readSchemaSource } from '../../io/read-schemas.ts';
 import { compileWorkspace } from '../workspace.ts';
 import { UsageError } from '../errors.ts';
 import { selectClusters } from '../../fleet/select.ts';
+import { evidenceTargets } from '../../evidence/targets.ts';
 
 export interface AuditCommandOptions {
   /** Repository root (fleet.ts, tenants/, generated/, .git). */
@@ -46,8 +47,10 @@ export interface AuditCommandOptions {
   readonly digestKey?: string;
   /** `YYYY-MM-DD` for waivers. @default today (UTC) */
   readonly today?: string;
-  /** Clock for `generatedAt`. @default new Date() */
+  /** Clock for `generatedAt` and the recoverability evidence (ages, expiries). @default new Date() */
   readonly now?: Date;
+  /** Skip the recoverability evidence checks. @default false */
+  readonly noEvidence?: boolean;
   readonly progress?: (line: string) => void;
 }
 
@@ -59,6 +62,7 @@ export interface AuditCommandResult {
 
 export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommandResult> {
   const ref = o.ref ?? 'HEAD';
+  const now = o.now ?? new Date();
   const tree = await treeAtRef(o.root, ref, { paths: ['fleet.ts', 'tenants', 'generated'], nodeModules: join(o.packageRoot, 'node_modules') });
   try {
     const compiled = await compileWorkspace(tree.root);
@@ -112,6 +116,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
             serverDryRun: o.serverDryRun ? client : undefined,
             digestKey: o.digestKey,
+            evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.tiers), now },
             onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
           });
           return { ...result, server: client.server };
@@ -120,7 +125,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
         }
       },
     });
-    const report = buildReport({ generatedAt: (o.now ?? new Date()).toISOString(), gitRef: ref, gitCommit: tree.commit, shard: o.shard }, clusters);
+    const report = buildReport({ generatedAt: now.toISOString(), gitRef: ref, gitCommit: tree.commit, shard: o.shard }, clusters);
     return { report, output: await renderAudit(report, o.format, { color: false }), exitCode: auditExitCode(report.clusters) };
   } finally {
     await tree.cleanup();

@@ -18,7 +18,7 @@ import { deleteBranch, publishBranch, type FileChange } from '../../git/drift-br
 import { redactSecrets } from '../../model/redact.ts';
 import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-requests.ts';
 import { buildDriftBranch, clusterReport } from '../../pr/build-branch.ts';
-import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
+import { cleanComment, driftBranch, gitFixable, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
 import { renderAuditMarkdown } from '../../report/audit-markdown.ts';
 import { compileWorkspace } from '../workspace.ts';
 
@@ -122,7 +122,7 @@ export async function prCommand(o: PrCommandOptions): Promise<PrCommandResult> {
   } catch (error) {
     fetched = `cannot fetch ${o.base} from "${remote}": ${redactSecrets((error as Error).message.split('\n')[0])}`;
   }
-  for (const cluster of o.report.clusters) {
+  for (const cluster of o.report.clusters.map(gitFixable)) {
     let outcome: PrOutcome;
     if (cluster.status !== 'ok') outcome = { cluster: cluster.name, action: 'skipped', message: `not audited (${cluster.status}); its pull request is left as it is` };
     else if (fetched) outcome = { cluster: cluster.name, action: 'failed', message: fetched };

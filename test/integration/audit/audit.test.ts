@@ -65,7 +65,7 @@ describe('tenantctl audit on a live cluster', () => {
     const status = await fleet.client.request('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/odoo-web/status`, {
       query: { fieldManager: 'kube-controller-manager' },
       contentType: 'application/merge-patch+json',
-      body: JSON.stringify({ status: { replicas: 4, readyReplicas: 4, observedGeneration: 1 } }),
+      body: JSON.stringify({ status: { replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 4, observedGeneration: 1 } }),
     });
     expect(status.status, status.body).toBe(200);
     // External Secrets writes the Secret of an ExternalSecret, owned by it.
@@ -83,7 +83,7 @@ describe('tenantctl audit on a live cluster', () => {
     expect(cluster).toMatchObject({ name: CLUSTER, status: 'ok', summary: { modified: 0, missing: 0, orphaned: 0, unmanaged: 0, policy: 0 } });
     expect(cluster.objects!.desired).toBeGreaterThan(200);
     expect(exitCode).toBe(0);
-    expect(report).toMatchObject({ schemaVersion: 1, generatedAt: '2026-11-23T03:00:00.000Z', gitRef: 'HEAD' });
+    expect(report).toMatchObject({ schemaVersion: 2, generatedAt: '2026-11-23T03:00:00.000Z', gitRef: 'HEAD' });
   });
 
   describe('after out-of-band changes through the API', () => {
