@@ -1,6 +1,7 @@
 /**
- * Objects every cluster gets once, whatever tenants it hosts: the shared PostgreSQL and Redis
- * (where the shared tier runs), Traefik's TLS defaults, and read-only access for the auditor.
+ * Objects every cluster gets once, whatever tenants it hosts: the platform namespaces tenants'
+ * objects go into (Traefik, Velero), the shared PostgreSQL and Redis (where the shared tier runs),
+ * Traefik's TLS defaults, and read-only access for the auditor.
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
@@ -9,7 +10,7 @@ import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
-import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
+import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, VELERO_NAMESPACE } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { pluginScheduledBackup } from './constructs/postgres.ts';
 import { externalSecret } from './constructs/secrets.ts';
@@ -24,11 +25,30 @@ function restrictedNamespace(scope: Construct, id: string, name: string): void {
   new k8s.KubeNetworkPolicy(scope, `${id}-deny`, { metadata: { name: 'default-deny', namespace: name }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
 }
 
+/**
+ * Namespaces of platform components that generated/ puts objects into (Traefik's TLSOption and
+ * Middlewares, one Velero Schedule per tenant environment) but whose operators are installed
+ * apart. Declared here so a cluster with only the operators installed syncs on the first try
+ * (Flux applies a folder's namespaced objects as one stage: one missing namespace blocks them
+ * all). Neither engine may delete them: they hold the operators, which tenantctl does not own.
+ */
+export const KEEP_ON_DELETE = {
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
+} as const;
+
+export function platformNamespaces(cluster: Cluster): string[] {
+  return [cluster.traefikNamespace, VELERO_NAMESPACE];
+}
+
 /** Only namespaces of shared-tier tenants may reach the shared data plane. */
 const SHARED_TENANTS: k8s.NetworkPolicyPeer = { namespaceSelector: { matchLabels: { 'tenantctl.io/tier': 'shared' } } };
 
 export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void {
   const sharedEnvs = envs.filter((e) => e.tier === 'shared');
+  for (const name of platformNamespaces(cluster)) {
+    new k8s.KubeNamespace(scope, `platform-ns-${name}`, { metadata: { name, annotations: { ...KEEP_ON_DELETE } } });
+  }
   new traefik.TlsOption(scope, 'tls', {
     metadata: { name: 'default', namespace: cluster.traefikNamespace },
     spec: { minVersion: 'VersionTLS12', sniStrict: true, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'] },
