@@ -22,7 +22,8 @@ import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
 import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
-import type { DesiredCluster } from './desired.ts';
+import { expectedObjects, resolveEngine, type DesiredCluster } from './desired.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
@@ -41,6 +42,8 @@ export interface AuditClusterInput {
    */
   readonly loadDesired: () => Promise<DesiredCluster> | DesiredCluster;
   readonly reader: LiveReader;
+  /** The engine fleet.ts names for the cluster; unset: inferred from the kinds it serves. */
+  readonly engine?: GitOpsEngine;
   /** CRD schemas for defaults and list keys (vendor/crds). */
   readonly crds?: readonly CrdSchema[];
   readonly ignore?: readonly IgnoreRule[];
@@ -61,6 +64,8 @@ export interface AuditClusterInput {
 export interface ClusterAudit {
   readonly findings: AuditFinding[];
   readonly objects: { readonly desired: number; readonly live: number };
+  /** The engine that syncs the cluster (declared or inferred); undefined when unknown. */
+  readonly engine?: GitOpsEngine;
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens). */
@@ -91,11 +96,13 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const pageSize = input.pageSize ?? 500;
   const prefix = input.tenantNamespacePrefix ?? 'tenant-';
   const managers = managerClassifier(input.managers);
-  const [served, liveNamespaces, plan] = await Promise.all([
+  const [served, liveNamespaces, loaded] = await Promise.all([
     input.reader.resources(),
     listAll(input.reader, NAMESPACES, pageSize),
     input.loadDesired(),
-  ]).then(([resources, live, loaded]) => [resources, live, planListings(withServedFolders(loaded, resources), resources)] as const);
+  ]).then(([resources, live, loaded]) => [resources, live, loaded] as const);
+  const engine = resolveEngine(input.engine, served);
+  const plan = planListings(expectedObjects(loaded, engine), served);
   const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix };
 
@@ -131,7 +138,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
           pending.delete(key);
         }
       }
-      const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
+      const pageFindings = await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
       findings.push(...pageFindings);
       keepForPolicies(items);
       live += items.length;
@@ -149,7 +156,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
-  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount } };
+  return { findings: sortFindings(findings), objects: { desired: desiredCount, live: liveCount }, ...(engine ? { engine } : {}) };
 }
 
 /**
@@ -157,7 +164,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
  * desired object would change the live one. One refused dry-run (a webhook, no patch permission
  * on a kind) leaves that finding unconfirmed, not the cluster unaudited.
  */
-async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
+async function confirmed(applier: DryRunApplier | undefined, engine: GitOpsEngine | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
   if (!applier) return found;
   const same = (o: KubeObject, f: AuditFinding) => o.metadata.name === f.resource.name && (o.metadata.namespace ?? '') === (f.resource.namespace ?? '');
   const out: AuditFinding[] = [];
@@ -169,7 +176,7 @@ async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding
       continue;
     }
     try {
-      out.push({ ...f, confirmed: await confirmDrift(applier, want, current) });
+      out.push({ ...f, ...(await confirmDrift(applier, want, current, f.changes ?? [], engine)) });
     } catch (error) {
       out.push({ ...f, confirmError: error instanceof Error ? error.message : String(error) });
     }
@@ -179,12 +186,3 @@ async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding
 
 /** Namespaces are listed whole, before the plan exists: their labels are needed for every kind. */
 const NAMESPACES: KindListing = { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: [] };
-
-/** generated/<cluster>/ plus the GitOps folders whose kinds the cluster serves. */
-function withServedFolders(loaded: DesiredCluster, served: readonly ApiResource[]): KubeObject[] {
-  const out = [...loaded.objects];
-  for (const folder of loaded.optional) {
-    if (served.some((r) => r.group === folder.requires.group && r.kind === folder.requires.kind)) out.push(...folder.objects);
-  }
-  return out;
-}
