@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../model/resource.ts';
 import type { ApplyOptions, RawResponse } from '../live/kube-client.ts';
 import type { Change } from '../drift/types.ts';
+import { isEngineAnnotation, isEngineLabel } from '../drift/normalize/metadata.ts';
 import { ENGINE_FIELD_MANAGER, GITOPS_ENGINES, syncRemovesFieldsOf, type GitOpsEngine } from '../model/gitops-engine.ts';
 
 /** What of KubeClient the confirmation needs. */
@@ -47,9 +48,24 @@ export async function confirmDrift(client: DryRunApplier, desired: KubeObject, l
   const by = {} as Record<GitOpsEngine, boolean>;
   for (const e of GITOPS_ENGINES) {
     const removesOwned = changes.some((c) => c.changedBy !== undefined && c.live !== undefined && syncRemovesFieldsOf(e, c.changedBy.manager));
-    by[e] = removesOwned || (await dryRunChanges(client, desired, live, ENGINE_FIELD_MANAGER[e]));
+    by[e] = removesOwned || (await dryRunChanges(client, withEngineKeys(desired, live), live, ENGINE_FIELD_MANAGER[e]));
   }
   return { confirmed: engine ? by[engine] : GITOPS_ENGINES.every((e) => by[e]), confirmedBy: by };
+}
+
+/**
+ * `desired` with the engines' tracking labels and annotations the live object carries and Git
+ * does not set: the engine adds them on every sync, so applying without them would count their
+ * removal as a change the sync makes.
+ */
+function withEngineKeys(desired: KubeObject, live: KubeObject): KubeObject {
+  const pick = (map: Record<string, string> | undefined, own: Record<string, string> | undefined, is: (k: string) => boolean) => {
+    const extra = Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => is(k) && !(own && k in own)));
+    return Object.keys(extra).length ? { ...own, ...extra } : own;
+  };
+  const labels = pick(live.metadata.labels, desired.metadata.labels, isEngineLabel);
+  const annotations = pick(live.metadata.annotations, desired.metadata.annotations, isEngineAnnotation);
+  return { ...desired, metadata: { ...desired.metadata, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } };
 }
 
 /**
