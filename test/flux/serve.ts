@@ -33,8 +33,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // Flux's own bootstrap would apply this folder; here it is applied once, as kustomize-controller.
-  const { docs, problems } = readManifests(join(loop.workspace.root, 'generated', cluster, 'flux'), { base: loop.workspace.root });
+  try {
+    await applyFluxFolder(kubeconfig, loop.workspace.root, cluster);
+  } catch (e) {
+    await loop.stop();
+    throw e;
+  }
+  const state: FluxLoopState = { pid: process.pid, cluster, repoURL: loop.repoURL, workspace: loop.workspace.root, logs: loop.controllers.logs, startedAt: new Date().toISOString() };
+  const path = join(dataDir, 'flux.json');
+  await writeFile(`${path}.tmp`, JSON.stringify(state, null, 2) + '\n');
+  await rename(`${path}.tmp`, path);
+}
+
+/** What Flux's own bootstrap would do: apply generated/<cluster>/flux/ once, as kustomize-controller. */
+async function applyFluxFolder(kubeconfig: string, root: string, cluster: string): Promise<void> {
+  const { docs, problems } = readManifests(join(root, 'generated', cluster, 'flux'), { base: root });
   if (problems.length || docs.length === 0) throw new Error(`generated/${cluster}/flux/ is missing or unreadable: is ${cluster} a Flux cluster in fleet.ts?`);
   const client = KubeClient.fromKubeconfig({ kubeconfig });
   try {
@@ -45,10 +58,6 @@ async function main(): Promise<void> {
   } finally {
     client.close();
   }
-  const state: FluxLoopState = { pid: process.pid, cluster, repoURL: loop.repoURL, workspace: loop.workspace.root, logs: loop.controllers.logs, startedAt: new Date().toISOString() };
-  const path = join(dataDir, 'flux.json');
-  await writeFile(`${path}.tmp`, JSON.stringify(state, null, 2) + '\n');
-  await rename(`${path}.tmp`, path);
 }
 
 main().catch((e: unknown) => {
