@@ -100,7 +100,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.reader.resources(),
     listAll(input.reader, NAMESPACES, pageSize),
     input.loadDesired(),
-  ]).then(([resources, live, loaded]) => [resources, live, loaded] as const);
+  ]);
   const engine = resolveEngine(input.engine, served);
   const plan = planListings(expectedObjects(loaded, engine), served);
   const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
