@@ -26,9 +26,11 @@ export default defineFleet({
       objectStorage: { endpoint: 'https://s3.eu-central.odoo-hosting.example', bucket: 'tenantctl-eu-central', lockedBucket: 'tenantctl-eu-central-locked', cidrs: ['198.18.20.0/24'] },
     },
   },
+  // engine: the GitOps engine that syncs the cluster (flux | argocd). eu-central-1 names none
+  // (e.g. during a migration): it gets both folders, and the audit tells them apart by the CRDs served.
   clusters: [
-    { name: 'eu-west-shared-1', region: 'eu-west', tiers: ['shared'], capacity: { cpu: 96, memoryGi: 384 }, baseDomain: 'eu-west.erp.odoo-hosting.example', traefikNamespace: 'traefik', context: 'eu-west-shared-1' },
-    { name: 'eu-west-dedicated-1', region: 'eu-west', tiers: ['dedicated', 'regulated'], capacity: { cpu: 192, memoryGi: 768 }, baseDomain: 'eu-west.erp.odoo-hosting.example', traefikNamespace: 'traefik', context: 'eu-west-dedicated-1' },
+    { name: 'eu-west-shared-1', region: 'eu-west', tiers: ['shared'], capacity: { cpu: 96, memoryGi: 384 }, baseDomain: 'eu-west.erp.odoo-hosting.example', traefikNamespace: 'traefik', context: 'eu-west-shared-1', engine: 'flux' },
+    { name: 'eu-west-dedicated-1', region: 'eu-west', tiers: ['dedicated', 'regulated'], capacity: { cpu: 192, memoryGi: 768 }, baseDomain: 'eu-west.erp.odoo-hosting.example', traefikNamespace: 'traefik', context: 'eu-west-dedicated-1', engine: 'argocd' },
     { name: 'eu-central-1', region: 'eu-central', tiers: ['shared', 'dedicated', 'regulated'], capacity: { cpu: 128, memoryGi: 512 }, baseDomain: 'eu-central.erp.odoo-hosting.example', traefikNamespace: 'traefik', context: 'eu-central-1' },
   ],
 });

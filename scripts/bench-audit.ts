@@ -35,6 +35,7 @@
  * Pieces: scripts/lib/list-floor.ts (the floor's process), scripts/lib/measure-process.ts (time
  * and peak memory of a process), scripts/lib/apply-cluster.ts (server-side apply of a cluster).
  */
+import type { GitOpsEngine } from '../lib/model/gitops-engine.ts';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -260,7 +261,7 @@ async function setUp(args: Args, work: string, made: Made): Promise<Bench> {
   let t = performance.now();
   const { root } = writeLargeFleet({ tenants: args.tenants, synth: true, prefix: 'tenantctl-bench-audit-' });
   made.root = root;
-  const fleet = ((await import(pathToFileURL(join(root, 'fleet.ts')).href)) as { default: { clusters: Array<{ name: string; context?: string }> } }).default;
+  const fleet = ((await import(pathToFileURL(join(root, 'fleet.ts')).href)) as { default: { clusters: Array<{ name: string; context?: string; engine?: GitOpsEngine }> } }).default;
   console.log(`setup: fleet of ${args.tenants} tenants synthesized into ${root} in ${seconds(t).toFixed(1)} s`);
 
   t = performance.now();
@@ -291,7 +292,8 @@ async function setUp(args: Args, work: string, made: Made): Promise<Bench> {
         name: fc.name,
         context: fc.context ?? fc.name,
         objects: representatives(desired.objects),
-        optional: desired.optional.map((f) => ({ requires: f.requires, objects: representatives(f.objects) })),
+        ...(fc.engine ? { engine: fc.engine } : {}),
+        engineFolders: desired.engineFolders.map((f) => ({ engine: f.engine, objects: representatives(f.objects) })),
       },
     };
   });

@@ -1,6 +1,7 @@
 /**
- * Objects every cluster gets once, whatever tenants it hosts: the shared PostgreSQL and Redis
- * (where the shared tier runs), Traefik's TLS defaults, and read-only access for the auditor.
+ * Objects every cluster gets once, whatever tenants it hosts: the platform namespaces tenants'
+ * objects go into (Traefik, Velero), the shared PostgreSQL and Redis (where the shared tier runs),
+ * Traefik's TLS defaults, and read-only access for the auditor.
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
@@ -9,20 +10,35 @@ import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
-import { LABELS } from '../lib/model/resource.ts';
-import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE } from './constructs/names.ts';
+import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, VELERO_NAMESPACE, AUDITOR_NAMESPACE, AUDITOR_SECRETS_ROLE, AUDITOR_SUBJECTS } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { pluginScheduledBackup } from './constructs/postgres.ts';
 import { externalSecret } from './constructs/secrets.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
-export const AUDITOR_NAMESPACE = 'tenantctl-system';
+export { AUDITOR_NAMESPACE };
 
 function restrictedNamespace(scope: Construct, id: string, name: string): void {
   new k8s.KubeNamespace(scope, id, {
     metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28' } },
   });
   new k8s.KubeNetworkPolicy(scope, `${id}-deny`, { metadata: { name: 'default-deny', namespace: name }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+}
+
+/**
+ * Namespaces of platform components that generated/ puts objects into (Traefik's TLSOption and
+ * Middlewares, one Velero Schedule per tenant environment) but whose operators are installed
+ * apart. Declared here so a cluster with only the operators installed syncs on the first try
+ * (Flux applies a folder's namespaced objects as one stage: one missing namespace blocks them
+ * all). Neither engine may delete them: they hold the operators, which tenantctl does not own.
+ */
+export const KEEP_ON_DELETE = {
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
+} as const;
+
+export function platformNamespaces(cluster: Cluster): string[] {
+  return [cluster.traefikNamespace, VELERO_NAMESPACE];
 }
 
 /** Only namespaces of shared-tier tenants may reach the shared data plane. */
@@ -45,19 +61,15 @@ const AUDITOR_GROUPS = ['apps', 'batch', 'autoscaling', 'policy', 'networking.k8
   'argoproj.io', 'barmancloud.cnpg.io', 'cert-manager.io', 'external-secrets.io', 'kustomize.toolkit.fluxcd.io', 'monitoring.coreos.com',
   'postgresql.cnpg.io', 'source.toolkit.fluxcd.io', 'traefik.io', 'velero.io'];
 
-const AUDITOR_SUBJECTS: k8s.Subject[] = [
-  { kind: 'ServiceAccount', name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE },
-  { kind: 'Group', name: 'tenantctl:auditors', apiGroup: 'rbac.authorization.k8s.io' },
-];
-
 /**
  * Read-only access for `tenantctl audit`, no wider than what it reads: get/list (no watch, no
  * write) of the core kinds and API groups above across the cluster, and Secrets only in the
- * tenant namespaces of this cluster (a RoleBinding each), where hand edits of controller-made
- * Secrets are looked for. Trade-off: Secrets elsewhere, and kinds of groups not listed, are not
+ * tenant namespaces (a RoleBinding each, made with the namespace in the tenant's folder so a
+ * GitOps engine never applies it before its namespace exists), where hand edits of
+ * controller-made Secrets are looked for. Trade-off: Secrets elsewhere, and kinds of groups not listed, are not
  * seen. `--server-dry-run` needs `patch` on top (not granted here).
  */
-function renderAuditorAccess(scope: Construct, envs: readonly TenantEnvironment[]): void {
+function renderAuditorAccess(scope: Construct): void {
   new k8s.KubeClusterRole(scope, 'auditor-role', {
     metadata: { name: 'tenantctl-auditor' },
     rules: [
@@ -68,27 +80,19 @@ function renderAuditorAccess(scope: Construct, envs: readonly TenantEnvironment[
   new k8s.KubeClusterRoleBinding(scope, 'auditor-binding', {
     metadata: { name: 'tenantctl-auditor' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor' },
-    subjects: AUDITOR_SUBJECTS,
+    subjects: [...AUDITOR_SUBJECTS],
   });
   new k8s.KubeClusterRole(scope, 'auditor-secrets-role', {
-    metadata: { name: 'tenantctl-auditor-secrets' },
+    metadata: { name: AUDITOR_SECRETS_ROLE },
     rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
   });
-  for (const env of [...envs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0))) {
-    new k8s.KubeRoleBinding(scope, `auditor-secrets-${env.namespace}`, {
-      metadata: {
-        name: 'tenantctl-auditor-secrets',
-        namespace: env.namespace,
-        labels: { [LABELS.tenant]: env.tenant.name, [LABELS.environment]: env.name, [LABELS.tier]: env.tier },
-      },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl-auditor-secrets' },
-      subjects: AUDITOR_SUBJECTS,
-    });
-  }
 }
 
 export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void {
   const sharedEnvs = envs.filter((e) => e.tier === 'shared');
+  for (const name of platformNamespaces(cluster)) {
+    new k8s.KubeNamespace(scope, `platform-ns-${name}`, { metadata: { name, annotations: { ...KEEP_ON_DELETE } } });
+  }
   new traefik.TlsOption(scope, 'tls', {
     metadata: { name: 'default', namespace: cluster.traefikNamespace },
     spec: { minVersion: 'VersionTLS12', sniStrict: true, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'] },
@@ -100,7 +104,7 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
 
   new k8s.KubeNamespace(scope, 'auditor-ns', { metadata: { name: AUDITOR_NAMESPACE } });
   new k8s.KubeServiceAccount(scope, 'auditor-sa', { metadata: { name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE }, automountServiceAccountToken: false });
-  renderAuditorAccess(scope, envs);
+  renderAuditorAccess(scope);
 
   if (!cluster.tiers.includes('shared')) return;
   const region = fleet.regions[cluster.region];

@@ -23,7 +23,8 @@ import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
 import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
-import type { DesiredCluster } from './desired.ts';
+import { expectedObjects, resolveEngine, type DesiredCluster } from './desired.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 import type { EnvironmentEvidence } from '../evidence/types.ts';
 import { EvidenceCollector, type AuditEvidenceOptions } from './evidence.ts';
@@ -44,6 +45,8 @@ export interface AuditClusterInput {
    */
   readonly loadDesired: () => Promise<DesiredCluster> | DesiredCluster;
   readonly reader: LiveReader;
+  /** The engine fleet.ts names for the cluster; unset: inferred from the kinds it serves. */
+  readonly engine?: GitOpsEngine;
   /** CRD schemas for defaults and list keys (vendor/crds). */
   readonly crds?: readonly CrdSchema[];
   readonly ignore?: readonly IgnoreRule[];
@@ -72,6 +75,8 @@ export interface ClusterAudit {
   readonly unscanned?: readonly string[];
   /** With `evidence`: every tenant environment's checks, passing or not. */
   readonly recoverability?: EnvironmentEvidence[];
+  /** The engine that syncs the cluster (declared or inferred); undefined when unknown. */
+  readonly engine?: GitOpsEngine;
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
@@ -137,7 +142,8 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     listAll(input.reader, NAMESPACES, pageSize),
     input.loadDesired(),
   ]);
-  const desiredObjects = withServedFolders(loaded, served);
+  const engine = resolveEngine(input.engine, served);
+  const desiredObjects = expectedObjects(loaded, engine);
   const tenants = tenantNamespaces(desiredObjects, liveNamespaces, prefix);
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(desiredObjects, served, [...tenants].filter((n) => liveNames.has(n)));
@@ -155,7 +161,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
   // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
-  findings.push(...await confirmed(input.serverDryRun, detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }), plan.namespaces.desired, liveNamespaces));
+  findings.push(...await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }), plan.namespaces.desired, liveNamespaces));
   keepForPolicies(liveNamespaces.filter(isManagedByUs));
   let liveCount = liveNamespaces.length;
 
@@ -195,7 +201,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
             items.push(o);
           }
         }
-        const pageFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
+        const pageFindings = await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
         findings.push(...pageFindings);
         keepForPolicies(items);
         evidence?.offer(items);
@@ -213,7 +219,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     const rest = [...pending.values(), ...listing.desired.filter(looseDesired)];
     const lookedUp = listing.selector ? await lookUp(input.reader, listing, rest.filter((d) => !held.some((h) => h.metadata.name === d.metadata.name))) : [];
     const last = [...held, ...lookedUp];
-    const lastFindings = await confirmed(input.serverDryRun, detectDrift({ ...common, desired: rest, live: last, namespaces }), rest, last);
+    const lastFindings = await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: rest, live: last, namespaces }), rest, last);
     findings.push(...lastFindings);
     keepForPolicies(last);
     evidence?.offer(last);
@@ -233,6 +239,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     objects: { desired: desiredCount, live: liveCount },
     ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
     ...(judged ? { recoverability: judged.recoverability } : {}),
+    ...(engine ? { engine } : {}),
   };
 }
 
@@ -241,7 +248,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
  * desired object would change the live one. One refused dry-run (a webhook, no patch permission
  * on a kind) leaves that finding unconfirmed, not the cluster unaudited.
  */
-async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
+async function confirmed(applier: DryRunApplier | undefined, engine: GitOpsEngine | undefined, found: AuditFinding[], desired: readonly KubeObject[], live: readonly KubeObject[]): Promise<AuditFinding[]> {
   if (!applier) return found;
   // A desired object without a namespace is reported under its own (absent) namespace: any live one of its name.
   const same = (o: KubeObject, f: AuditFinding) => o.metadata.name === f.resource.name && (!f.resource.namespace || o.metadata.namespace === f.resource.namespace);
@@ -254,7 +261,7 @@ async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding
       continue;
     }
     try {
-      out.push({ ...f, confirmed: await confirmDrift(applier, want, current) });
+      out.push({ ...f, ...(await confirmDrift(applier, want, current, f.changes ?? [], engine)) });
     } catch (error) {
       out.push({ ...f, confirmError: error instanceof Error ? error.message : String(error) });
     }
@@ -264,12 +271,3 @@ async function confirmed(applier: DryRunApplier | undefined, found: AuditFinding
 
 /** Namespaces are listed whole, before the plan exists: their labels are needed for every kind. */
 const NAMESPACES: KindListing = { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: [] };
-
-/** generated/<cluster>/ plus the GitOps folders whose kinds the cluster serves. */
-function withServedFolders(loaded: DesiredCluster, served: readonly ApiResource[]): KubeObject[] {
-  const out = [...loaded.objects];
-  for (const folder of loaded.optional) {
-    if (served.some((r) => r.group === folder.requires.group && r.kind === folder.requires.kind)) out.push(...folder.objects);
-  }
-  return out;
-}

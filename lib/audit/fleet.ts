@@ -58,7 +58,7 @@ export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptio
     try {
       const result = await options.audit(target);
       const server = result.server ?? target.server;
-      report = { ...base, ...(server ? { server } : {}), status: 'ok', summary: summarize(result.findings), findings: result.findings, objects: result.objects, ...(result.unscanned?.length ? { unscanned: result.unscanned } : {}), ...(result.recoverability ? { recoverability: result.recoverability } : {}) };
+      report = { ...base, ...(server ? { server } : {}), ...(result.engine ? { engine: result.engine } : {}), status: 'ok', summary: summarize(result.findings), findings: result.findings, objects: result.objects, ...(result.unscanned?.length ? { unscanned: result.unscanned } : {}), ...(result.recoverability ? { recoverability: result.recoverability } : {}) };
     } catch (error) {
       const failure = classifyClusterError(error, target.context);
       report = {

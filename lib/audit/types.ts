@@ -49,6 +49,12 @@ export type AuditFinding = DriftFinding & {
    * which only a person can undo; still drift.
    */
   readonly confirmed?: boolean;
+  /**
+   * `--server-dry-run`: per engine, whether its next sync reverts the drift (Flux removes
+   * `kubectl*` managers' fields, Argo CD does not). `confirmed` is the cluster engine's verdict,
+   * or true only when both agree if the engine is unknown.
+   */
+  readonly confirmedBy?: Readonly<Record<GitOpsEngine, boolean>>;
   /** `--server-dry-run`: why this finding could not be confirmed (the server refused the dry-run). */
   readonly confirmError?: string;
   /** `evidence` only: the check the live status fails (promise, observed value, source field, time). */

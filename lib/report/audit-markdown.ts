@@ -8,6 +8,7 @@
  * tables, then its finding lines (counts remain), and only then is it left out; a note says
  * what is missing. Every cluster value is escaped: it may hold markdown or HTML.
  */
+import { perEngineVerdict } from './sync-verdict.ts';
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import type { Change } from '../drift/types.ts';
 import {
@@ -77,7 +78,7 @@ function changeTable(changes: readonly Change[], derived = false): string[] {
 
 function findingLine(f: AuditFinding, withChanges: boolean): string[] {
   const env = f.environment ? ` (${md(f.environment)})` : '';
-  const verdict = f.confirmError ? `, dry-run refused: ${md(f.confirmError.split('\n')[0])}` : f.confirmed === undefined ? '' : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
+  const verdict = f.confirmError ? `, dry-run refused: ${md(f.confirmError.split('\n')[0])}` : f.confirmed === undefined ? '' : perEngineVerdict(f) ? `, ${f.confirmed ? 'confirmed' : 'not confirmed'}: ${perEngineVerdict(f)}` : f.confirmed ? ', confirmed: a sync reverts it' : ', a sync does not revert it';
   let line = `- **${f.type}** ${code(resourceId(f.resource))}${env}${verdict}`;
   if (f.derivedFrom) line += `, made by a controller from ${md(`${f.derivedFrom.kind}/${f.derivedFrom.name}`)}, edited by hand`;
   else if (f.createdBy) line += `, created by ${md(describeManager(f.createdBy))}`;

@@ -3,6 +3,7 @@
  * cluster (status and counts first, then why it could not be audited or one line per finding
  * with its changed fields indented), and a summary line last so a scrolled terminal shows it.
  */
+import { perEngineVerdict } from './sync-verdict.ts';
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import type { FindingType } from '../drift/types.ts';
 import {
@@ -52,6 +53,8 @@ function clusterError(c: ClusterReport, paint: Paint): string[] {
 function verdict(f: AuditFinding): string {
   if (f.confirmError) return `  [dry-run refused: ${safeText(f.confirmError.split('\n')[0])}]`;
   if (f.confirmed === undefined) return '';
+  const engines = perEngineVerdict(f);
+  if (engines) return `  [${f.confirmed ? 'confirmed' : 'not confirmed'}: ${engines}]`;
   return f.confirmed ? '  [confirmed: a sync reverts it]' : '  [a sync does not revert it: Git leaves the field unset]';
 }
 

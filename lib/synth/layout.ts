@@ -3,8 +3,9 @@
  *
  *   <cluster>/cluster/                 per-cluster base (shared data plane, TLS, auditor RBAC)
  *   <cluster>/tenants/<tenant>-<env>/  one folder per tenant environment
- *   <cluster>/argocd/                  AppProject + ApplicationSet over the folders above
- *   <cluster>/flux/                    GitRepository + one Kustomization per folder
+ *   <cluster>/argocd/                  AppProject + ApplicationSet over the folders above (Argo CD clusters)
+ *   <cluster>/flux/                    GitRepository + one Kustomization per folder (Flux clusters;
+ *                                      a cluster whose engine fleet.ts does not name gets both)
  *
  * Every folder has a kustomization.yaml listing its files, so Flux, Argo CD and `kubectl -k`
  * read the same set; file names are `<kind>-<name>.yaml`, stable across runs.

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { renderClusterBase } from '../../tiers/cluster.ts';
 import { CLUSTER_BASE_FOLDER, renderArgoCd, renderFlux, TENANTS_FOLDER } from '../../tiers/gitops.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { TierRegistry } from '../tier/tier.ts';
 import type { CompiledFleet } from './compile.ts';
 import { folderFiles, type ManifestFile } from './layout.ts';
@@ -66,6 +67,11 @@ export function renderEnvironmentFolder(env: TenantEnvironment, tiers: TierRegis
   return folderFiles(environmentFolder(env), renderEnvironment(env, tiers), env.tenant.file, env.namespace);
 }
 
+/** Whether `cluster` gets the engine's folder: the one fleet.ts names, or both when it names none. */
+function runsEngine(cluster: { readonly engine?: GitOpsEngine }, engine: GitOpsEngine): boolean {
+  return cluster.engine === undefined || cluster.engine === engine;
+}
+
 /** Every folder of the tree, environments first (in compiled order), then per-cluster folders by cluster. */
 export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUnit[] {
   const units: SynthUnit[] = [];
@@ -88,10 +94,11 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
       for (const input of inputs) h.update('\0').update(input);
       return h.digest('hex');
     };
-    const parts: Array<[string, readonly string[], () => ReturnType<typeof renderClusterObjects>]> = [
+    type Part = [string, readonly string[], () => ReturnType<typeof renderClusterObjects>];
+    const parts: Part[] = [
       [CLUSTER_BASE_FOLDER, entries.map((e) => e.key), () => renderClusterObjects((s) => renderClusterBase(s, cluster, compiled.fleet, envs))],
-      ['argocd', [], () => renderClusterObjects((s) => renderArgoCd(s, cluster, compiled.fleet))],
-      ['flux', folders, () => renderClusterObjects((s) => renderFlux(s, cluster, compiled.fleet, folders))],
+      ...(runsEngine(cluster, 'argocd') ? [['argocd', [], () => renderClusterObjects((s) => renderArgoCd(s, cluster, compiled.fleet))] satisfies Part] : []),
+      ...(runsEngine(cluster, 'flux') ? [['flux', folders, () => renderClusterObjects((s) => renderFlux(s, cluster, compiled.fleet, folders))] satisfies Part] : []),
     ];
     for (const [part, inputs, objects] of parts) {
       const folder = `${cluster.name}/${part}`;

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planListings, type KindListing } from '../../lib/audit/kinds.ts';
+import { expectedObjects, resolveEngine, type DesiredCluster } from '../../lib/audit/desired.ts';
+import type { GitOpsEngine } from '../../lib/model/gitops-engine.ts';
 import { KubeClient } from '../../lib/live/kube-client.ts';
 import { mapLimit } from '../../lib/live/map-limit.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
@@ -20,7 +22,9 @@ export interface FloorCluster {
   readonly name: string;
   readonly context: string;
   readonly objects: readonly KubeObject[];
-  readonly optional: ReadonlyArray<{ readonly requires: { readonly group: string; readonly kind: string }; readonly objects: readonly KubeObject[] }>;
+  /** The engine fleet.ts names, if any. */
+  readonly engine?: GitOpsEngine;
+  readonly engineFolders: DesiredCluster['engineFolders'];
 }
 
 export interface FloorResult {
@@ -41,8 +45,7 @@ async function floorChild(planFile: string): Promise<void> {
       const client = KubeClient.fromKubeconfig({ kubeconfig: plan.kubeconfig, context: c.context });
       try {
         const served = await client.resources();
-        const desired = [...c.objects];
-        for (const f of c.optional) if (served.some((r) => r.group === f.requires.group && r.kind === f.requires.kind)) desired.push(...f.objects);
+        const desired = expectedObjects({ objects: c.objects, engineFolders: c.engineFolders }, resolveEngine(c.engine, served));
         const { namespaces, kinds } = planListings(desired, served);
         let listed = 0;
         let requests = 0;

@@ -13,6 +13,15 @@ export const SHARED_REDIS_NAMESPACE = 'redis-shared';
 export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const TENANT_PG_CLUSTER = 'pg';
+/** Where the auditor's ServiceAccount lives (the cluster base creates it). */
+export const AUDITOR_NAMESPACE = 'tenantctl-system';
+/** ClusterRole that grants reading Secrets; bound only inside tenant namespaces. */
+export const AUDITOR_SECRETS_ROLE = 'tenantctl-auditor-secrets';
+/** Who audits: the in-cluster ServiceAccount and a group for people and CI identities. */
+export const AUDITOR_SUBJECTS = [
+  { kind: 'ServiceAccount', name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE },
+  { kind: 'Group', name: 'tenantctl:auditors', apiGroup: 'rbac.authorization.k8s.io' },
+] as const;
 
 /** Pod labels of the Odoo workloads; `component` is web or cron. */
 export function odooLabels(env: TenantEnvironment, component: 'web' | 'cron'): Record<string, string> {

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { environmentQuota } from '../../lib/tenant/sizing.ts';
+import { AUDITOR_SECRETS_ROLE, AUDITOR_SUBJECTS } from './names.ts';
 
 export interface NamespaceProps {
   readonly dedicatedData: boolean;
@@ -69,6 +70,12 @@ export class TenantNamespace extends Construct {
     new k8s.KubeServiceAccount(this, 'sa', {
       metadata: { name: 'odoo', namespace: ns },
       automountServiceAccountToken: false,
+    });
+    // The auditor reads Secrets only in tenant namespaces (ClusterRole in the cluster base).
+    new k8s.KubeRoleBinding(this, 'auditor-secrets', {
+      metadata: { name: AUDITOR_SECRETS_ROLE, namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AUDITOR_SECRETS_ROLE },
+      subjects: [...AUDITOR_SUBJECTS],
     });
   }
 }

@@ -4,6 +4,711 @@ import { Construct } from 'constructs';
 
 
 /**
+ * Bucket is the Schema for the buckets API.
+ *
+ * @schema Bucket
+ */
+export class Bucket extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Bucket"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'Bucket',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Bucket".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: BucketProps = {}): any {
+    return {
+      ...Bucket.GVK,
+      ...toJson_BucketProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Bucket" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: BucketProps = {}) {
+    super(scope, id, {
+      ...Bucket.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Bucket.GVK,
+      ...toJson_BucketProps(resolved),
+    };
+  }
+}
+
+/**
+ * Bucket is the Schema for the buckets API.
+ *
+ * @schema Bucket
+ */
+export interface BucketProps {
+  /**
+   * @schema Bucket#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * BucketSpec specifies the required configuration to produce an Artifact for
+   * an object storage bucket.
+   *
+   * @schema Bucket#spec
+   */
+  readonly spec?: BucketSpec;
+}
+
+/**
+ * Converts an object of type 'BucketProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketProps(obj: BucketProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_BucketSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BucketSpec specifies the required configuration to produce an Artifact for
+ * an object storage bucket.
+ *
+ * @schema BucketSpec
+ */
+export interface BucketSpec {
+  /**
+   * BucketName is the name of the object storage bucket.
+   *
+   * @schema BucketSpec#bucketName
+   */
+  readonly bucketName: string;
+
+  /**
+   * CertSecretRef can be given the name of a Secret containing
+   * either or both of
+   *
+   * - a PEM-encoded client certificate (`tls.crt`) and private
+   * key (`tls.key`);
+   * - a PEM-encoded CA certificate (`ca.crt`)
+   *
+   * and whichever are supplied, will be used for connecting to the
+   * bucket. The client cert and key are useful if you are
+   * authenticating with a certificate; the CA cert is useful if
+   * you are using a self-signed server certificate. The Secret must
+   * be of type `Opaque` or `kubernetes.io/tls`.
+   *
+   * This field is only supported for the `generic` provider.
+   *
+   * @schema BucketSpec#certSecretRef
+   */
+  readonly certSecretRef?: BucketSpecCertSecretRef;
+
+  /**
+   * Endpoint is the object storage address the BucketName is located at.
+   *
+   * @schema BucketSpec#endpoint
+   */
+  readonly endpoint: string;
+
+  /**
+   * Ignore overrides the set of excluded patterns in the .sourceignore format
+   * (which is the same as .gitignore). If not provided, a default will be used,
+   * consult the documentation for your version to find out what those are.
+   *
+   * @schema BucketSpec#ignore
+   */
+  readonly ignore?: string;
+
+  /**
+   * Insecure allows connecting to a non-TLS HTTP Endpoint.
+   *
+   * @schema BucketSpec#insecure
+   */
+  readonly insecure?: boolean;
+
+  /**
+   * Interval at which the Bucket Endpoint is checked for updates.
+   * This interval is approximate and may be subject to jitter to ensure
+   * efficient use of resources.
+   *
+   * @schema BucketSpec#interval
+   */
+  readonly interval: string;
+
+  /**
+   * Prefix to use for server-side filtering of files in the Bucket.
+   *
+   * @schema BucketSpec#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * Provider of the object storage bucket.
+   * Defaults to 'generic', which expects an S3 (API) compatible object
+   * storage.
+   *
+   * @default generic', which expects an S3 (API) compatible object
+   * @schema BucketSpec#provider
+   */
+  readonly provider?: BucketSpecProvider;
+
+  /**
+   * ProxySecretRef specifies the Secret containing the proxy configuration
+   * to use while communicating with the Bucket server.
+   *
+   * @schema BucketSpec#proxySecretRef
+   */
+  readonly proxySecretRef?: BucketSpecProxySecretRef;
+
+  /**
+   * Region of the Endpoint where the BucketName is located in.
+   *
+   * @schema BucketSpec#region
+   */
+  readonly region?: string;
+
+  /**
+   * SecretRef specifies the Secret containing authentication credentials
+   * for the Bucket.
+   *
+   * @schema BucketSpec#secretRef
+   */
+  readonly secretRef?: BucketSpecSecretRef;
+
+  /**
+   * ServiceAccountName is the name of the Kubernetes ServiceAccount used to authenticate
+   * the bucket. This field is only supported for the 'gcp' and 'aws' providers.
+   * For more information about workload identity:
+   * https://fluxcd.io/flux/components/source/buckets/#workload-identity
+   *
+   * @schema BucketSpec#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * STS specifies the required configuration to use a Security Token
+   * Service for fetching temporary credentials to authenticate in a
+   * Bucket provider.
+   *
+   * This field is only supported for the `aws` and `generic` providers.
+   *
+   * @schema BucketSpec#sts
+   */
+  readonly sts?: BucketSpecSts;
+
+  /**
+   * Suspend tells the controller to suspend the reconciliation of this
+   * Bucket.
+   *
+   * @schema BucketSpec#suspend
+   */
+  readonly suspend?: boolean;
+
+  /**
+   * Timeout for fetch operations, defaults to 60s.
+   *
+   * @schema BucketSpec#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpec(obj: BucketSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bucketName': obj.bucketName,
+    'certSecretRef': toJson_BucketSpecCertSecretRef(obj.certSecretRef),
+    'endpoint': obj.endpoint,
+    'ignore': obj.ignore,
+    'insecure': obj.insecure,
+    'interval': obj.interval,
+    'prefix': obj.prefix,
+    'provider': obj.provider,
+    'proxySecretRef': toJson_BucketSpecProxySecretRef(obj.proxySecretRef),
+    'region': obj.region,
+    'secretRef': toJson_BucketSpecSecretRef(obj.secretRef),
+    'serviceAccountName': obj.serviceAccountName,
+    'sts': toJson_BucketSpecSts(obj.sts),
+    'suspend': obj.suspend,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CertSecretRef can be given the name of a Secret containing
+ * either or both of
+ *
+ * - a PEM-encoded client certificate (`tls.crt`) and private
+ * key (`tls.key`);
+ * - a PEM-encoded CA certificate (`ca.crt`)
+ *
+ * and whichever are supplied, will be used for connecting to the
+ * bucket. The client cert and key are useful if you are
+ * authenticating with a certificate; the CA cert is useful if
+ * you are using a self-signed server certificate. The Secret must
+ * be of type `Opaque` or `kubernetes.io/tls`.
+ *
+ * This field is only supported for the `generic` provider.
+ *
+ * @schema BucketSpecCertSecretRef
+ */
+export interface BucketSpecCertSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema BucketSpecCertSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecCertSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecCertSecretRef(obj: BucketSpecCertSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Provider of the object storage bucket.
+ * Defaults to 'generic', which expects an S3 (API) compatible object
+ * storage.
+ *
+ * @default generic', which expects an S3 (API) compatible object
+ * @schema BucketSpecProvider
+ */
+export enum BucketSpecProvider {
+  /** generic */
+  GENERIC = "generic",
+  /** aws */
+  AWS = "aws",
+  /** gcp */
+  GCP = "gcp",
+  /** azure */
+  AZURE = "azure",
+}
+
+/**
+ * ProxySecretRef specifies the Secret containing the proxy configuration
+ * to use while communicating with the Bucket server.
+ *
+ * @schema BucketSpecProxySecretRef
+ */
+export interface BucketSpecProxySecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema BucketSpecProxySecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecProxySecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecProxySecretRef(obj: BucketSpecProxySecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecretRef specifies the Secret containing authentication credentials
+ * for the Bucket.
+ *
+ * @schema BucketSpecSecretRef
+ */
+export interface BucketSpecSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema BucketSpecSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecSecretRef(obj: BucketSpecSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * STS specifies the required configuration to use a Security Token
+ * Service for fetching temporary credentials to authenticate in a
+ * Bucket provider.
+ *
+ * This field is only supported for the `aws` and `generic` providers.
+ *
+ * @schema BucketSpecSts
+ */
+export interface BucketSpecSts {
+  /**
+   * CertSecretRef can be given the name of a Secret containing
+   * either or both of
+   *
+   * - a PEM-encoded client certificate (`tls.crt`) and private
+   * key (`tls.key`);
+   * - a PEM-encoded CA certificate (`ca.crt`)
+   *
+   * and whichever are supplied, will be used for connecting to the
+   * STS endpoint. The client cert and key are useful if you are
+   * authenticating with a certificate; the CA cert is useful if
+   * you are using a self-signed server certificate. The Secret must
+   * be of type `Opaque` or `kubernetes.io/tls`.
+   *
+   * This field is only supported for the `ldap` provider.
+   *
+   * @schema BucketSpecSts#certSecretRef
+   */
+  readonly certSecretRef?: BucketSpecStsCertSecretRef;
+
+  /**
+   * Endpoint is the HTTP/S endpoint of the Security Token Service from
+   * where temporary credentials will be fetched.
+   *
+   * @schema BucketSpecSts#endpoint
+   */
+  readonly endpoint: string;
+
+  /**
+   * Provider of the Security Token Service.
+   *
+   * @schema BucketSpecSts#provider
+   */
+  readonly provider: BucketSpecStsProvider;
+
+  /**
+   * SecretRef specifies the Secret containing authentication credentials
+   * for the STS endpoint. This Secret must contain the fields `username`
+   * and `password` and is supported only for the `ldap` provider.
+   *
+   * @schema BucketSpecSts#secretRef
+   */
+  readonly secretRef?: BucketSpecStsSecretRef;
+}
+
+/**
+ * Converts an object of type 'BucketSpecSts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecSts(obj: BucketSpecSts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certSecretRef': toJson_BucketSpecStsCertSecretRef(obj.certSecretRef),
+    'endpoint': obj.endpoint,
+    'provider': obj.provider,
+    'secretRef': toJson_BucketSpecStsSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CertSecretRef can be given the name of a Secret containing
+ * either or both of
+ *
+ * - a PEM-encoded client certificate (`tls.crt`) and private
+ * key (`tls.key`);
+ * - a PEM-encoded CA certificate (`ca.crt`)
+ *
+ * and whichever are supplied, will be used for connecting to the
+ * STS endpoint. The client cert and key are useful if you are
+ * authenticating with a certificate; the CA cert is useful if
+ * you are using a self-signed server certificate. The Secret must
+ * be of type `Opaque` or `kubernetes.io/tls`.
+ *
+ * This field is only supported for the `ldap` provider.
+ *
+ * @schema BucketSpecStsCertSecretRef
+ */
+export interface BucketSpecStsCertSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema BucketSpecStsCertSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecStsCertSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecStsCertSecretRef(obj: BucketSpecStsCertSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Provider of the Security Token Service.
+ *
+ * @schema BucketSpecStsProvider
+ */
+export enum BucketSpecStsProvider {
+  /** aws */
+  AWS = "aws",
+  /** ldap */
+  LDAP = "ldap",
+}
+
+/**
+ * SecretRef specifies the Secret containing authentication credentials
+ * for the STS endpoint. This Secret must contain the fields `username`
+ * and `password` and is supported only for the `ldap` provider.
+ *
+ * @schema BucketSpecStsSecretRef
+ */
+export interface BucketSpecStsSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema BucketSpecStsSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecStsSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecStsSecretRef(obj: BucketSpecStsSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ * ExternalArtifact is the Schema for the external artifacts API
+ *
+ * @schema ExternalArtifact
+ */
+export class ExternalArtifact extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ExternalArtifact"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'ExternalArtifact',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ExternalArtifact".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ExternalArtifactProps = {}): any {
+    return {
+      ...ExternalArtifact.GVK,
+      ...toJson_ExternalArtifactProps(props),
+    };
+  }
+
+  /**
+   * Defines a "ExternalArtifact" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ExternalArtifactProps = {}) {
+    super(scope, id, {
+      ...ExternalArtifact.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...ExternalArtifact.GVK,
+      ...toJson_ExternalArtifactProps(resolved),
+    };
+  }
+}
+
+/**
+ * ExternalArtifact is the Schema for the external artifacts API
+ *
+ * @schema ExternalArtifact
+ */
+export interface ExternalArtifactProps {
+  /**
+   * @schema ExternalArtifact#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * ExternalArtifactSpec defines the desired state of ExternalArtifact
+   *
+   * @schema ExternalArtifact#spec
+   */
+  readonly spec?: ExternalArtifactSpec;
+}
+
+/**
+ * Converts an object of type 'ExternalArtifactProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ExternalArtifactProps(obj: ExternalArtifactProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ExternalArtifactSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExternalArtifactSpec defines the desired state of ExternalArtifact
+ *
+ * @schema ExternalArtifactSpec
+ */
+export interface ExternalArtifactSpec {
+  /**
+   * SourceRef points to the Kubernetes custom resource for
+   * which the artifact is generated.
+   *
+   * @schema ExternalArtifactSpec#sourceRef
+   */
+  readonly sourceRef?: ExternalArtifactSpecSourceRef;
+}
+
+/**
+ * Converts an object of type 'ExternalArtifactSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ExternalArtifactSpec(obj: ExternalArtifactSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'sourceRef': toJson_ExternalArtifactSpecSourceRef(obj.sourceRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SourceRef points to the Kubernetes custom resource for
+ * which the artifact is generated.
+ *
+ * @schema ExternalArtifactSpecSourceRef
+ */
+export interface ExternalArtifactSpecSourceRef {
+  /**
+   * API version of the referent, if not specified the Kubernetes preferred version will be used.
+   *
+   * @schema ExternalArtifactSpecSourceRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Kind of the referent.
+   *
+   * @schema ExternalArtifactSpecSourceRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referent.
+   *
+   * @schema ExternalArtifactSpecSourceRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referent, when not specified it acts as LocalObjectReference.
+   *
+   * @schema ExternalArtifactSpecSourceRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'ExternalArtifactSpecSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ExternalArtifactSpecSourceRef(obj: ExternalArtifactSpecSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
  * GitRepository is the Schema for the gitrepositories API.
  *
  * @schema GitRepository
@@ -126,7 +831,7 @@ export interface GitRepositorySpec {
   readonly interval: string;
 
   /**
-   * Provider used for authentication, can be 'azure', 'github', 'generic'.
+   * Provider used for authentication, can be 'aws', 'azure', 'github', 'generic'.
    * When not specified, defaults to 'generic'.
    *
    * @schema GitRepositorySpec#provider
@@ -171,7 +876,7 @@ export interface GitRepositorySpec {
 
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to
-   * authenticate to the GitRepository. This field is only supported for 'azure' provider.
+   * authenticate to the GitRepository. This field is only supported for 'azure' and 'aws' providers.
    *
    * @schema GitRepositorySpec#serviceAccountName
    */
@@ -293,7 +998,7 @@ export function toJson_GitRepositorySpecInclude(obj: GitRepositorySpecInclude | 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Provider used for authentication, can be 'azure', 'github', 'generic'.
+ * Provider used for authentication, can be 'aws', 'azure', 'github', 'generic'.
  * When not specified, defaults to 'generic'.
  *
  * @schema GitRepositorySpecProvider
@@ -301,6 +1006,8 @@ export function toJson_GitRepositorySpecInclude(obj: GitRepositorySpecInclude | 
 export enum GitRepositorySpecProvider {
   /** generic */
   GENERIC = "generic",
+  /** aws */
+  AWS = "aws",
   /** azure */
   AZURE = "azure",
   /** github */
@@ -456,7 +1163,8 @@ export interface GitRepositorySpecVerify {
 
   /**
    * SecretRef specifies the Secret containing the public keys of trusted Git
-   * authors.
+   * authors. PGP public keys must be stored under keys with the .asc suffix,
+   * and SSH public keys must be stored under keys with the .sshpub suffix.
    *
    * @schema GitRepositorySpecVerify#secretRef
    */
@@ -527,7 +1235,8 @@ export enum GitRepositorySpecVerifyMode {
 
 /**
  * SecretRef specifies the Secret containing the public keys of trusted Git
- * authors.
+ * authors. PGP public keys must be stored under keys with the .asc suffix,
+ * and SSH public keys must be stored under keys with the .sshpub suffix.
  *
  * @schema GitRepositorySpecVerifySecretRef
  */
@@ -556,42 +1265,42 @@ export function toJson_GitRepositorySpecVerifySecretRef(obj: GitRepositorySpecVe
 
 
 /**
- * GitRepository is the Schema for the gitrepositories API.
+ * HelmChart is the Schema for the helmcharts API.
  *
- * @schema GitRepositoryV1Beta2
+ * @schema HelmChart
  */
-export class GitRepositoryV1Beta2 extends ApiObject {
+export class HelmChart extends ApiObject {
   /**
-   * Returns the apiVersion and kind for "GitRepositoryV1Beta2"
+   * Returns the apiVersion and kind for "HelmChart"
    */
   public static readonly GVK: GroupVersionKind = {
-    apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
-    kind: 'GitRepository',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'HelmChart',
   }
 
   /**
-   * Renders a Kubernetes manifest for "GitRepositoryV1Beta2".
+   * Renders a Kubernetes manifest for "HelmChart".
    *
    * This can be used to inline resource manifests inside other objects (e.g. as templates).
    *
    * @param props initialization props
    */
-  public static manifest(props: GitRepositoryV1Beta2Props = {}): any {
+  public static manifest(props: HelmChartProps = {}): any {
     return {
-      ...GitRepositoryV1Beta2.GVK,
-      ...toJson_GitRepositoryV1Beta2Props(props),
+      ...HelmChart.GVK,
+      ...toJson_HelmChartProps(props),
     };
   }
 
   /**
-   * Defines a "GitRepositoryV1Beta2" API object
+   * Defines a "HelmChart" API object
    * @param scope the scope in which to define this object
    * @param id a scope-local name for the object
    * @param props initialization props
    */
-  public constructor(scope: Construct, id: string, props: GitRepositoryV1Beta2Props = {}) {
+  public constructor(scope: Construct, id: string, props: HelmChartProps = {}) {
     super(scope, id, {
-      ...GitRepositoryV1Beta2.GVK,
+      ...HelmChart.GVK,
       ...props,
     });
   }
@@ -603,41 +1312,40 @@ export class GitRepositoryV1Beta2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GitRepositoryV1Beta2.GVK,
-      ...toJson_GitRepositoryV1Beta2Props(resolved),
+      ...HelmChart.GVK,
+      ...toJson_HelmChartProps(resolved),
     };
   }
 }
 
 /**
- * GitRepository is the Schema for the gitrepositories API.
+ * HelmChart is the Schema for the helmcharts API.
  *
- * @schema GitRepositoryV1Beta2
+ * @schema HelmChart
  */
-export interface GitRepositoryV1Beta2Props {
+export interface HelmChartProps {
   /**
-   * @schema GitRepositoryV1Beta2#metadata
+   * @schema HelmChart#metadata
    */
   readonly metadata?: ApiObjectMetadata;
 
   /**
-   * GitRepositorySpec specifies the required configuration to produce an
-   * Artifact for a Git repository.
+   * HelmChartSpec specifies the desired state of a Helm chart.
    *
-   * @schema GitRepositoryV1Beta2#spec
+   * @schema HelmChart#spec
    */
-  readonly spec?: GitRepositoryV1Beta2Spec;
+  readonly spec?: HelmChartSpec;
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2Props' to JSON representation.
+ * Converts an object of type 'HelmChartProps' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2Props(obj: GitRepositoryV1Beta2Props | undefined): Record<string, any> | undefined {
+export function toJson_HelmChartProps(obj: HelmChartProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'metadata': obj.metadata,
-    'spec': toJson_GitRepositoryV1Beta2Spec(obj.spec),
+    'spec': toJson_HelmChartSpec(obj.spec),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -645,134 +1353,556 @@ export function toJson_GitRepositoryV1Beta2Props(obj: GitRepositoryV1Beta2Props 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GitRepositorySpec specifies the required configuration to produce an
- * Artifact for a Git repository.
+ * HelmChartSpec specifies the desired state of a Helm chart.
  *
- * @schema GitRepositoryV1Beta2Spec
+ * @schema HelmChartSpec
  */
-export interface GitRepositoryV1Beta2Spec {
+export interface HelmChartSpec {
+  /**
+   * Chart is the name or path the Helm chart is available at in the
+   * SourceRef.
+   *
+   * @schema HelmChartSpec#chart
+   */
+  readonly chart: string;
+
+  /**
+   * IgnoreMissingValuesFiles controls whether to silently ignore missing values
+   * files rather than failing.
+   *
+   * @schema HelmChartSpec#ignoreMissingValuesFiles
+   */
+  readonly ignoreMissingValuesFiles?: boolean;
+
+  /**
+   * Interval at which the HelmChart SourceRef is checked for updates.
+   * This interval is approximate and may be subject to jitter to ensure
+   * efficient use of resources.
+   *
+   * @schema HelmChartSpec#interval
+   */
+  readonly interval: string;
+
+  /**
+   * ReconcileStrategy determines what enables the creation of a new artifact.
+   * Valid values are ('ChartVersion', 'Revision').
+   * See the documentation of the values for an explanation on their behavior.
+   * Defaults to ChartVersion when omitted.
+   *
+   * @default ChartVersion when omitted.
+   * @schema HelmChartSpec#reconcileStrategy
+   */
+  readonly reconcileStrategy?: HelmChartSpecReconcileStrategy;
+
+  /**
+   * SourceRef is the reference to the Source the chart is available at.
+   *
+   * @schema HelmChartSpec#sourceRef
+   */
+  readonly sourceRef: HelmChartSpecSourceRef;
+
+  /**
+   * Suspend tells the controller to suspend the reconciliation of this
+   * source.
+   *
+   * @schema HelmChartSpec#suspend
+   */
+  readonly suspend?: boolean;
+
+  /**
+   * ValuesFiles is an alternative list of values files to use as the chart
+   * values (values.yaml is not included by default), expected to be a
+   * relative path in the SourceRef.
+   * Values files are merged in the order of this list with the last file
+   * overriding the first. Ignored when omitted.
+   *
+   * @schema HelmChartSpec#valuesFiles
+   */
+  readonly valuesFiles?: string[];
+
+  /**
+   * Verify contains the secret name containing the trusted public keys
+   * used to verify the signature and specifies which provider to use to check
+   * whether OCI image is authentic.
+   * This field is only supported when using HelmRepository source with spec.type 'oci'.
+   * Chart dependencies, which are not bundled in the umbrella chart artifact, are not verified.
+   *
+   * @schema HelmChartSpec#verify
+   */
+  readonly verify?: HelmChartSpecVerify;
+
+  /**
+   * Version is the chart version semver expression, ignored for charts from
+   * GitRepository and Bucket sources. Defaults to latest when omitted.
+   *
+   * @default latest when omitted.
+   * @schema HelmChartSpec#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'HelmChartSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmChartSpec(obj: HelmChartSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'chart': obj.chart,
+    'ignoreMissingValuesFiles': obj.ignoreMissingValuesFiles,
+    'interval': obj.interval,
+    'reconcileStrategy': obj.reconcileStrategy,
+    'sourceRef': toJson_HelmChartSpecSourceRef(obj.sourceRef),
+    'suspend': obj.suspend,
+    'valuesFiles': obj.valuesFiles?.map(y => y),
+    'verify': toJson_HelmChartSpecVerify(obj.verify),
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ReconcileStrategy determines what enables the creation of a new artifact.
+ * Valid values are ('ChartVersion', 'Revision').
+ * See the documentation of the values for an explanation on their behavior.
+ * Defaults to ChartVersion when omitted.
+ *
+ * @default ChartVersion when omitted.
+ * @schema HelmChartSpecReconcileStrategy
+ */
+export enum HelmChartSpecReconcileStrategy {
+  /** ChartVersion */
+  CHART_VERSION = "ChartVersion",
+  /** Revision */
+  REVISION = "Revision",
+}
+
+/**
+ * SourceRef is the reference to the Source the chart is available at.
+ *
+ * @schema HelmChartSpecSourceRef
+ */
+export interface HelmChartSpecSourceRef {
+  /**
+   * APIVersion of the referent.
+   *
+   * @schema HelmChartSpecSourceRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Kind of the referent, valid values are ('HelmRepository', 'GitRepository',
+   * 'Bucket').
+   *
+   * @schema HelmChartSpecSourceRef#kind
+   */
+  readonly kind: HelmChartSpecSourceRefKind;
+
+  /**
+   * Name of the referent.
+   *
+   * @schema HelmChartSpecSourceRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'HelmChartSpecSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmChartSpecSourceRef(obj: HelmChartSpecSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Verify contains the secret name containing the trusted public keys
+ * used to verify the signature and specifies which provider to use to check
+ * whether OCI image is authentic.
+ * This field is only supported when using HelmRepository source with spec.type 'oci'.
+ * Chart dependencies, which are not bundled in the umbrella chart artifact, are not verified.
+ *
+ * @schema HelmChartSpecVerify
+ */
+export interface HelmChartSpecVerify {
+  /**
+   * MatchOIDCIdentity specifies the identity matching criteria to use
+   * while verifying an OCI artifact which was signed using Cosign keyless
+   * signing. The artifact's identity is deemed to be verified if any of the
+   * specified matchers match against the identity.
+   *
+   * @schema HelmChartSpecVerify#matchOIDCIdentity
+   */
+  readonly matchOidcIdentity?: HelmChartSpecVerifyMatchOidcIdentity[];
+
+  /**
+   * Provider specifies the technology used to sign the OCI Artifact.
+   *
+   * @schema HelmChartSpecVerify#provider
+   */
+  readonly provider: HelmChartSpecVerifyProvider;
+
+  /**
+   * SecretRef specifies the Kubernetes Secret containing the
+   * trusted public keys.
+   *
+   * @schema HelmChartSpecVerify#secretRef
+   */
+  readonly secretRef?: HelmChartSpecVerifySecretRef;
+}
+
+/**
+ * Converts an object of type 'HelmChartSpecVerify' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmChartSpecVerify(obj: HelmChartSpecVerify | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchOIDCIdentity': obj.matchOidcIdentity?.map(y => toJson_HelmChartSpecVerifyMatchOidcIdentity(y)),
+    'provider': obj.provider,
+    'secretRef': toJson_HelmChartSpecVerifySecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Kind of the referent, valid values are ('HelmRepository', 'GitRepository',
+ * 'Bucket').
+ *
+ * @schema HelmChartSpecSourceRefKind
+ */
+export enum HelmChartSpecSourceRefKind {
+  /** HelmRepository */
+  HELM_REPOSITORY = "HelmRepository",
+  /** GitRepository */
+  GIT_REPOSITORY = "GitRepository",
+  /** Bucket */
+  BUCKET = "Bucket",
+}
+
+/**
+ * OIDCIdentityMatch specifies options for verifying the certificate identity,
+ * i.e. the issuer and the subject of the certificate.
+ *
+ * @schema HelmChartSpecVerifyMatchOidcIdentity
+ */
+export interface HelmChartSpecVerifyMatchOidcIdentity {
+  /**
+   * Issuer specifies the regex pattern to match against to verify
+   * the OIDC issuer in the Fulcio certificate. The pattern must be a
+   * valid Go regular expression.
+   *
+   * @schema HelmChartSpecVerifyMatchOidcIdentity#issuer
+   */
+  readonly issuer: string;
+
+  /**
+   * Subject specifies the regex pattern to match against to verify
+   * the identity subject in the Fulcio certificate. The pattern must
+   * be a valid Go regular expression.
+   *
+   * @schema HelmChartSpecVerifyMatchOidcIdentity#subject
+   */
+  readonly subject: string;
+}
+
+/**
+ * Converts an object of type 'HelmChartSpecVerifyMatchOidcIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmChartSpecVerifyMatchOidcIdentity(obj: HelmChartSpecVerifyMatchOidcIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'issuer': obj.issuer,
+    'subject': obj.subject,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Provider specifies the technology used to sign the OCI Artifact.
+ *
+ * @schema HelmChartSpecVerifyProvider
+ */
+export enum HelmChartSpecVerifyProvider {
+  /** cosign */
+  COSIGN = "cosign",
+  /** notation */
+  NOTATION = "notation",
+}
+
+/**
+ * SecretRef specifies the Kubernetes Secret containing the
+ * trusted public keys.
+ *
+ * @schema HelmChartSpecVerifySecretRef
+ */
+export interface HelmChartSpecVerifySecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema HelmChartSpecVerifySecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'HelmChartSpecVerifySecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmChartSpecVerifySecretRef(obj: HelmChartSpecVerifySecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ * HelmRepository is the Schema for the helmrepositories API.
+ *
+ * @schema HelmRepository
+ */
+export class HelmRepository extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "HelmRepository"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'HelmRepository',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "HelmRepository".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: HelmRepositoryProps = {}): any {
+    return {
+      ...HelmRepository.GVK,
+      ...toJson_HelmRepositoryProps(props),
+    };
+  }
+
+  /**
+   * Defines a "HelmRepository" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: HelmRepositoryProps = {}) {
+    super(scope, id, {
+      ...HelmRepository.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...HelmRepository.GVK,
+      ...toJson_HelmRepositoryProps(resolved),
+    };
+  }
+}
+
+/**
+ * HelmRepository is the Schema for the helmrepositories API.
+ *
+ * @schema HelmRepository
+ */
+export interface HelmRepositoryProps {
+  /**
+   * @schema HelmRepository#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * HelmRepositorySpec specifies the required configuration to produce an
+   * Artifact for a Helm repository index YAML.
+   *
+   * @schema HelmRepository#spec
+   */
+  readonly spec?: HelmRepositorySpec;
+}
+
+/**
+ * Converts an object of type 'HelmRepositoryProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HelmRepositoryProps(obj: HelmRepositoryProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_HelmRepositorySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HelmRepositorySpec specifies the required configuration to produce an
+ * Artifact for a Helm repository index YAML.
+ *
+ * @schema HelmRepositorySpec
+ */
+export interface HelmRepositorySpec {
   /**
    * AccessFrom specifies an Access Control List for allowing cross-namespace
    * references to this object.
    * NOTE: Not implemented, provisional as of https://github.com/fluxcd/flux2/pull/2092
    *
-   * @schema GitRepositoryV1Beta2Spec#accessFrom
+   * @schema HelmRepositorySpec#accessFrom
    */
-  readonly accessFrom?: GitRepositoryV1Beta2SpecAccessFrom;
+  readonly accessFrom?: HelmRepositorySpecAccessFrom;
 
   /**
-   * GitImplementation specifies which Git client library implementation to
-   * use. Defaults to 'go-git', valid values are ('go-git', 'libgit2').
-   * Deprecated: gitImplementation is deprecated now that 'go-git' is the
-   * only supported implementation.
+   * CertSecretRef can be given the name of a Secret containing
+   * either or both of
    *
-   * @default go-git', valid values are ('go-git', 'libgit2').
-   * @schema GitRepositoryV1Beta2Spec#gitImplementation
+   * - a PEM-encoded client certificate (`tls.crt`) and private
+   * key (`tls.key`);
+   * - a PEM-encoded CA certificate (`ca.crt`)
+   *
+   * and whichever are supplied, will be used for connecting to the
+   * registry. The client cert and key are useful if you are
+   * authenticating with a certificate; the CA cert is useful if
+   * you are using a self-signed server certificate. The Secret must
+   * be of type `Opaque` or `kubernetes.io/tls`.
+   *
+   * It takes precedence over the values specified in the Secret referred
+   * to by `.spec.secretRef`.
+   *
+   * @schema HelmRepositorySpec#certSecretRef
    */
-  readonly gitImplementation?: GitRepositoryV1Beta2SpecGitImplementation;
+  readonly certSecretRef?: HelmRepositorySpecCertSecretRef;
 
   /**
-   * Ignore overrides the set of excluded patterns in the .sourceignore format
-   * (which is the same as .gitignore). If not provided, a default will be used,
-   * consult the documentation for your version to find out what those are.
+   * Insecure allows connecting to a non-TLS HTTP container registry.
+   * This field is only taken into account if the .spec.type field is set to 'oci'.
    *
-   * @schema GitRepositoryV1Beta2Spec#ignore
+   * @schema HelmRepositorySpec#insecure
    */
-  readonly ignore?: string;
+  readonly insecure?: boolean;
 
   /**
-   * Include specifies a list of GitRepository resources which Artifacts
-   * should be included in the Artifact produced for this GitRepository.
+   * Interval at which the HelmRepository URL is checked for updates.
+   * This interval is approximate and may be subject to jitter to ensure
+   * efficient use of resources.
    *
-   * @schema GitRepositoryV1Beta2Spec#include
+   * @schema HelmRepositorySpec#interval
    */
-  readonly include?: GitRepositoryV1Beta2SpecInclude[];
+  readonly interval?: string;
 
   /**
-   * Interval at which to check the GitRepository for updates.
+   * PassCredentials allows the credentials from the SecretRef to be passed
+   * on to a host that does not match the host as defined in URL.
+   * This may be required if the host of the advertised chart URLs in the
+   * index differ from the defined URL.
+   * Enabling this should be done with caution, as it can potentially result
+   * in credentials getting stolen in a MITM-attack.
    *
-   * @schema GitRepositoryV1Beta2Spec#interval
+   * @schema HelmRepositorySpec#passCredentials
    */
-  readonly interval: string;
+  readonly passCredentials?: boolean;
 
   /**
-   * RecurseSubmodules enables the initialization of all submodules within
-   * the GitRepository as cloned from the URL, using their default settings.
+   * Provider used for authentication, can be 'aws', 'azure', 'gcp' or 'generic'.
+   * This field is optional, and only taken into account if the .spec.type field is set to 'oci'.
+   * When not specified, defaults to 'generic'.
    *
-   * @schema GitRepositoryV1Beta2Spec#recurseSubmodules
+   * @schema HelmRepositorySpec#provider
    */
-  readonly recurseSubmodules?: boolean;
+  readonly provider?: HelmRepositorySpecProvider;
 
   /**
-   * Reference specifies the Git reference to resolve and monitor for
-   * changes, defaults to the 'master' branch.
+   * SecretRef specifies the Secret containing authentication credentials
+   * for the HelmRepository.
+   * For HTTP/S basic auth the secret must contain 'username' and 'password'
+   * fields.
+   * Support for TLS auth using the 'certFile' and 'keyFile', and/or 'caFile'
+   * keys is deprecated. Please use `.spec.certSecretRef` instead.
    *
-   * @schema GitRepositoryV1Beta2Spec#ref
+   * @schema HelmRepositorySpec#secretRef
    */
-  readonly ref?: GitRepositoryV1Beta2SpecRef;
-
-  /**
-   * SecretRef specifies the Secret containing authentication credentials for
-   * the GitRepository.
-   * For HTTPS repositories the Secret must contain 'username' and 'password'
-   * fields for basic auth or 'bearerToken' field for token auth.
-   * For SSH repositories the Secret must contain 'identity'
-   * and 'known_hosts' fields.
-   *
-   * @schema GitRepositoryV1Beta2Spec#secretRef
-   */
-  readonly secretRef?: GitRepositoryV1Beta2SpecSecretRef;
+  readonly secretRef?: HelmRepositorySpecSecretRef;
 
   /**
    * Suspend tells the controller to suspend the reconciliation of this
-   * GitRepository.
+   * HelmRepository.
    *
-   * @schema GitRepositoryV1Beta2Spec#suspend
+   * @schema HelmRepositorySpec#suspend
    */
   readonly suspend?: boolean;
 
   /**
-   * Timeout for Git operations like cloning, defaults to 60s.
+   * Timeout is used for the index fetch operation for an HTTPS helm repository,
+   * and for remote OCI Repository operations like pulling for an OCI helm
+   * chart by the associated HelmChart.
+   * Its default value is 60s.
    *
-   * @schema GitRepositoryV1Beta2Spec#timeout
+   * @schema HelmRepositorySpec#timeout
    */
   readonly timeout?: string;
 
   /**
-   * URL specifies the Git repository URL, it can be an HTTP/S or SSH address.
+   * Type of the HelmRepository.
+   * When this field is set to  "oci", the URL field value must be prefixed with "oci://".
    *
-   * @schema GitRepositoryV1Beta2Spec#url
+   * @schema HelmRepositorySpec#type
    */
-  readonly url: string;
+  readonly type?: HelmRepositorySpecType;
 
   /**
-   * Verification specifies the configuration to verify the Git commit
-   * signature(s).
+   * URL of the Helm repository, a valid URL contains at least a protocol and
+   * host.
    *
-   * @schema GitRepositoryV1Beta2Spec#verify
+   * @schema HelmRepositorySpec#url
    */
-  readonly verify?: GitRepositoryV1Beta2SpecVerify;
+  readonly url: string;
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2Spec' to JSON representation.
+ * Converts an object of type 'HelmRepositorySpec' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2Spec(obj: GitRepositoryV1Beta2Spec | undefined): Record<string, any> | undefined {
+export function toJson_HelmRepositorySpec(obj: HelmRepositorySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'accessFrom': toJson_GitRepositoryV1Beta2SpecAccessFrom(obj.accessFrom),
-    'gitImplementation': obj.gitImplementation,
-    'ignore': obj.ignore,
-    'include': obj.include?.map(y => toJson_GitRepositoryV1Beta2SpecInclude(y)),
+    'accessFrom': toJson_HelmRepositorySpecAccessFrom(obj.accessFrom),
+    'certSecretRef': toJson_HelmRepositorySpecCertSecretRef(obj.certSecretRef),
+    'insecure': obj.insecure,
     'interval': obj.interval,
-    'recurseSubmodules': obj.recurseSubmodules,
-    'ref': toJson_GitRepositoryV1Beta2SpecRef(obj.ref),
-    'secretRef': toJson_GitRepositoryV1Beta2SpecSecretRef(obj.secretRef),
+    'passCredentials': obj.passCredentials,
+    'provider': obj.provider,
+    'secretRef': toJson_HelmRepositorySpecSecretRef(obj.secretRef),
     'suspend': obj.suspend,
     'timeout': obj.timeout,
+    'type': obj.type,
     'url': obj.url,
-    'verify': toJson_GitRepositoryV1Beta2SpecVerify(obj.verify),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -784,26 +1914,26 @@ export function toJson_GitRepositoryV1Beta2Spec(obj: GitRepositoryV1Beta2Spec | 
  * references to this object.
  * NOTE: Not implemented, provisional as of https://github.com/fluxcd/flux2/pull/2092
  *
- * @schema GitRepositoryV1Beta2SpecAccessFrom
+ * @schema HelmRepositorySpecAccessFrom
  */
-export interface GitRepositoryV1Beta2SpecAccessFrom {
+export interface HelmRepositorySpecAccessFrom {
   /**
    * NamespaceSelectors is the list of namespace selectors to which this ACL applies.
    * Items in this list are evaluated using a logical OR operation.
    *
-   * @schema GitRepositoryV1Beta2SpecAccessFrom#namespaceSelectors
+   * @schema HelmRepositorySpecAccessFrom#namespaceSelectors
    */
-  readonly namespaceSelectors: GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors[];
+  readonly namespaceSelectors: HelmRepositorySpecAccessFromNamespaceSelectors[];
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecAccessFrom' to JSON representation.
+ * Converts an object of type 'HelmRepositorySpecAccessFrom' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecAccessFrom(obj: GitRepositoryV1Beta2SpecAccessFrom | undefined): Record<string, any> | undefined {
+export function toJson_HelmRepositorySpecAccessFrom(obj: HelmRepositorySpecAccessFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'namespaceSelectors': obj.namespaceSelectors?.map(y => toJson_GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors(y)),
+    'namespaceSelectors': obj.namespaceSelectors?.map(y => toJson_HelmRepositorySpecAccessFromNamespaceSelectors(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -811,160 +1941,38 @@ export function toJson_GitRepositoryV1Beta2SpecAccessFrom(obj: GitRepositoryV1Be
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GitImplementation specifies which Git client library implementation to
- * use. Defaults to 'go-git', valid values are ('go-git', 'libgit2').
- * Deprecated: gitImplementation is deprecated now that 'go-git' is the
- * only supported implementation.
+ * CertSecretRef can be given the name of a Secret containing
+ * either or both of
  *
- * @default go-git', valid values are ('go-git', 'libgit2').
- * @schema GitRepositoryV1Beta2SpecGitImplementation
- */
-export enum GitRepositoryV1Beta2SpecGitImplementation {
-  /** go-git */
-  GO_HYPHEN_GIT = "go-git",
-  /** libgit2 */
-  LIBGIT2 = "libgit2",
-}
-
-/**
- * GitRepositoryInclude specifies a local reference to a GitRepository which
- * Artifact (sub-)contents must be included, and where they should be placed.
+ * - a PEM-encoded client certificate (`tls.crt`) and private
+ * key (`tls.key`);
+ * - a PEM-encoded CA certificate (`ca.crt`)
  *
- * @schema GitRepositoryV1Beta2SpecInclude
- */
-export interface GitRepositoryV1Beta2SpecInclude {
-  /**
-   * FromPath specifies the path to copy contents from, defaults to the root
-   * of the Artifact.
-   *
-   * @schema GitRepositoryV1Beta2SpecInclude#fromPath
-   */
-  readonly fromPath?: string;
-
-  /**
-   * GitRepositoryRef specifies the GitRepository which Artifact contents
-   * must be included.
-   *
-   * @schema GitRepositoryV1Beta2SpecInclude#repository
-   */
-  readonly repository: GitRepositoryV1Beta2SpecIncludeRepository;
-
-  /**
-   * ToPath specifies the path to copy contents to, defaults to the name of
-   * the GitRepositoryRef.
-   *
-   * @schema GitRepositoryV1Beta2SpecInclude#toPath
-   */
-  readonly toPath?: string;
-}
-
-/**
- * Converts an object of type 'GitRepositoryV1Beta2SpecInclude' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecInclude(obj: GitRepositoryV1Beta2SpecInclude | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'fromPath': obj.fromPath,
-    'repository': toJson_GitRepositoryV1Beta2SpecIncludeRepository(obj.repository),
-    'toPath': obj.toPath,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Reference specifies the Git reference to resolve and monitor for
- * changes, defaults to the 'master' branch.
+ * and whichever are supplied, will be used for connecting to the
+ * registry. The client cert and key are useful if you are
+ * authenticating with a certificate; the CA cert is useful if
+ * you are using a self-signed server certificate. The Secret must
+ * be of type `Opaque` or `kubernetes.io/tls`.
  *
- * @schema GitRepositoryV1Beta2SpecRef
- */
-export interface GitRepositoryV1Beta2SpecRef {
-  /**
-   * Branch to check out, defaults to 'master' if no other field is defined.
-   *
-   * @schema GitRepositoryV1Beta2SpecRef#branch
-   */
-  readonly branch?: string;
-
-  /**
-   * Commit SHA to check out, takes precedence over all reference fields.
-   *
-   * This can be combined with Branch to shallow clone the branch, in which
-   * the commit is expected to exist.
-   *
-   * @schema GitRepositoryV1Beta2SpecRef#commit
-   */
-  readonly commit?: string;
-
-  /**
-   * Name of the reference to check out; takes precedence over Branch, Tag and SemVer.
-   *
-   * It must be a valid Git reference: https://git-scm.com/docs/git-check-ref-format#_description
-   * Examples: "refs/heads/main", "refs/tags/v0.1.0", "refs/pull/420/head", "refs/merge-requests/1/head"
-   *
-   * @schema GitRepositoryV1Beta2SpecRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * SemVer tag expression to check out, takes precedence over Tag.
-   *
-   * @schema GitRepositoryV1Beta2SpecRef#semver
-   */
-  readonly semver?: string;
-
-  /**
-   * Tag to check out, takes precedence over Branch.
-   *
-   * @schema GitRepositoryV1Beta2SpecRef#tag
-   */
-  readonly tag?: string;
-}
-
-/**
- * Converts an object of type 'GitRepositoryV1Beta2SpecRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecRef(obj: GitRepositoryV1Beta2SpecRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'branch': obj.branch,
-    'commit': obj.commit,
-    'name': obj.name,
-    'semver': obj.semver,
-    'tag': obj.tag,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef specifies the Secret containing authentication credentials for
- * the GitRepository.
- * For HTTPS repositories the Secret must contain 'username' and 'password'
- * fields for basic auth or 'bearerToken' field for token auth.
- * For SSH repositories the Secret must contain 'identity'
- * and 'known_hosts' fields.
+ * It takes precedence over the values specified in the Secret referred
+ * to by `.spec.secretRef`.
  *
- * @schema GitRepositoryV1Beta2SpecSecretRef
+ * @schema HelmRepositorySpecCertSecretRef
  */
-export interface GitRepositoryV1Beta2SpecSecretRef {
+export interface HelmRepositorySpecCertSecretRef {
   /**
    * Name of the referent.
    *
-   * @schema GitRepositoryV1Beta2SpecSecretRef#name
+   * @schema HelmRepositorySpecCertSecretRef#name
    */
   readonly name: string;
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecSecretRef' to JSON representation.
+ * Converts an object of type 'HelmRepositorySpecCertSecretRef' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecSecretRef(obj: GitRepositoryV1Beta2SpecSecretRef | undefined): Record<string, any> | undefined {
+export function toJson_HelmRepositorySpecCertSecretRef(obj: HelmRepositorySpecCertSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'name': obj.name,
@@ -975,37 +1983,50 @@ export function toJson_GitRepositoryV1Beta2SpecSecretRef(obj: GitRepositoryV1Bet
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Verification specifies the configuration to verify the Git commit
- * signature(s).
+ * Provider used for authentication, can be 'aws', 'azure', 'gcp' or 'generic'.
+ * This field is optional, and only taken into account if the .spec.type field is set to 'oci'.
+ * When not specified, defaults to 'generic'.
  *
- * @schema GitRepositoryV1Beta2SpecVerify
+ * @schema HelmRepositorySpecProvider
  */
-export interface GitRepositoryV1Beta2SpecVerify {
-  /**
-   * Mode specifies what Git object should be verified, currently ('head').
-   *
-   * @schema GitRepositoryV1Beta2SpecVerify#mode
-   */
-  readonly mode: GitRepositoryV1Beta2SpecVerifyMode;
-
-  /**
-   * SecretRef specifies the Secret containing the public keys of trusted Git
-   * authors.
-   *
-   * @schema GitRepositoryV1Beta2SpecVerify#secretRef
-   */
-  readonly secretRef: GitRepositoryV1Beta2SpecVerifySecretRef;
+export enum HelmRepositorySpecProvider {
+  /** generic */
+  GENERIC = "generic",
+  /** aws */
+  AWS = "aws",
+  /** azure */
+  AZURE = "azure",
+  /** gcp */
+  GCP = "gcp",
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecVerify' to JSON representation.
+ * SecretRef specifies the Secret containing authentication credentials
+ * for the HelmRepository.
+ * For HTTP/S basic auth the secret must contain 'username' and 'password'
+ * fields.
+ * Support for TLS auth using the 'certFile' and 'keyFile', and/or 'caFile'
+ * keys is deprecated. Please use `.spec.certSecretRef` instead.
+ *
+ * @schema HelmRepositorySpecSecretRef
+ */
+export interface HelmRepositorySpecSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema HelmRepositorySpecSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'HelmRepositorySpecSecretRef' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecVerify(obj: GitRepositoryV1Beta2SpecVerify | undefined): Record<string, any> | undefined {
+export function toJson_HelmRepositorySpecSecretRef(obj: HelmRepositorySpecSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'mode': obj.mode,
-    'secretRef': toJson_GitRepositoryV1Beta2SpecVerifySecretRef(obj.secretRef),
+    'name': obj.name,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1013,27 +2034,40 @@ export function toJson_GitRepositoryV1Beta2SpecVerify(obj: GitRepositoryV1Beta2S
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Type of the HelmRepository.
+ * When this field is set to  "oci", the URL field value must be prefixed with "oci://".
+ *
+ * @schema HelmRepositorySpecType
+ */
+export enum HelmRepositorySpecType {
+  /** default */
+  DEFAULT = "default",
+  /** oci */
+  OCI = "oci",
+}
+
+/**
  * NamespaceSelector selects the namespaces to which this ACL applies.
  * An empty map of MatchLabels matches all namespaces in a cluster.
  *
- * @schema GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors
+ * @schema HelmRepositorySpecAccessFromNamespaceSelectors
  */
-export interface GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors {
+export interface HelmRepositorySpecAccessFromNamespaceSelectors {
   /**
    * MatchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
    * map is equivalent to an element of matchExpressions, whose key field is "key", the
    * operator is "In", and the values array contains only "value". The requirements are ANDed.
    *
-   * @schema GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors#matchLabels
+   * @schema HelmRepositorySpecAccessFromNamespaceSelectors#matchLabels
    */
   readonly matchLabels?: { [key: string]: string };
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors' to JSON representation.
+ * Converts an object of type 'HelmRepositorySpecAccessFromNamespaceSelectors' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors(obj: GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors | undefined): Record<string, any> | undefined {
+export function toJson_HelmRepositorySpecAccessFromNamespaceSelectors(obj: HelmRepositorySpecAccessFromNamespaceSelectors | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
@@ -1043,26 +2077,283 @@ export function toJson_GitRepositoryV1Beta2SpecAccessFromNamespaceSelectors(obj:
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
 /**
- * GitRepositoryRef specifies the GitRepository which Artifact contents
- * must be included.
+ * OCIRepository is the Schema for the ocirepositories API
  *
- * @schema GitRepositoryV1Beta2SpecIncludeRepository
+ * @schema OCIRepository
  */
-export interface GitRepositoryV1Beta2SpecIncludeRepository {
+export class OciRepository extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "OCIRepository"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "OCIRepository".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: OciRepositoryProps = {}): any {
+    return {
+      ...OciRepository.GVK,
+      ...toJson_OciRepositoryProps(props),
+    };
+  }
+
+  /**
+   * Defines a "OCIRepository" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: OciRepositoryProps = {}) {
+    super(scope, id, {
+      ...OciRepository.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...OciRepository.GVK,
+      ...toJson_OciRepositoryProps(resolved),
+    };
+  }
+}
+
+/**
+ * OCIRepository is the Schema for the ocirepositories API
+ *
+ * @schema OCIRepository
+ */
+export interface OciRepositoryProps {
+  /**
+   * @schema OCIRepository#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * OCIRepositorySpec defines the desired state of OCIRepository
+   *
+   * @schema OCIRepository#spec
+   */
+  readonly spec?: OciRepositorySpec;
+}
+
+/**
+ * Converts an object of type 'OciRepositoryProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositoryProps(obj: OciRepositoryProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_OciRepositorySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OCIRepositorySpec defines the desired state of OCIRepository
+ *
+ * @schema OciRepositorySpec
+ */
+export interface OciRepositorySpec {
+  /**
+   * CertSecretRef can be given the name of a Secret containing
+   * either or both of
+   *
+   * - a PEM-encoded client certificate (`tls.crt`) and private
+   * key (`tls.key`);
+   * - a PEM-encoded CA certificate (`ca.crt`)
+   *
+   * and whichever are supplied, will be used for connecting to the
+   * registry. The client cert and key are useful if you are
+   * authenticating with a certificate; the CA cert is useful if
+   * you are using a self-signed server certificate. The Secret must
+   * be of type `Opaque` or `kubernetes.io/tls`.
+   *
+   * @schema OciRepositorySpec#certSecretRef
+   */
+  readonly certSecretRef?: OciRepositorySpecCertSecretRef;
+
+  /**
+   * Ignore overrides the set of excluded patterns in the .sourceignore format
+   * (which is the same as .gitignore). If not provided, a default will be used,
+   * consult the documentation for your version to find out what those are.
+   *
+   * @schema OciRepositorySpec#ignore
+   */
+  readonly ignore?: string;
+
+  /**
+   * Insecure allows connecting to a non-TLS HTTP container registry.
+   *
+   * @schema OciRepositorySpec#insecure
+   */
+  readonly insecure?: boolean;
+
+  /**
+   * Interval at which the OCIRepository URL is checked for updates.
+   * This interval is approximate and may be subject to jitter to ensure
+   * efficient use of resources.
+   *
+   * @schema OciRepositorySpec#interval
+   */
+  readonly interval: string;
+
+  /**
+   * LayerSelector specifies which layer should be extracted from the OCI artifact.
+   * When not specified, the first layer found in the artifact is selected.
+   *
+   * @schema OciRepositorySpec#layerSelector
+   */
+  readonly layerSelector?: OciRepositorySpecLayerSelector;
+
+  /**
+   * The provider used for authentication, can be 'aws', 'azure', 'gcp' or 'generic'.
+   * When not specified, defaults to 'generic'.
+   *
+   * @schema OciRepositorySpec#provider
+   */
+  readonly provider?: OciRepositorySpecProvider;
+
+  /**
+   * ProxySecretRef specifies the Secret containing the proxy configuration
+   * to use while communicating with the container registry.
+   *
+   * @schema OciRepositorySpec#proxySecretRef
+   */
+  readonly proxySecretRef?: OciRepositorySpecProxySecretRef;
+
+  /**
+   * The OCI reference to pull and monitor for changes,
+   * defaults to the latest tag.
+   *
+   * @schema OciRepositorySpec#ref
+   */
+  readonly ref?: OciRepositorySpecRef;
+
+  /**
+   * SecretRef contains the secret name containing the registry login
+   * credentials to resolve image metadata.
+   * The secret must be of type kubernetes.io/dockerconfigjson.
+   *
+   * @schema OciRepositorySpec#secretRef
+   */
+  readonly secretRef?: OciRepositorySpecSecretRef;
+
+  /**
+   * ServiceAccountName is the name of the Kubernetes ServiceAccount used to authenticate
+   * the image pull if the service account has attached pull secrets. For more information:
+   * https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account
+   *
+   * @schema OciRepositorySpec#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * This flag tells the controller to suspend the reconciliation of this source.
+   *
+   * @schema OciRepositorySpec#suspend
+   */
+  readonly suspend?: boolean;
+
+  /**
+   * The timeout for remote OCI Repository operations like pulling, defaults to 60s.
+   *
+   * @schema OciRepositorySpec#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * URL is a reference to an OCI artifact repository hosted
+   * on a remote container registry.
+   *
+   * @schema OciRepositorySpec#url
+   */
+  readonly url: string;
+
+  /**
+   * Verify contains the secret name containing the trusted public keys
+   * used to verify the signature and specifies which provider to use to check
+   * whether OCI image is authentic.
+   *
+   * @schema OciRepositorySpec#verify
+   */
+  readonly verify?: OciRepositorySpecVerify;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpec(obj: OciRepositorySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certSecretRef': toJson_OciRepositorySpecCertSecretRef(obj.certSecretRef),
+    'ignore': obj.ignore,
+    'insecure': obj.insecure,
+    'interval': obj.interval,
+    'layerSelector': toJson_OciRepositorySpecLayerSelector(obj.layerSelector),
+    'provider': obj.provider,
+    'proxySecretRef': toJson_OciRepositorySpecProxySecretRef(obj.proxySecretRef),
+    'ref': toJson_OciRepositorySpecRef(obj.ref),
+    'secretRef': toJson_OciRepositorySpecSecretRef(obj.secretRef),
+    'serviceAccountName': obj.serviceAccountName,
+    'suspend': obj.suspend,
+    'timeout': obj.timeout,
+    'url': obj.url,
+    'verify': toJson_OciRepositorySpecVerify(obj.verify),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CertSecretRef can be given the name of a Secret containing
+ * either or both of
+ *
+ * - a PEM-encoded client certificate (`tls.crt`) and private
+ * key (`tls.key`);
+ * - a PEM-encoded CA certificate (`ca.crt`)
+ *
+ * and whichever are supplied, will be used for connecting to the
+ * registry. The client cert and key are useful if you are
+ * authenticating with a certificate; the CA cert is useful if
+ * you are using a self-signed server certificate. The Secret must
+ * be of type `Opaque` or `kubernetes.io/tls`.
+ *
+ * @schema OciRepositorySpecCertSecretRef
+ */
+export interface OciRepositorySpecCertSecretRef {
   /**
    * Name of the referent.
    *
-   * @schema GitRepositoryV1Beta2SpecIncludeRepository#name
+   * @schema OciRepositorySpecCertSecretRef#name
    */
   readonly name: string;
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecIncludeRepository' to JSON representation.
+ * Converts an object of type 'OciRepositorySpecCertSecretRef' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecIncludeRepository(obj: GitRepositoryV1Beta2SpecIncludeRepository | undefined): Record<string, any> | undefined {
+export function toJson_OciRepositorySpecCertSecretRef(obj: OciRepositorySpecCertSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'name': obj.name,
@@ -1073,35 +2364,358 @@ export function toJson_GitRepositoryV1Beta2SpecIncludeRepository(obj: GitReposit
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Mode specifies what Git object should be verified, currently ('head').
+ * LayerSelector specifies which layer should be extracted from the OCI artifact.
+ * When not specified, the first layer found in the artifact is selected.
  *
- * @schema GitRepositoryV1Beta2SpecVerifyMode
+ * @schema OciRepositorySpecLayerSelector
  */
-export enum GitRepositoryV1Beta2SpecVerifyMode {
-  /** head */
-  HEAD = "head",
+export interface OciRepositorySpecLayerSelector {
+  /**
+   * MediaType specifies the OCI media type of the layer
+   * which should be extracted from the OCI Artifact. The
+   * first layer matching this type is selected.
+   *
+   * @schema OciRepositorySpecLayerSelector#mediaType
+   */
+  readonly mediaType?: string;
+
+  /**
+   * Operation specifies how the selected layer should be processed.
+   * By default, the layer compressed content is extracted to storage.
+   * When the operation is set to 'copy', the layer compressed content
+   * is persisted to storage as it is.
+   *
+   * @schema OciRepositorySpecLayerSelector#operation
+   */
+  readonly operation?: OciRepositorySpecLayerSelectorOperation;
 }
 
 /**
- * SecretRef specifies the Secret containing the public keys of trusted Git
- * authors.
- *
- * @schema GitRepositoryV1Beta2SpecVerifySecretRef
+ * Converts an object of type 'OciRepositorySpecLayerSelector' to JSON representation.
  */
-export interface GitRepositoryV1Beta2SpecVerifySecretRef {
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecLayerSelector(obj: OciRepositorySpecLayerSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mediaType': obj.mediaType,
+    'operation': obj.operation,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The provider used for authentication, can be 'aws', 'azure', 'gcp' or 'generic'.
+ * When not specified, defaults to 'generic'.
+ *
+ * @schema OciRepositorySpecProvider
+ */
+export enum OciRepositorySpecProvider {
+  /** generic */
+  GENERIC = "generic",
+  /** aws */
+  AWS = "aws",
+  /** azure */
+  AZURE = "azure",
+  /** gcp */
+  GCP = "gcp",
+}
+
+/**
+ * ProxySecretRef specifies the Secret containing the proxy configuration
+ * to use while communicating with the container registry.
+ *
+ * @schema OciRepositorySpecProxySecretRef
+ */
+export interface OciRepositorySpecProxySecretRef {
   /**
    * Name of the referent.
    *
-   * @schema GitRepositoryV1Beta2SpecVerifySecretRef#name
+   * @schema OciRepositorySpecProxySecretRef#name
    */
   readonly name: string;
 }
 
 /**
- * Converts an object of type 'GitRepositoryV1Beta2SpecVerifySecretRef' to JSON representation.
+ * Converts an object of type 'OciRepositorySpecProxySecretRef' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_GitRepositoryV1Beta2SpecVerifySecretRef(obj: GitRepositoryV1Beta2SpecVerifySecretRef | undefined): Record<string, any> | undefined {
+export function toJson_OciRepositorySpecProxySecretRef(obj: OciRepositorySpecProxySecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The OCI reference to pull and monitor for changes,
+ * defaults to the latest tag.
+ *
+ * @schema OciRepositorySpecRef
+ */
+export interface OciRepositorySpecRef {
+  /**
+   * Digest is the image digest to pull, takes precedence over SemVer.
+   * The value should be in the format 'sha256:<HASH>'.
+   *
+   * @schema OciRepositorySpecRef#digest
+   */
+  readonly digest?: string;
+
+  /**
+   * SemVer is the range of tags to pull selecting the latest within
+   * the range, takes precedence over Tag.
+   *
+   * @schema OciRepositorySpecRef#semver
+   */
+  readonly semver?: string;
+
+  /**
+   * SemverFilter is a regex pattern to filter the tags within the SemVer range.
+   *
+   * @schema OciRepositorySpecRef#semverFilter
+   */
+  readonly semverFilter?: string;
+
+  /**
+   * Tag is the image tag to pull, defaults to latest.
+   *
+   * @schema OciRepositorySpecRef#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecRef(obj: OciRepositorySpecRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'digest': obj.digest,
+    'semver': obj.semver,
+    'semverFilter': obj.semverFilter,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecretRef contains the secret name containing the registry login
+ * credentials to resolve image metadata.
+ * The secret must be of type kubernetes.io/dockerconfigjson.
+ *
+ * @schema OciRepositorySpecSecretRef
+ */
+export interface OciRepositorySpecSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema OciRepositorySpecSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecSecretRef(obj: OciRepositorySpecSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Verify contains the secret name containing the trusted public keys
+ * used to verify the signature and specifies which provider to use to check
+ * whether OCI image is authentic.
+ *
+ * @schema OciRepositorySpecVerify
+ */
+export interface OciRepositorySpecVerify {
+  /**
+   * MatchOIDCIdentity specifies the identity matching criteria to use
+   * while verifying an OCI artifact which was signed using Cosign keyless
+   * signing. The artifact's identity is deemed to be verified if any of the
+   * specified matchers match against the identity.
+   *
+   * @schema OciRepositorySpecVerify#matchOIDCIdentity
+   */
+  readonly matchOidcIdentity?: OciRepositorySpecVerifyMatchOidcIdentity[];
+
+  /**
+   * Provider specifies the technology used to sign the OCI Artifact.
+   *
+   * @schema OciRepositorySpecVerify#provider
+   */
+  readonly provider: OciRepositorySpecVerifyProvider;
+
+  /**
+   * SecretRef specifies the Kubernetes Secret containing the
+   * trusted public keys.
+   *
+   * @schema OciRepositorySpecVerify#secretRef
+   */
+  readonly secretRef?: OciRepositorySpecVerifySecretRef;
+
+  /**
+   * TrustedRootSecretRef specifies the Kubernetes Secret containing a
+   * Sigstore trusted_root.json file. This enables verification against
+   * self-hosted Sigstore infrastructure (custom Fulcio CA, self-hosted
+   * Rekor instance). The Secret must contain a key named "trusted_root.json".
+   *
+   * @schema OciRepositorySpecVerify#trustedRootSecretRef
+   */
+  readonly trustedRootSecretRef?: OciRepositorySpecVerifyTrustedRootSecretRef;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecVerify' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecVerify(obj: OciRepositorySpecVerify | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchOIDCIdentity': obj.matchOidcIdentity?.map(y => toJson_OciRepositorySpecVerifyMatchOidcIdentity(y)),
+    'provider': obj.provider,
+    'secretRef': toJson_OciRepositorySpecVerifySecretRef(obj.secretRef),
+    'trustedRootSecretRef': toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj.trustedRootSecretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Operation specifies how the selected layer should be processed.
+ * By default, the layer compressed content is extracted to storage.
+ * When the operation is set to 'copy', the layer compressed content
+ * is persisted to storage as it is.
+ *
+ * @schema OciRepositorySpecLayerSelectorOperation
+ */
+export enum OciRepositorySpecLayerSelectorOperation {
+  /** extract */
+  EXTRACT = "extract",
+  /** copy */
+  COPY = "copy",
+}
+
+/**
+ * OIDCIdentityMatch specifies options for verifying the certificate identity,
+ * i.e. the issuer and the subject of the certificate.
+ *
+ * @schema OciRepositorySpecVerifyMatchOidcIdentity
+ */
+export interface OciRepositorySpecVerifyMatchOidcIdentity {
+  /**
+   * Issuer specifies the regex pattern to match against to verify
+   * the OIDC issuer in the Fulcio certificate. The pattern must be a
+   * valid Go regular expression.
+   *
+   * @schema OciRepositorySpecVerifyMatchOidcIdentity#issuer
+   */
+  readonly issuer: string;
+
+  /**
+   * Subject specifies the regex pattern to match against to verify
+   * the identity subject in the Fulcio certificate. The pattern must
+   * be a valid Go regular expression.
+   *
+   * @schema OciRepositorySpecVerifyMatchOidcIdentity#subject
+   */
+  readonly subject: string;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecVerifyMatchOidcIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecVerifyMatchOidcIdentity(obj: OciRepositorySpecVerifyMatchOidcIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'issuer': obj.issuer,
+    'subject': obj.subject,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Provider specifies the technology used to sign the OCI Artifact.
+ *
+ * @schema OciRepositorySpecVerifyProvider
+ */
+export enum OciRepositorySpecVerifyProvider {
+  /** cosign */
+  COSIGN = "cosign",
+  /** notation */
+  NOTATION = "notation",
+}
+
+/**
+ * SecretRef specifies the Kubernetes Secret containing the
+ * trusted public keys.
+ *
+ * @schema OciRepositorySpecVerifySecretRef
+ */
+export interface OciRepositorySpecVerifySecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema OciRepositorySpecVerifySecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecVerifySecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecVerifySecretRef(obj: OciRepositorySpecVerifySecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TrustedRootSecretRef specifies the Kubernetes Secret containing a
+ * Sigstore trusted_root.json file. This enables verification against
+ * self-hosted Sigstore infrastructure (custom Fulcio CA, self-hosted
+ * Rekor instance). The Secret must contain a key named "trusted_root.json".
+ *
+ * @schema OciRepositorySpecVerifyTrustedRootSecretRef
+ */
+export interface OciRepositorySpecVerifyTrustedRootSecretRef {
+  /**
+   * Name of the referent.
+   *
+   * @schema OciRepositorySpecVerifyTrustedRootSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'OciRepositorySpecVerifyTrustedRootSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj: OciRepositorySpecVerifyTrustedRootSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'name': obj.name,

@@ -112,6 +112,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             cluster: target.cluster,
             loadDesired,
             reader: client,
+            engine: target.cluster.engine,
             crds,
             policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
             serverDryRun: o.serverDryRun ? client : undefined,

@@ -2,7 +2,8 @@
  * What of an object is compared: everything but server bookkeeping.
  *
  * Kept: apiVersion, kind, metadata.name/namespace/labels/annotations (minus the tool and
- * controller keys below), metadata.finalizers/ownerReferences only when desired declares them,
+ * controller keys below, and the GitOps engines' keys the desired object does not set),
+ * metadata.finalizers/ownerReferences only when desired declares them,
  * and every other top-level field except `status`.
  */
 import type { KubeObject } from '../../model/resource.ts';
@@ -25,12 +26,35 @@ const STRIPPED_ANNOTATIONS: ReadonlyArray<string | RegExp> = [
   /^volume\.kubernetes\.io\/(storage-provisioner|selected-node)$/,
   /^kapp\.k14s\.io\//,
   /^meta\.helm\.sh\//,
-  /^argocd\.argoproj\.io\/(tracking-id|instance)$/,
 ];
 
 const STRIPPED_LABELS: ReadonlyArray<string | RegExp> = [
-  /^kustomize\.toolkit\.fluxcd\.io\/(name|namespace)$/,
   /^kapp\.k14s\.io\//,
+];
+
+/**
+ * Keys the GitOps engines write on what they sync, in every tracking mode they offer, and the
+ * annotations their CLIs set to ask for a sync:
+ * - Argo CD: annotation tracking `argocd.argoproj.io/tracking-id` (3.x default), label tracking
+ *   `app.kubernetes.io/instance` (2.x default) or a custom `argocd.argoproj.io/instance` label,
+ *   `installation-id`, and `argocd.argoproj.io/refresh` (`argocd app get --refresh`, also on
+ *   ApplicationSets as `application-set-refresh`);
+ * - Flux: the ownership labels `kustomize.toolkit.fluxcd.io/name|namespace` and any other
+ *   `kustomize.toolkit.fluxcd.io/*` key, and `reconcile.fluxcd.io/*` (`flux reconcile`).
+ * Git may set some of them too (`app.kubernetes.io/instance` is a common label, the cluster base
+ * sets `kustomize.toolkit.fluxcd.io/prune`): a key is only left out of the live object when the
+ * desired object does not declare it, so a change to a value Git sets is still drift.
+ */
+const ENGINE_ANNOTATIONS: ReadonlyArray<string | RegExp> = [
+  /^argocd\.argoproj\.io\/(tracking-id|instance|installation-id|refresh|hydrate|application-set-refresh)$/,
+  /^kustomize\.toolkit\.fluxcd\.io\//,
+  /^reconcile\.fluxcd\.io\//,
+];
+
+const ENGINE_LABELS: ReadonlyArray<string | RegExp> = [
+  'app.kubernetes.io/instance',
+  /^argocd\.argoproj\.io\/instance$/,
+  /^kustomize\.toolkit\.fluxcd\.io\//,
 ];
 
 function matches(key: string, patterns: ReadonlyArray<string | RegExp>): boolean {
@@ -42,6 +66,25 @@ function cleanMap(map: unknown, patterns: ReadonlyArray<string | RegExp>): Recor
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(map)) if (!matches(k, patterns)) out[k] = v;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** `map` without the engine keys that `declared` (the desired object's map) does not set. */
+function withoutEngineKeys(map: Record<string, unknown> | undefined, declared: unknown, patterns: ReadonlyArray<string | RegExp>): Record<string, unknown> | undefined {
+  if (!map) return undefined;
+  const set = typeof declared === 'object' && declared !== null ? (declared as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(map)) if (k in set || !matches(k, patterns)) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Whether a GitOps engine writes this annotation key (tracking, sync requests) when Git does not. */
+export function isEngineAnnotation(key: string): boolean {
+  return matches(key, ENGINE_ANNOTATIONS);
+}
+
+/** Whether a GitOps engine writes this label key (tracking) when Git does not. */
+export function isEngineLabel(key: string): boolean {
+  return matches(key, ENGINE_LABELS);
 }
 
 /** Tool/controller annotations removed from a map (pod templates carry `restartedAt` too). */
@@ -64,11 +107,11 @@ export function stripServerFields(obj: KubeObject, declared?: KubeObject): KubeO
   const meta = obj.metadata;
   const metadata: Record<string, unknown> = { name: meta.name };
   if (meta.namespace) metadata.namespace = meta.namespace;
-  const labels = cleanMap(meta.labels, STRIPPED_LABELS);
-  if (labels) metadata.labels = cloneJson(labels);
-  const annotations = stripToolAnnotations(meta.annotations);
-  if (annotations) metadata.annotations = cloneJson(annotations);
   const reference = declared?.metadata ?? meta;
+  const labels = withoutEngineKeys(cleanMap(meta.labels, STRIPPED_LABELS), reference.labels, ENGINE_LABELS);
+  if (labels) metadata.labels = cloneJson(labels);
+  const annotations = withoutEngineKeys(stripToolAnnotations(meta.annotations), reference.annotations, ENGINE_ANNOTATIONS);
+  if (annotations) metadata.annotations = cloneJson(annotations);
   for (const key of ['finalizers', 'ownerReferences'] as const) {
     if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = cloneJson(meta[key]);
   }

@@ -200,7 +200,7 @@ describe('one pairing rule for a namespaced desired object without a namespace',
 
     const audited = await auditCluster({
       cluster: { name: CLUSTER, region: 'eu-central', baseDomain: 'example.com', capacity: { cpu: 1, memoryGi: 1 } },
-      loadDesired: () => ({ objects: desired, optional: [] }),
+      loadDesired: () => ({ objects: desired, engineFolders: [] }),
       reader: fleet.client,
       policies: false,
     });
