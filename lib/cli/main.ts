@@ -199,8 +199,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('<name>', 'tenant name (DNS label, at most 24 characters)')
     .addOption(new Option('--tier <tier>', 'tier of the tenant').makeOptionMandatory())
     .addOption(new Option('--region <region>', 'region the tenant data must stay in').makeOptionMandatory())
-    .action(async (name: string, opts: { tier: string; region: string }) => {
-      io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region })) + '\n');
+    .option('--cross-region <region>', 'region of the backup copy (tiers that require one; default: the first other region of fleet.ts)')
+    .action(async (name: string, opts: { tier: string; region: string; crossRegion?: string }) => {
+      io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region, crossRegion: opts.crossRegion })) + '\n');
     });
 
   return program;

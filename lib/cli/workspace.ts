@@ -11,8 +11,10 @@ import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
 
-export async function compileWorkspace(root: string): Promise<CompiledFleet> {
-  const { fleet, tenants } = await loadInputs(root);
+/** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
+export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = []): Promise<CompiledFleet> {
+  const { fleet, tenants: onDisk } = await loadInputs(root);
+  const tenants = [...onDisk, ...extra];
   const issues: Issue[] = [];
   const loaded: LoadedFile[] = [];
   if (isIssue(fleet)) issues.push(fleet);

@@ -26,6 +26,9 @@ export interface Issue {
   readonly file: string;
   /** Dotted field path inside that file's value, e.g. `environments.production.domains[1]`. */
   readonly path: string;
+  /** 1-based line and column of the field in the file, when the file was read from source. */
+  readonly line?: number;
+  readonly column?: number;
   readonly message: string;
   /** How to fix it, in the user's terms. */
   readonly fix?: string;

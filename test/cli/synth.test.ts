@@ -162,7 +162,7 @@ describe('tenantctl tenants', () => {
     writeTenant(root, 'gold', tenantSource({ name: "'gold'", tier: "'gold'", environments: "{ production: { domains: ['gold.example.com'] } }" }));
     const r = await cli(root, 'tenants');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('tenants/gold.ts: tier: unknown tier "gold"');
+    expect(r.err).toContain('tenants/gold.ts:6:3: tier: unknown tier "gold"');
   });
 });
 
