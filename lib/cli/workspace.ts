@@ -25,7 +25,7 @@ export async function compileWorkspace(root: string, extra: readonly LoadedFile[
   if (isIssue(fleet)) throw new InputError(issues);
   let compiled: CompiledFleet;
   try {
-    compiled = compile({ fleet, tenants: loaded, tiers });
+    compiled = compile({ fleet, tenants: loaded, tiers, deployed: deployedFolders(root) });
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
     throw error;
@@ -33,6 +33,20 @@ export async function compileWorkspace(root: string, extra: readonly LoadedFile[
   // Outside the try: load issues thrown inside it would be caught and reported twice.
   if (issues.length > 0) throw new InputError(issues);
   return compiled;
+}
+
+/** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */
+function deployedFolders(root: string): Set<string> {
+  const out = new Set<string>();
+  const list = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const cluster of list('generated')) for (const folder of list(`generated/${cluster}/tenants`)) out.add(`${cluster}/${folder}`);
+  return out;
 }
 
 /** Modules whose code, with everything they import, decides what synth renders. */

@@ -25,6 +25,8 @@ export interface CompileInput {
   readonly fleet: LoadedFile;
   readonly tenants: readonly LoadedFile[];
   readonly tiers: TierRegistry;
+  /** `<cluster>/<tenant>-<environment>` folders generated/ holds already (placement blames newcomers for a full cluster). */
+  readonly deployed?: ReadonlySet<string>;
 }
 
 export interface CompiledFleet {
@@ -118,7 +120,7 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
     unplaced.push(...resolved.environments);
   }
 
-  const { placements, issues: placementIssues } = place(unplaced, fleet);
+  const { placements, issues: placementIssues } = place(unplaced, fleet, input.deployed);
   issues.push(...placementIssues);
   if (issues.length > 0) throw new InputError(issues);
 
