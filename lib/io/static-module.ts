@@ -14,19 +14,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type * as TS from 'typescript';
-import { formatPath, type Issue, type IssueCode } from '../model/issue.ts';
+import { formatPath, type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
 
-/** 1-based line and column in a source file. */
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
-
-/** Where each value of a file's default export is written, by field path (`environments.production.domains[0]`). */
-export interface SourcePositions {
-  /** The position of `path`, or of its nearest ancestor written in the file (a missing field points at its object). */
-  at(path: string): Position | undefined;
-}
+export type { Position, SourcePositions };
 
 export type StaticModuleKind = 'tenant' | 'fleet';
 

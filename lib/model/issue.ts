@@ -34,6 +34,18 @@ export interface Issue {
   readonly fix?: string;
 }
 
+/** 1-based line and column in a source file. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where each value of a file's default export is written, by field path (`environments.production.domains[0]`). */
+export interface SourcePositions {
+  /** The position of `path`, or of its nearest ancestor written in the file (a missing field points at its object). */
+  at(path: string): Position | undefined;
+}
+
 /** Thrown when input is invalid; carries every issue found, never just the first. */
 export class InputError extends Error {
   constructor(readonly issues: readonly Issue[]) {

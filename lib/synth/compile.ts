@@ -6,11 +6,10 @@ import { basename } from 'node:path';
 import { type Fleet, fleetSchema } from '../fleet/schema.ts';
 import { place } from '../fleet/placement.ts';
 import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
-import { formatPath, InputError, type Issue } from '../model/issue.ts';
+import { InputError, type Issue, type SourcePositions } from '../model/issue.ts';
 import { resolveTenant, type UnplacedEnvironment } from '../tenant/resolve.ts';
 import { tenantSchema } from '../tenant/schema.ts';
 import type { TierRegistry } from '../tier/tier.ts';
-import type { SourcePositions } from '../io/static-module.ts';
 import { schemaIssues } from '../tenant/schema-issues.ts';
 
 /** A module's default export, as loaded from a file. */
