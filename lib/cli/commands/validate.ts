@@ -17,6 +17,8 @@ import { renderSarif } from '../../report/sarif.ts';
 import { validateObjects } from '../../validate/index.ts';
 import { compileWorkspace } from '../workspace.ts';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'sarif', 'markdown'];
 
@@ -50,7 +52,7 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
       break;
     }
     default:
-      output = `${renderFindingsText(findings)}\nvalidated ${docs.length} objects: ${counts.errors} errors, ${counts.warnings} warnings, ${counts.waived} waived\n`;
+      output = `${renderFindingsText(findings)}\nvalidated ${plural(docs.length, 'object')}: ${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.waived} waived\n`;
   }
   return { output, findings, errors: counts.errors };
 }
