@@ -37,9 +37,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   const root = () => resolve(program.opts<{ dir: string }>().dir);
-  // Every command but `report` (saved JSON reports only) works on a repository.
+  // Commands that compile the repository; `report` reads saved reports only, and `pr` checks
+  // its flags and token first (its repository is then read through fleet.ts).
   program.hook('preAction', (_program, action) => {
-    if (action.name() !== 'report') checkRoot(root());
+    if (action.name() !== 'report' && action.name() !== 'pr') checkRoot(root());
   });
 
   program
