@@ -49,12 +49,19 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--check', 'do not write; exit 1 when generated/ differs from what the sources produce')
     .option('--no-cache', 'render every tenant again instead of reusing unchanged ones')
     .action(async (opts: { check?: boolean; cache: boolean }) => {
-      const outcome = await synthCommand({
-        root: root(),
-        packageRoot,
-        check: Boolean(opts.check),
-        cache: opts.cache ? diskRenderCache(root()) : undefined,
-      });
+      const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+      let outcome;
+      try {
+        outcome = await synthCommand({
+          root: root(),
+          packageRoot,
+          check: Boolean(opts.check),
+          cache: opts.cache ? diskRenderCache(root()) : undefined,
+          progress: interactive ? (line) => io.err(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`) : undefined,
+        });
+      } finally {
+        if (interactive) io.err('\r\x1b[K');
+      }
       io.out(outcome.summary + '\n');
       if (outcome.stale) throw new ExitError(EXIT.failed);
     });
