@@ -7,10 +7,11 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Issue } from '../model/issue.ts';
 import type { LoadedFile } from '../synth/compile.ts';
-import { readStaticModule } from './static-module.ts';
+import { diskReadCache } from './read-cache.ts';
+import { type ReadCache, readStaticModule } from './static-module.ts';
 
-export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed'): Promise<LoadedFile | Issue> {
-  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant');
+export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache): Promise<LoadedFile | Issue> {
+  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', undefined, cache);
   if ('issues' in read) return read.issues[0];
   return { file, value: read.value, positions: read.positions };
 }
@@ -29,9 +30,12 @@ export function tenantFiles(root: string, dir = 'tenants'): string[] {
 }
 
 export async function loadInputs(root: string): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
-  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed');
+  // Unchanged files come from the cache (no parse, and no compiler load when all are unchanged).
+  const cache = diskReadCache();
+  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache);
   const tenants: Array<LoadedFile | Issue> = [];
-  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed'));
+  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache));
+  cache.flush();
   return { fleet, tenants };
 }
 

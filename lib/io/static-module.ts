@@ -11,14 +11,19 @@
  * and fix, and never runs. The parse also gives each value's position, so every later error
  * (zod, tiers, placement) can point at the line to change.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 import { formatPath, type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
 
 export type { Position, SourcePositions };
 
 export type StaticModuleKind = 'tenant' | 'fleet';
+
+/** `[line, column]` by field path. */
+export type PositionTable = Record<string, [number, number]>;
 
 interface KindRules {
   readonly code: IssueCode;
@@ -62,7 +67,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Reads `file` (repository-relative, under `root`) as `kind`. Pure apart from reading the file and
  * the shared data files it imports; never imports or runs any of them.
  */
-export async function readStaticModule(root: string, file: string, kind: StaticModuleKind, text?: string): Promise<StaticModule> {
+export async function readStaticModule(root: string, file: string, kind: StaticModuleKind, text?: string, readCache?: ReadCache): Promise<StaticModule> {
   const rules = RULES[kind];
   let source = text;
   if (source === undefined) {
@@ -72,10 +77,31 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
       return { issues: [{ code: rules.code, file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, fix: 'check that the file exists and is readable' }] };
     }
   }
+  const key = readCache ? createHash('sha256').update(READER_VERSION).update('\0').update(kind).update('\0').update(source).digest('hex') : undefined;
+  const cached = key ? readCache!.get(key) : undefined;
+  if (cached) return { value: cached.value, positions: sourcePositions(cached.positions) };
   const t = await compiler();
   const reader = new Reader(t, root, rules);
-  return reader.readMain(file, source);
+  const read = reader.readMain(file, source);
+  if ('issues' in read) return read;
+  if (key) {
+    // Only files whose value depends on their own text alone (no shared data file imported).
+    if (read.cacheable) readCache!.set(key, { value: read.value, positions: read.table });
+  }
+  return { value: read.value, positions: read.positions };
 }
+
+/**
+ * Values of files read before, by a hash of the reader's own code, the kind and the file's text:
+ * at fleet scale parsing is most of the cost of reading, and a re-synth reads unchanged files.
+ */
+export interface ReadCache {
+  get(key: string): { value: unknown; positions: PositionTable } | undefined;
+  set(key: string, entry: { value: unknown; positions: PositionTable }): void;
+}
+
+/** The reader's code, so a changed reader never reuses what an older one read. */
+const READER_VERSION = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
 
 class Reader {
   /** Shared data files by repository-relative path, once read; `null` while being read (a cycle). */
@@ -83,7 +109,7 @@ class Reader {
 
   constructor(private readonly ts: typeof TS, private readonly root: string, private readonly rules: KindRules) {}
 
-  readMain(file: string, source: string): StaticModule {
+  readMain(file: string, source: string): { readonly issues: Issue[] } | { value: unknown; positions: SourcePositions; table: PositionTable; cacheable: boolean } {
     const ts = this.ts;
     const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const syntax = this.syntaxIssues(sf, file);
@@ -103,7 +129,8 @@ class Reader {
         throw new NotData(exported, `${this.rules.helper} takes exactly one object, found ${exported.arguments.length} arguments`, `write \`export default ${this.rules.helper}({...})\``);
       }
       const value = this.evaluate(exported.arguments[0], scope, [], positions);
-      return { value, positions: positionsOf(sf, positions) };
+      const table = positionTable(sf, positions);
+      return { value, positions: sourcePositions(table), table, cacheable: this.shared.size === 0 };
     } catch (error) {
       if (error instanceof NotData) return { issues: [this.issueAt(error, file)] };
       throw error;
@@ -331,15 +358,23 @@ function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
   }
 }
 
-function positionsOf(sf: TS.SourceFile, nodes: Map<string, TS.Node>): SourcePositions {
+/** Line and column of every recorded path, as plain data (cacheable). */
+function positionTable(sf: TS.SourceFile, nodes: Map<string, TS.Node>): PositionTable {
+  const table: PositionTable = {};
+  for (const [path, n] of nodes) {
+    const { line, character } = sf.getLineAndCharacterOfPosition(n.getStart(sf));
+    table[path] = [line + 1, character + 1];
+  }
+  return table;
+}
+
+/** `at(path)` over a table: the path's own position or its nearest recorded ancestor's. */
+export function sourcePositions(table: PositionTable): SourcePositions {
   return {
     at(path) {
       for (let p: string | undefined = path; p !== undefined; p = parentPath(p)) {
-        const n = nodes.get(p);
-        if (n) {
-          const { line, character } = sf.getLineAndCharacterOfPosition(n.getStart(sf));
-          return { line: line + 1, column: character + 1 };
-        }
+        const hit = Object.hasOwn(table, p) ? table[p] : undefined;
+        if (hit) return { line: hit[0], column: hit[1] };
       }
       return undefined;
     },
