@@ -125,3 +125,34 @@ describe('anything but data is refused, with line, column and fix, and never run
     expect(valueOf(await read(`${HEADER}export default defineTenant({ name: 'v2' });\n`))).toEqual({ name: 'v2' });
   });
 });
+
+describe('the read cache', () => {
+  function mapCache() {
+    const entries = new Map<string, { value: unknown; positions: Record<string, [number, number]> }>();
+    return { entries, get: (k: string) => entries.get(k), set: (k: string, e: { value: unknown; positions: Record<string, [number, number]> }) => void entries.set(k, e) };
+  }
+
+  it('gives the same value and positions from the cache as from the parse, keyed by the text', async () => {
+    const cache = mapCache();
+    const source = `${HEADER}export default defineTenant({\n  name: 'acme',\n});\n`;
+    writeFileSync(join(root, 'tenants', 'cached.ts'), source);
+    const first = await readStaticModule(root, 'tenants/cached.ts', 'tenant', undefined, cache);
+    expect(cache.entries.size).toBe(1);
+    const second = await readStaticModule(root, 'tenants/cached.ts', 'tenant', undefined, cache);
+    if ('issues' in first || 'issues' in second) throw new Error('not data');
+    expect(second.value).toEqual(first.value);
+    expect(second.positions.at('name')).toEqual({ line: 3, column: 3 });
+    // Another text is another key: an entry never stands for a file it was not read from.
+    const other = await readStaticModule(root, 'tenants/cached.ts', 'tenant', source.replace("'acme'", "'beta'"), cache);
+    expect('issues' in other ? undefined : other.value).toEqual({ name: 'beta' });
+    expect(cache.entries.size).toBe(2);
+  });
+
+  it('keeps no entry for a file whose value depends on a shared data file, nor for a refused one', async () => {
+    const cache = mapCache();
+    writeFileSync(join(root, 'tenants', '_owner.ts'), "export const OWNER = 'team-a';\n");
+    await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}import { OWNER } from './_owner.ts';\nexport default defineTenant({ owner: OWNER });\n`, cache);
+    await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}process.exit(0);\n`, cache);
+    expect(cache.entries.size).toBe(0);
+  });
+});
