@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIssue, loadInputs } from '../../io/load-modules.ts';
 import { readManifests } from '../../io/read-manifests.ts';
+import type { SourcePositions } from '../../model/issue.ts';
 import { contextsFromDocs } from '../../policy/context.ts';
 import { countFindings, runPolicies } from '../../policy/engine.ts';
 import type { Finding } from '../../policy/types.ts';
@@ -48,7 +50,10 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
     case 'sarif': {
       const sources = new Map<string, string>();
       for (const file of ['fleet.ts', ...new Set(compiled.environments.map((e) => e.tenant.file))]) sources.set(file, readFileSync(join(o.root, file), 'utf8'));
-      output = renderSarif(findings, { sources });
+      // The positions compile errors use; unchanged files come from the read cache.
+      const positions = new Map<string, SourcePositions>();
+      for (const t of (await loadInputs(o.root)).tenants) if (!isIssue(t) && t.positions) positions.set(t.file, t.positions);
+      output = renderSarif(findings, { sources, positions });
       break;
     }
     default:
