@@ -3,8 +3,11 @@
  * `tenants/<file>.ts:<line>:<column>: <field.path>: <message>` and a `fix:` line, and leaves generated/ exactly as
  * it was (hashed before and after).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanRepos, cli, hashTree, makeRepo, spawnCli, tenantSource, writeTenant } from './repo.ts';
+
+// Each case synthesizes a repository, some in child processes: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterAll(cleanRepos);
 
@@ -85,6 +88,19 @@ describe('synth rejects bad input and leaves generated/ alone', () => {
     const { root, before } = await synthesizedThen('huge', source);
     const err = await expectRejected(root, before, /^tenants\/huge\.ts:9:\d+: environments\.e\d: cluster eu-west-dedicated-1 is full: with this environment its requests reach [\d.]+ CPU and [\d.]+Gi of its \d+ CPU and \d+Gi$/);
     expect(err).toContain('  fix: pin the environment to another cluster in eu-west');
+  });
+
+  it('rejects an environment written twice in one object literal (TS1117), which TypeScript would let the last win', async () => {
+    const source = tenantSource({ name: "'twice'", environments: "{\n    production: { domains: ['a.example.com'] },\n    production: { domains: ['b.example.com'] },\n  }" });
+    const { root, before } = await synthesizedThen('twice', source);
+    const err = await expectRejected(root, before, 'tenants/twice.ts:11:5: "production" is written twice in this object (first at line 10:5); TypeScript keeps only the last (TS1117)');
+    expect(err).toContain('  fix: keep one "production": merge the two or remove one');
+  });
+
+  it('rejects `export default 42` as a wrong default export, not as missing fields', async () => {
+    const { root, before } = await synthesizedThen('answer', "import { defineTenant } from '../lib/tenant/schema.ts';\n\nexport default 42;\n");
+    const err = await expectRejected(root, before, 'tenants/answer.ts:3:16: the default export must be `defineTenant({...})`, found a number (`42`)');
+    expect(err).not.toContain('is required');
   });
 
   it('blames the new tenant for a full cluster, not a deployed one that sorts after it', async () => {
