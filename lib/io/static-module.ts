@@ -12,7 +12,7 @@
  * (zod, tiers, placement) can point at the line to change.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
@@ -61,6 +61,17 @@ interface DataFile {
   readonly exports: Map<string, unknown>;
 }
 
+/** A link could point at any file of the machine running CI, and errors quote the file's text. */
+const SYMLINK_FIX = 'replace the link with the file itself: tenant files, shared data files and fleet.ts are read only as regular files';
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 const DATA_FIX = 'a tenant file holds data only: write the value as a literal (string, number, boolean, object, array) or a `const` of this file';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -72,6 +83,7 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
   const rules = RULES[kind];
   let source = text;
   if (source === undefined) {
+    if (isSymlink(join(root, file))) return { issues: [{ code: rules.code, file, path: '', message: 'is a symbolic link', fix: SYMLINK_FIX }] };
     try {
       source = readFileSync(join(root, file), 'utf8');
     } catch (error) {
@@ -221,6 +233,7 @@ class Reader {
     if (known === null) throw new NotData(from, `${target} imports itself through other files`, 'remove the import cycle');
     if (known) return known;
     let source: string;
+    if (isSymlink(join(this.root, target))) throw new NotData(from, `imports ${target}, which is a symbolic link`, SYMLINK_FIX);
     try {
       source = readFileSync(join(this.root, target), 'utf8');
     } catch {

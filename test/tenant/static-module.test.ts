@@ -2,7 +2,7 @@
  * Reading tenant files and fleet.ts as data (lib/io/static-module.ts): data syntax gives the value
  * importing the file would give; anything else is an issue with line, column and fix, and never runs.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -154,5 +154,20 @@ describe('the read cache', () => {
     await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}import { OWNER } from './_owner.ts';\nexport default defineTenant({ owner: OWNER });\n`, cache);
     await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}process.exit(0);\n`, cache);
     expect(cache.entries.size).toBe(0);
+  });
+});
+
+describe('symbolic links', () => {
+  it('are refused, so no file of the machine can be quoted in an error', async () => {
+    const secret = join(root, 'secret-token');
+    writeFileSync(secret, 'ghp_0123456789abcdef\n');
+    symlinkSync(secret, join(root, 'tenants', 'linked.ts'));
+    const r = await readStaticModule(root, 'tenants/linked.ts', 'tenant');
+    expect(r).toEqual({ issues: [expect.objectContaining({ file: 'tenants/linked.ts', message: 'is a symbolic link' })] });
+    expect(JSON.stringify(r)).not.toContain('ghp_');
+    symlinkSync(secret, join(root, 'tenants', '_linked.ts'));
+    const shared = issueOf(await read(`${HEADER}import { X } from './_linked.ts';\nexport default defineTenant({ name: X });\n`));
+    expect(shared.message).toBe('imports tenants/_linked.ts, which is a symbolic link');
+    expect(JSON.stringify(shared)).not.toContain('ghp_');
   });
 });
