@@ -3,9 +3,10 @@
  * codes (0 ok, 1 check failed or findings, 2 bad input or usage, 3 partial failure).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/issue.ts';
+import { isCalendarDate } from '../tenant/schema.ts';
 import { formatIssues } from '../report/issues.ts';
 import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
@@ -17,7 +18,7 @@ import { validateServerCommand } from './commands/validate-server.ts';
 import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
 import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { AUDIT_FORMATS, auditExitCode, renderAudit, type AuditFormat } from './audit-output.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
 import { readReport, ReportFileError } from '../audit/read-report.ts';
@@ -36,6 +37,11 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   const root = () => resolve(program.opts<{ dir: string }>().dir);
+  // Commands that compile the repository; `report` reads saved reports only, and `pr` checks
+  // its flags and token first (its repository is then read through fleet.ts).
+  program.hook('preAction', (_program, action) => {
+    if (action.name() !== 'report' && action.name() !== 'pr') checkRoot(root());
+  });
 
   program
     .command('synth')
@@ -43,12 +49,19 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--check', 'do not write; exit 1 when generated/ differs from what the sources produce')
     .option('--no-cache', 'render every tenant again instead of reusing unchanged ones')
     .action(async (opts: { check?: boolean; cache: boolean }) => {
-      const outcome = await synthCommand({
-        root: root(),
-        packageRoot,
-        check: Boolean(opts.check),
-        cache: opts.cache ? diskRenderCache(root()) : undefined,
-      });
+      const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+      let outcome;
+      try {
+        outcome = await synthCommand({
+          root: root(),
+          packageRoot,
+          check: Boolean(opts.check),
+          cache: opts.cache ? diskRenderCache(root()) : undefined,
+          progress: interactive ? (line) => io.err(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`) : undefined,
+        });
+      } finally {
+        if (interactive) io.err('\r\x1b[K');
+      }
       io.out(outcome.summary + '\n');
       if (outcome.stale) throw new ExitError(EXIT.failed);
     });
@@ -63,7 +76,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('check generated/: offline strict schemas (Kubernetes and CRDs) and policies with waivers; or, with --server, a server-side dry-run apply against a cluster')
     .addOption(new Option('--format <format>', 'output format (--server: text or json)').choices(FINDINGS_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
-    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
+    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
     .option('--server', 'server-side dry-run apply (field manager tenantctl) of every generated object, namespaces and CRDs first')
     .option('--kubeconfig <file>', 'with --server: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'with --server: kubeconfig context')
@@ -116,7 +129,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--concurrency <n>', 'clusters audited at once', (v) => positiveInt('--concurrency', v), 2)
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
-    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
+    .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
     .option('--now <time>', 'time backup ages and certificate expiries are measured against (ISO 8601; default: the clock)', parseTime)
     .option('--no-evidence', 'skip the recoverability evidence (backups, restore tests, certificates, replicas read from live status)')
     .option('--open-pr', 'then open, update or close one pull request per cluster (see `tenantctl pr`)')
@@ -205,8 +218,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('<name>', 'tenant name (DNS label, at most 24 characters)')
     .addOption(new Option('--tier <tier>', 'tier of the tenant').makeOptionMandatory())
     .addOption(new Option('--region <region>', 'region the tenant data must stay in').makeOptionMandatory())
-    .action(async (name: string, opts: { tier: string; region: string }) => {
-      io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region })) + '\n');
+    .option('--cross-region <region>', 'region of the backup copy (tiers that require one; default: the first other region of fleet.ts)')
+    .action(async (name: string, opts: { tier: string; region: string; crossRegion?: string }) => {
+      io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region, crossRegion: opts.crossRegion })) + '\n');
     });
 
   return program;
@@ -241,6 +255,27 @@ async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io
   const result = await prCommand({ root, packageRoot, report, owner: target.owner, repo: target.repo, base, remote: o.remote, github: pullRequestAdapter(github) });
   io.err(result.output + '\n');
   return result.exitCode;
+}
+
+/** `--today`: a real calendar day, so a typo never makes every waiver valid or expired. */
+function calendarDate(value: string): string {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write a real calendar day as YYYY-MM-DD, e.g. ${new Date().toISOString().slice(0, 10)}`);
+  return value;
+}
+
+/**
+ * `-C DIR` names a tenantctl repository: a missing folder, or one without fleet.ts, is said as
+ * such instead of surfacing later as a file that does not compile.
+ */
+function checkRoot(dir: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`-C ${dir}: no such directory`);
+  }
+  if (!isDir) throw new UsageError(`-C ${dir}: not a directory`);
+  if (!existsSync(join(dir, 'fleet.ts'))) throw new UsageError(`${dir} is not a tenantctl repository: it has no fleet.ts (run tenantctl in the repository root, or pass it with -C)`);
 }
 
 function positiveInt(flag: string, value: string): number {

@@ -4,42 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tiers } from '../../tiers/index.ts';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
-import { UsageError } from './errors.ts';
 
-/** Packages the repository's own input files (fleet.ts, tenants/, through lib/) import. */
-const INPUT_PACKAGES = ['zod'];
-
-/**
- * fleet.ts and the tenant files run from `root` and import packages from its node_modules: a
- * fresh clone given with `-C` has none, and each file would fail as if it did not compile. Say
- * what to run instead.
- */
-export function assertInputPackages(root: string): void {
-  const resolve = createRequire(join(root, 'package.json')).resolve;
-  const missing = INPUT_PACKAGES.filter((name) => {
-    try {
-      resolve(name);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length) {
-    throw new UsageError(`${root} has no node_modules with ${missing.join(', ')}, which its fleet.ts and tenant files import: ` +
-      `run \`npm ci --prefix ${root}\` first, or audit a ref with \`tenantctl audit --ref <ref>\` from a checkout that has them`);
-  }
-}
-
-export async function compileWorkspace(root: string): Promise<CompiledFleet> {
-  assertInputPackages(root);
-  const { fleet, tenants } = await loadInputs(root);
+/** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
+export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = []): Promise<CompiledFleet> {
+  const { fleet, tenants: onDisk } = await loadInputs(root);
+  const tenants = [...onDisk, ...extra];
   const issues: Issue[] = [];
   const loaded: LoadedFile[] = [];
   if (isIssue(fleet)) issues.push(fleet);
@@ -50,7 +25,7 @@ export async function compileWorkspace(root: string): Promise<CompiledFleet> {
   if (isIssue(fleet)) throw new InputError(issues);
   let compiled: CompiledFleet;
   try {
-    compiled = compile({ fleet, tenants: loaded, tiers });
+    compiled = compile({ fleet, tenants: loaded, tiers, deployed: deployedFolders(root) });
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
     throw error;
@@ -58,6 +33,20 @@ export async function compileWorkspace(root: string): Promise<CompiledFleet> {
   // Outside the try: load issues thrown inside it would be caught and reported twice.
   if (issues.length > 0) throw new InputError(issues);
   return compiled;
+}
+
+/** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */
+function deployedFolders(root: string): Set<string> {
+  const out = new Set<string>();
+  const list = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const cluster of list('generated')) for (const folder of list(`generated/${cluster}/tenants`)) out.add(`${cluster}/${folder}`);
+  return out;
 }
 
 /** Modules whose code, with everything they import, decides what synth renders. */

@@ -21,7 +21,12 @@ function score(env: UnplacedEnvironment, cluster: Cluster): string {
   return createHash('sha256').update(`${env.tenant.name}/${env.name}/${cluster.name}`).digest('hex');
 }
 
-export function place(envs: readonly UnplacedEnvironment[], fleet: Fleet): { placements: Placement[]; issues: Issue[] } {
+/**
+ * `deployed`: `<cluster>/<tenant>-<environment>` of the environments generated/ already holds.
+ * When a cluster is full, those are counted first, so the error names the newcomer that does
+ * not fit rather than a tenant nobody touched.
+ */
+export function place(envs: readonly UnplacedEnvironment[], fleet: Fleet, deployed: ReadonlySet<string> = new Set()): { placements: Placement[]; issues: Issue[] } {
   const issues: Issue[] = [];
   const placements: Placement[] = [];
   const byName = new Map(fleet.clusters.map((c) => [c.name, c]));
@@ -61,10 +66,12 @@ export function place(envs: readonly UnplacedEnvironment[], fleet: Fleet): { pla
     placements.push({ env, cluster });
   }
 
-  // Capacity: requests per cluster must fit its declared capacity. Blame the environments in
-  // order until the cluster fits, so the message names who does not fit.
+  // Capacity: requests per cluster must fit its declared capacity. Count what is deployed there
+  // already first, then the rest by name, and blame each environment that does not fit.
   const used = new Map<string, { cpu: number; mem: number }>();
-  for (const p of [...placements].sort((a, b) => `${a.env.tenant.name}/${a.env.name}`.localeCompare(`${b.env.tenant.name}/${b.env.name}`))) {
+  const isNew = (p: Placement) => (deployed.has(`${p.cluster.name}/${p.env.tenant.name}-${p.env.name}`) ? 0 : 1);
+  const order = (a: Placement, b: Placement) => isNew(a) - isNew(b) || `${a.env.tenant.name}/${a.env.name}`.localeCompare(`${b.env.tenant.name}/${b.env.name}`);
+  for (const p of [...placements].sort(order)) {
     const r = environmentRequests(p.env, p.env.tier.dataPlane === 'dedicated');
     const u = used.get(p.cluster.name) ?? { cpu: 0, mem: 0 };
     u.cpu += r.cpuMillis / 1000;

@@ -1,57 +1,19 @@
 /**
- * Loads the TypeScript input files (fleet.ts, tenants/*.ts) and takes their default export.
- * A file that does not compile or throws becomes an Issue naming the file and the line, never a
- * stack trace.
- *
- * Files that are pure data (they import only their schema module) are evaluated directly, see
- * data-module.ts: a thousand tenant imports through the TypeScript loader take most of a second.
+ * Loads the input files (fleet.ts, tenants/*.ts) as data: each is read statically
+ * (static-module.ts), never imported, so no code in a tenant file or fleet.ts ever runs. A file
+ * that is not plain data becomes an Issue with its line and column, never a stack trace.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as fleetSchema from '../fleet/schema.ts';
 import type { Issue } from '../model/issue.ts';
 import type { LoadedFile } from '../synth/compile.ts';
-import * as tenantSchema from '../tenant/schema.ts';
-import { type DataImport, evaluateDataModule } from './data-module.ts';
+import { diskReadCache } from './read-cache.ts';
+import { type ReadCache, readStaticModule } from './static-module.ts';
 
-/** The schema module each kind of input file may import on the fast path. */
-const DATA_IMPORTS: Record<'tenant.load-failed' | 'fleet.load-failed', DataImport[]> = {
-  'tenant.load-failed': [{ specifier: '../lib/tenant/schema.ts', path: fileURLToPath(new URL('../tenant/schema.ts', import.meta.url)), exports: tenantSchema }],
-  'fleet.load-failed': [{ specifier: './lib/fleet/schema.ts', path: fileURLToPath(new URL('../fleet/schema.ts', import.meta.url)), exports: fleetSchema }],
-};
-
-function describeLoadError(error: unknown, root: string): string {
-  const err = error as { message?: string; errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> };
-  // esbuild (through tsx) reports syntax errors with a location.
-  const first = err.errors?.[0];
-  if (first) return first.location ? `line ${first.location.line}:${first.location.column}: ${first.text}` : first.text;
-  // Through the loader thread only the message survives: "Transform failed with 1 error:\n<file>:7:2: ERROR: ...".
-  const located = /:(\d+):(\d+): ERROR: (.+)/.exec(String(err.message ?? ''));
-  if (located) return `line ${located[1]}:${located[2]}: ${located[3]}`;
-  const message = String(err.message ?? error).split('\n').find((l) => l.trim().length > 0) ?? String(error);
-  return message.replaceAll(root + '/', '');
-}
-
-export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed'): Promise<LoadedFile | Issue> {
-  const path = join(root, file);
-  let source: string | undefined;
-  try {
-    source = readFileSync(path, 'utf8');
-  } catch {
-    // unreadable: let the import below report it
-  }
-  const data = source === undefined ? undefined : evaluateDataModule(path, source, DATA_IMPORTS[code]);
-  if (data) return { file, value: data.value };
-  try {
-    const mod = (await import(pathToFileURL(join(root, file)).href)) as { default?: unknown };
-    if (mod.default === undefined) {
-      return { code, file, path: '', message: 'has no default export', fix: code === 'fleet.load-failed' ? 'end the file with `export default defineFleet({...})`' : 'end the file with `export default defineTenant({...})`' };
-    }
-    return { file, value: mod.default };
-  } catch (error) {
-    return { code, file, path: '', message: `does not compile: ${describeLoadError(error, root)}`, fix: 'fix the TypeScript error at that line (run `npm run typecheck` for details)' };
-  }
+export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache): Promise<LoadedFile | Issue> {
+  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', undefined, cache);
+  if ('issues' in read) return read.issues[0];
+  return { file, value: read.value, positions: read.positions };
 }
 
 export function tenantFiles(root: string, dir = 'tenants'): string[] {
@@ -68,9 +30,12 @@ export function tenantFiles(root: string, dir = 'tenants'): string[] {
 }
 
 export async function loadInputs(root: string): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
-  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed');
+  // Unchanged files come from the cache (no parse, and no compiler load when all are unchanged).
+  const cache = diskReadCache();
+  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache);
   const tenants: Array<LoadedFile | Issue> = [];
-  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed'));
+  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache));
+  cache.flush();
   return { fleet, tenants };
 }
 

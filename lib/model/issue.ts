@@ -26,9 +26,24 @@ export interface Issue {
   readonly file: string;
   /** Dotted field path inside that file's value, e.g. `environments.production.domains[1]`. */
   readonly path: string;
+  /** 1-based line and column of the field in the file, when the file was read from source. */
+  readonly line?: number;
+  readonly column?: number;
   readonly message: string;
   /** How to fix it, in the user's terms. */
   readonly fix?: string;
+}
+
+/** 1-based line and column in a source file. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where each value of a file's default export is written, by field path (`environments.production.domains[0]`). */
+export interface SourcePositions {
+  /** The position of `path`, or of its nearest ancestor written in the file (a missing field points at its object). */
+  at(path: string): Position | undefined;
 }
 
 /** Thrown when input is invalid; carries every issue found, never just the first. */

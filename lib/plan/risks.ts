@@ -115,6 +115,21 @@ function scheduleRaised(emit: Emit, what: string, base: KubeObject, head: KubeOb
   }
 }
 
+/** The alert tiers/constructs/monitoring.ts raises when the newest backup is older than the RPO. */
+const RPO_ALERT = 'TenantBackupOlderThanRpo';
+
+/** Seconds in `expr: ... > N` of the RPO alert, if the rule has one. */
+function rpoAlertSeconds(rule: KubeObject): number | undefined {
+  const groups = (at(rule, 'spec.groups') ?? []) as Array<{ rules?: Array<{ alert?: string; expr?: unknown }> }>;
+  for (const g of Array.isArray(groups) ? groups : []) {
+    for (const r of g.rules ?? []) {
+      const m = r.alert === RPO_ALERT ? />\s*(\d+(?:\.\d+)?)\s*$/.exec(String(r.expr ?? '')) : null;
+      if (m) return Number(m[1]);
+    }
+  }
+  return undefined;
+}
+
 const rpo: Rule = ({ action, base, head }, emit) => {
   if (action !== 'changed' || !head || !base) return;
   if (is(base, CNPG, 'Cluster')) {
@@ -125,6 +140,11 @@ const rpo: Rule = ({ action, base, head }, emit) => {
     if (bm !== undefined && hm !== undefined && hm > bm) {
       emit('rpo-raised', h === undefined || hm === Infinity ? `WAL archive_timeout ${String(b)} removed: a quiet database may not archive WAL for hours` : `WAL archive_timeout raised from ${String(b)} to ${String(h)}`);
     }
+  } else if (is(base, 'monitoring.coreos.com', 'PrometheusRule')) {
+    // The declared RPO itself: on dedicated data WAL archiving keeps its pace, and only the
+    // alert that says the newest backup is too old moves with it.
+    const [b, h] = [rpoAlertSeconds(base), rpoAlertSeconds(head)];
+    if (b !== undefined && h !== undefined && h > b) emit('rpo-raised', `RPO raised from ${formatMinutes(b / 60)} to ${formatMinutes(h / 60)} (alert ${RPO_ALERT} fires only after ${formatMinutes(h / 60)} without a backup)`);
   } else if (isPgDump(base)) {
     scheduleRaised(emit, 'pg_dump CronJob', base, head, 'spec.suspend');
   } else if (is(base, VELERO, 'Schedule')) {

@@ -4,7 +4,8 @@ import type { Issue } from '../model/issue.ts';
 export function formatIssues(issues: readonly Issue[]): string {
   const lines: string[] = [];
   for (const issue of issues) {
-    const where = issue.path ? `${issue.file}: ${issue.path}` : issue.file;
+    const file = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+    const where = issue.path ? `${file}: ${issue.path}` : file;
     lines.push(`${where}: ${issue.message}`);
     if (issue.fix) lines.push(`  fix: ${issue.fix}`);
   }

@@ -3,6 +3,7 @@
  * annotations land where a platform engineer would change something. Heuristic and pure:
  * the text is passed in. Falls back to the `name:` line, then line 1.
  */
+import type { SourcePositions } from '../model/issue.ts';
 import type { Finding } from '../policy/types.ts';
 
 function escape(text: string): string {
@@ -67,4 +68,31 @@ export function lineInFleetFile(text: string, cluster: string): number {
   const lines = text.split(/\r?\n/);
   const at = find(lines, new RegExp(`\\bname\\s*:\\s*['"\`]${escape(cluster)}['"\`]`));
   return at === undefined ? 1 : at + 1;
+}
+
+/**
+ * The field of the tenant file a finding is about, as the path compile issues use
+ * (`waivers[0].expires`, `environments.production`, `odoo.image`), when the policy says which.
+ */
+export function tenantFieldOf(finding: Finding): string | undefined {
+  if (/^waivers\[\d+\]/.test(finding.path ?? '')) return finding.path;
+  const category = finding.policy.split('/')[0];
+  const env = finding.environment ? `environments.${finding.environment}` : undefined;
+  if (finding.policy.startsWith('ingress/')) return env ? `${env}.domains` : undefined;
+  if (category === 'backups') return 'backup';
+  if (category === 'residency') return 'region';
+  if (finding.policy === 'security/pinned-image' || finding.policy === 'security/allowed-registries') return 'odoo.image';
+  return env;
+}
+
+/**
+ * 1-based line of `finding` in its tenant file: from the positions the file was read with (the
+ * same mapping compile errors use) when the finding names a field, else by `lineInTenantFile`.
+ */
+export function locateInTenantFile(finding: Finding, positions: SourcePositions | undefined, text: string | undefined): number {
+  const field = tenantFieldOf(finding);
+  const at = field !== undefined ? positions?.at(field) : undefined;
+  // A field the file does not write resolves to the whole object: the heuristics do better there.
+  if (at && at.line !== positions?.at('')?.line) return at.line;
+  return text === undefined ? 1 : lineInTenantFile(text, finding);
 }

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../policy/types.ts';
-import { lineInFleetFile, lineInTenantFile } from './locate.ts';
+import type { SourcePositions } from '../model/issue.ts';
+import { lineInFleetFile, locateInTenantFile } from './locate.ts';
 import { allRules, formatResource, type Rule } from './rules.ts';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -15,6 +16,8 @@ export interface SarifOptions {
   readonly toolVersion?: string;
   /** Contents of tenant files and fleet.ts by repository-relative path, to find line numbers. */
   readonly sources?: ReadonlyMap<string, string>;
+  /** Where each field of each tenant file is written (lib/io/static-module.ts), by file. */
+  readonly positions?: ReadonlyMap<string, SourcePositions>;
   /** @default 'fleet.ts' */
   readonly fleetFile?: string;
   /** Extra rules (e.g. custom policies) beyond the registry. */
@@ -33,7 +36,7 @@ function locationsOf(f: Finding, options: SarifOptions): Location[] {
   const out: Location[] = [];
   if (f.tenantFile) {
     const text = options.sources?.get(f.tenantFile);
-    out.push(location(f.tenantFile, text === undefined ? 1 : lineInTenantFile(text, f)));
+    out.push(location(f.tenantFile, locateInTenantFile(f, options.positions?.get(f.tenantFile), text)));
   } else if (f.resource.apiVersion === 'tenantctl.io/v1' && f.resource.kind === 'Cluster' && !f.file) {
     const fleet = options.fleetFile ?? 'fleet.ts';
     const text = options.sources?.get(fleet);

@@ -3,25 +3,29 @@
  * Pure: the caller loads files; this validates, applies tier defaults and places.
  */
 import { basename } from 'node:path';
-import type { z } from 'zod';
 import { type Fleet, fleetSchema } from '../fleet/schema.ts';
 import { place } from '../fleet/placement.ts';
 import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
-import { formatPath, InputError, type Issue } from '../model/issue.ts';
+import { InputError, type Issue, type SourcePositions } from '../model/issue.ts';
 import { resolveTenant, type UnplacedEnvironment } from '../tenant/resolve.ts';
 import { tenantSchema } from '../tenant/schema.ts';
 import type { TierRegistry } from '../tier/tier.ts';
+import { schemaIssues } from '../tenant/schema-issues.ts';
 
 /** A module's default export, as loaded from a file. */
 export interface LoadedFile {
   readonly file: string;
   readonly value: unknown;
+  /** Where each field is written, when read from source: issues then carry line and column. */
+  readonly positions?: SourcePositions;
 }
 
 export interface CompileInput {
   readonly fleet: LoadedFile;
   readonly tenants: readonly LoadedFile[];
   readonly tiers: TierRegistry;
+  /** `<cluster>/<tenant>-<environment>` folders generated/ holds already (placement blames newcomers for a full cluster). */
+  readonly deployed?: ReadonlySet<string>;
 }
 
 export interface CompiledFleet {
@@ -31,79 +35,9 @@ export interface CompiledFleet {
   readonly tiers: TierRegistry;
 }
 
-/** The field names the object schema at `path` inside `schema` accepts (records and arrays stepped through). */
-function knownFields(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
-  type Def = { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType };
-  let current: z.ZodType | undefined = schema;
-  let i = 0;
-  while (current) {
-    const def: Def = (current as unknown as { _zod: { def: Def } })._zod.def;
-    if (def.innerType) current = def.innerType;
-    else if (def.type === 'pipe') current = def.in;
-    else if (i === path.length) return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
-    else if (def.type === 'object') current = def.shape?.[String(path[i++])];
-    else if (def.type === 'record') (current = def.valueType), i++;
-    else if (def.type === 'array') (current = def.element), i++;
-    else return [];
-  }
-  return [];
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/**
- * zod issues as Issues. An unknown field gets its own issue whose path names the field itself
- * (not the object around it, which for a top-level typo would be no path at all), and a fix that
- * suggests the field that was probably meant.
- */
-function zodIssues(file: string, error: z.ZodError, code: Issue['code'], schema: z.ZodType, reference: string): Issue[] {
-  return error.issues.flatMap((i): Issue[] => {
-    if (i.code === 'unrecognized_keys') {
-      const known = knownFields(schema, i.path);
-      return i.keys.map((key) => {
-        const near = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
-        const fix =
-          near && near.d <= Math.max(1, Math.floor(key.length / 3))
-            ? `did you mean "${near.k}"? Otherwise remove it`
-            : `remove it${known.length ? `; fields allowed here: ${known.join(', ')}` : `, or check the spelling (see ${reference})`}`;
-        return { code, file, path: formatPath([...i.path, key]), message: `unknown field "${key}"`, fix };
-      });
-    }
-    const path = formatPath(i.path);
-    const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
-    return [{ code, file, path, message, fix: fixFor(i, path, reference) }];
-  });
-}
-
-/** A fix line for a zod issue, so every input problem says what to do, not only what is wrong. */
-function fixFor(i: z.core.$ZodIssue, path: string, reference: string): string {
-  const field = path || 'the value';
-  const unit = (origin: string) => (origin === 'array' ? ' item(s)' : origin === 'string' ? ' character(s)' : '');
-  switch (i.code) {
-    case 'invalid_type':
-      return i.input === undefined ? `add ${field} (see ${reference})` : `make ${field} a ${i.expected}`;
-    case 'invalid_value':
-      return `use one of: ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return `use at least ${String(i.minimum)}${unit(i.origin)}`;
-    case 'too_big':
-      return `use at most ${String(i.maximum)}${unit(i.origin)}`;
-    default:
-      return `change ${field} as described (see ${reference})`;
-  }
-}
-
 export function parseFleet(loaded: LoadedFile, tiers: TierRegistry): { fleet?: Fleet; issues: Issue[] } {
-  const parsed = fleetSchema.safeParse(loaded.value);
-  if (!parsed.success) return { issues: zodIssues(loaded.file, parsed.error, 'fleet.invalid', fleetSchema, 'the comments in lib/fleet/schema.ts') };
+  const parsed = fleetSchema.safeParse(loaded.value, { reportInput: true });
+  if (!parsed.success) return { issues: schemaIssues(loaded.file, parsed.error, 'fleet.invalid', fleetSchema, 'the comments in lib/fleet/schema.ts') };
   const issues: Issue[] = [];
   const seen = new Set<string>();
   parsed.data.clusters.forEach((c, i) => {
@@ -117,8 +51,27 @@ export function parseFleet(loaded: LoadedFile, tiers: TierRegistry): { fleet?: F
   return { fleet: parsed.data, issues };
 }
 
-/** Validates, resolves and places every tenant; throws InputError with all issues found. */
+/** Validates, resolves and places every tenant; throws InputError with all issues found, each with its line when known. */
 export function compile(input: CompileInput): CompiledFleet {
+  try {
+    return compileUnlocated(input);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(locateIssues(error.issues, [input.fleet, ...input.tenants]));
+    throw error;
+  }
+}
+
+/** Issues with the line and column of their field, from the positions of the files read. */
+export function locateIssues(issues: readonly Issue[], files: readonly LoadedFile[]): Issue[] {
+  const byFile = new Map(files.map((f) => [f.file, f.positions]));
+  return issues.map((issue) => {
+    if (issue.line !== undefined) return issue;
+    const at = byFile.get(issue.file)?.at(issue.path);
+    return at ? { ...issue, line: at.line, column: at.column } : issue;
+  });
+}
+
+function compileUnlocated(input: CompileInput): CompiledFleet {
   const { fleet, issues } = parseFleet(input.fleet, input.tiers);
   if (!fleet) throw new InputError(issues);
 
@@ -135,9 +88,9 @@ export function compile(input: CompileInput): CompiledFleet {
     if (typeof name === 'string' && stem(loaded.file) === name) named.set(name, loaded.file);
   }
   for (const loaded of sorted) {
-    const parsed = tenantSchema.safeParse(loaded.value);
+    const parsed = tenantSchema.safeParse(loaded.value, { reportInput: true });
     if (!parsed.success) {
-      issues.push(...zodIssues(loaded.file, parsed.error, 'tenant.invalid', tenantSchema, '"Tenant file reference" in the README'));
+      issues.push(...schemaIssues(loaded.file, parsed.error, 'tenant.invalid', tenantSchema, '"Tenant file reference" in the README'));
       continue;
     }
     const spec = parsed.data;
@@ -166,7 +119,7 @@ export function compile(input: CompileInput): CompiledFleet {
     unplaced.push(...resolved.environments);
   }
 
-  const { placements, issues: placementIssues } = place(unplaced, fleet);
+  const { placements, issues: placementIssues } = place(unplaced, fleet, input.deployed);
   issues.push(...placementIssues);
   if (issues.length > 0) throw new InputError(issues);
 

@@ -25,6 +25,8 @@ export interface RenderPoolOptions {
   readonly minMissesForWorkers?: number;
   /** Whether the main thread renders too (default); tests turn it off to make the workers do it all. */
   readonly renderInMain?: boolean;
+  /** Called after each unit rendered (not for cache hits), with the count so far and the total to render. */
+  readonly progress?: (rendered: number, total: number) => void;
 }
 
 export interface UnitFiles {
@@ -70,9 +72,12 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     else if (unit.env) misses.push(i);
     else inline.push(i);
   });
+  const toRender = misses.length + inline.length;
+  let rendered = 0;
   const done = (i: number, files: ManifestFile[]) => {
     cache?.set(units[i].key, files);
     out[i] = { files, cached: false };
+    options.progress?.(++rendered, toRender);
   };
 
   // Workers render with the standard tiers; a custom registry (tests) renders inline.

@@ -47,6 +47,10 @@ export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegist
     issue('placement.no-cluster', 'region', `region "${spec.region}" is not declared in fleet.ts`, `use one of: ${Object.keys(fleet.regions).sort().join(', ')}, or add the region and a cluster in it to fleet.ts`);
   }
 
+  if (!fleet.allowedRegistries.some((prefix) => spec.odoo.image.startsWith(prefix))) {
+    issue('tenant.invalid', 'odoo.image', `image "${spec.odoo.image}" is not from a registry fleet.ts allows`, `use an image from one of: ${fleet.allowedRegistries.join(', ')} (or add its registry to allowedRegistries in fleet.ts)`);
+  }
+
   const environments: UnplacedEnvironment[] = [];
   for (const envName of Object.keys(spec.environments).sort()) {
     const env = spec.environments[envName];
@@ -103,6 +107,9 @@ export function resolveTenant(file: string, spec: TenantValue, tiers: TierRegist
       } else if (!fleet.regions[backup.crossRegion]) {
         issue('tenant.invalid', 'backup.crossRegion', `region "${backup.crossRegion}" is not declared in fleet.ts`, `use one of: ${Object.keys(fleet.regions).sort().join(', ')}`);
       }
+    }
+    if (env.maxReplicas !== undefined && env.maxReplicas < replicas) {
+      issue('tenant.invalid', at('maxReplicas'), `maxReplicas ${env.maxReplicas} is below replicas ${replicas}: the autoscaler could never run the replicas asked for`, `set maxReplicas to ${replicas} or more, or lower replicas`);
     }
     if (replicas > f.maxReplicas) {
       issue('tenant.above-tier-ceiling', at('replicas'), `${replicas} replicas exceed the ${tier.name} tier ceiling of ${f.maxReplicas}`, `lower it to ${f.maxReplicas} or move the environment to a larger tier`);

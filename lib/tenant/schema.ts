@@ -14,6 +14,14 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/;
 /** An image pinned by tag (not `latest`) or by digest. */
 const PINNED_IMAGE = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+((:(?!latest$)[A-Za-z0-9_.-]{1,128})|(@sha256:[a-f0-9]{64}))$/;
 
+/** `YYYY-MM-DD` naming a day that exists (not 2099-99-99, not 2026-02-30). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
 export const ODOO_VERSIONS = ['17.0', '18.0', '19.0'] as const;
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
@@ -88,7 +96,7 @@ export const waiverSchema = z.strictObject({
   object: z.string().optional(),
   reason: z.string().min(10, { error: 'must explain why (at least 10 characters)' }),
   owner: z.string().min(1),
-  expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' }),
+  expires: z.string().refine(isCalendarDate, { error: 'must be a real date YYYY-MM-DD' }),
 });
 
 export const environmentSchema = z.strictObject({

@@ -60,7 +60,20 @@ export async function cli(root: string, ...args: string[]): Promise<CliRun> {
 
 /** Runs `node bin/tenantctl.mjs` in a child process, for what must not share this process's module cache. */
 export function spawnCli(root: string, ...args: string[]): CliRun {
-  const r = spawnSync(process.execPath, [join(PROJECT, 'bin', 'tenantctl.mjs'), '-C', root, ...args], { encoding: 'utf8', cwd: root });
+  return spawnCliWith({}, root, ...args);
+}
+
+/**
+ * `spawnCli` with extra environment variables and a time limit (a process still running after
+ * `timeoutMs` is killed and reported with code -1, so a hang fails the test instead of the run).
+ */
+export function spawnCliWith(o: { env?: Record<string, string>; timeoutMs?: number }, root: string, ...args: string[]): CliRun {
+  const r = spawnSync(process.execPath, [join(PROJECT, 'bin', 'tenantctl.mjs'), '-C', root, ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, ...o.env },
+    timeout: o.timeoutMs,
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

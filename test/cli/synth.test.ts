@@ -5,8 +5,11 @@
  */
 import { existsSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanRepos, cli, hashTree, makeRepo, readTenant, spawnCli, tenantSource, treeOf, writeTenant } from './repo.ts';
+
+// Each case synthesizes a repository, some in child processes: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterAll(cleanRepos);
 
@@ -162,7 +165,7 @@ describe('tenantctl tenants', () => {
     writeTenant(root, 'gold', tenantSource({ name: "'gold'", tier: "'gold'", environments: "{ production: { domains: ['gold.example.com'] } }" }));
     const r = await cli(root, 'tenants');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('tenants/gold.ts: tier: unknown tier "gold"');
+    expect(r.err).toContain('tenants/gold.ts:6:3: tier: unknown tier "gold"');
   });
 });
 

@@ -52,6 +52,21 @@ describe('risk flags: backups and RPO', () => {
     expect(risksAfter(only('velero', (o) => delete o.spec.template.ttl))).toEqual([]);
   });
 
+  it('flags a raised RPO of dedicated data, where only the backup-age alert moves with it', () => {
+    const rule = (seconds: number) => (name: string, o: KubeObject) =>
+      name !== 'config' ? o : ({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { ...o.metadata, name: 'tenant-alerts' },
+        spec: { groups: [{ name: 'tenant', rules: [{ alert: 'TenantBackupOlderThanRpo', expr: `time() - cnpg_pg_stat_archiver_last_archived_time{namespace="tenant-acme-production"} > ${seconds}` }] }] },
+      } as KubeObject);
+    const plan = planChanges(envFiles(ACME, rule(600)), envFiles(ACME, rule(3600)));
+    expect(plan.risks.map((r) => [r.flag, r.subject, r.message])).toEqual([
+      ['rpo-raised', 'PrometheusRule/tenant-acme-production/tenant-alerts', 'RPO raised from 10m to 1h (alert TenantBackupOlderThanRpo fires only after 1h without a backup)'],
+    ]);
+    expect(planChanges(envFiles(ACME, rule(3600)), envFiles(ACME, rule(600))).risks).toEqual([]);
+  });
+
   it('flags a longer or removed archive_timeout', () => {
     expect(risksAfter(only('pg', (o) => (o.spec.postgresql.parameters.archive_timeout = '15min')))).toEqual([['rpo-raised', 'Cluster/tenant-acme-production/pg']]);
     expect(risksAfter(only('pg', (o) => delete o.spec.postgresql.parameters.archive_timeout))).toEqual([['rpo-raised', 'Cluster/tenant-acme-production/pg']]);

@@ -5,7 +5,7 @@ describe('tenant schema errors', () => {
   it('name the file, the dotted path down to the array index, and the rule broken', () => {
     const bad = tenantSpec('acme', { environments: { production: { domains: ['acme.west.example.com', 'Not A Host'] } } });
     const issues = issuesOf([tenantFile(bad)]);
-    expect(issues.map(line)).toEqual(['tenants/acme.ts: environments.production.domains[1]: must be a lower-case fully qualified host name']);
+    expect(issues.map(line)).toEqual(['tenants/acme.ts: environments.production.domains[1]: must be a lower-case fully qualified host name, found "Not A Host"']);
     expect(issues[0].code).toBe('tenant.invalid');
   });
 
@@ -49,7 +49,7 @@ describe('tenant schema errors', () => {
 
   it('rejects a name that is not a DNS label', () => {
     const issues = issuesOf([tenantFile(tenantSpec('Acme_Corp', { environments: { production: { domains: ['acme.west.example.com'] } } }), 'tenants/acme.ts')]);
-    expect(issues.map(line)).toEqual(['tenants/acme.ts: name: must be a DNS label: lower-case letters, digits and "-", starting with a letter']);
+    expect(issues.map(line)).toEqual(['tenants/acme.ts: name: must be a DNS label: lower-case letters, digits and "-", starting with a letter, found "Acme_Corp"']);
   });
 
   it('requires the name to match the file name', () => {

@@ -34,6 +34,8 @@ export interface SynthCommandOptions {
   /** Reuse rendered environments and skip folders known to be current; absent: render and compare everything. */
   readonly cache?: RenderCache;
   readonly out?: (line: string) => void;
+  /** Progress lines for a terminal (each replaces the previous); absent: silent, as in CI and pipes. */
+  readonly progress?: (line: string) => void;
 }
 
 export interface SynthOutcome {
@@ -43,9 +45,23 @@ export interface SynthOutcome {
   readonly summary: string;
 }
 
+/** At most one line per 100 ms (a terminal redraw per rendered tenant would cost more than the render). */
+function throttled(write: ((line: string) => void) | undefined): ((line: string, force?: boolean) => void) | undefined {
+  if (!write) return undefined;
+  let last = 0;
+  return (line, force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    write(line);
+  };
+}
+
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function synthCommand(options: SynthCommandOptions): Promise<SynthOutcome> {
+  const progress = throttled(options.progress);
+  progress?.('reading tenant files…');
   const compiled = await compileWorkspace(options.root);
   const units = planSynth(compiled, codeVersion(options.packageRoot));
   const dir = join(options.root, 'generated');
@@ -57,7 +73,10 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   const state = options.cache ? readTreeState(options.root) : undefined;
   const fresh = units.map((u) => isFolderFresh(state, u.folder, u.key, stamps, filesIn));
   const pending = units.filter((_, i) => !fresh[i]);
-  const rendered = await renderUnits(pending, compiled.tiers, options.cache);
+  const rendered = await renderUnits(pending, compiled.tiers, options.cache, {
+    progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
+  });
+  progress?.(options.check ? 'comparing with generated/…' : 'writing generated/…', true);
 
   const added: string[] = [];
   const changed: string[] = [];

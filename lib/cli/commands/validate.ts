@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIssue, loadInputs } from '../../io/load-modules.ts';
 import { readManifests } from '../../io/read-manifests.ts';
+import type { SourcePositions } from '../../model/issue.ts';
 import { contextsFromDocs } from '../../policy/context.ts';
 import { countFindings, runPolicies } from '../../policy/engine.ts';
 import type { Finding } from '../../policy/types.ts';
@@ -16,6 +18,8 @@ import { schemaFindingsAsFindings } from '../../report/rules.ts';
 import { renderSarif } from '../../report/sarif.ts';
 import { validateObjects } from '../../validate/index.ts';
 import { compileWorkspace } from '../workspace.ts';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'sarif', 'markdown'];
@@ -46,11 +50,14 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
     case 'sarif': {
       const sources = new Map<string, string>();
       for (const file of ['fleet.ts', ...new Set(compiled.environments.map((e) => e.tenant.file))]) sources.set(file, readFileSync(join(o.root, file), 'utf8'));
-      output = renderSarif(findings, { sources });
+      // The positions compile errors use; unchanged files come from the read cache.
+      const positions = new Map<string, SourcePositions>();
+      for (const t of (await loadInputs(o.root)).tenants) if (!isIssue(t) && t.positions) positions.set(t.file, t.positions);
+      output = renderSarif(findings, { sources, positions });
       break;
     }
     default:
-      output = `${renderFindingsText(findings)}\nvalidated ${docs.length} objects: ${counts.errors} errors, ${counts.warnings} warnings, ${counts.waived} waived\n`;
+      output = `${renderFindingsText(findings)}\nvalidated ${plural(docs.length, 'object')}: ${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.waived} waived\n`;
   }
   return { output, findings, errors: counts.errors };
 }
