@@ -5,7 +5,7 @@
  * writes for that URL: nothing is edited by hand.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../control-plane/control-plane.ts';
@@ -34,13 +34,14 @@ function run(cmd: string, args: readonly string[], cwd: string): string {
  */
 export function makeWorkspace(repoURL: string, servedRoot: string, branch = 'main'): Workspace {
   const root = mkdtempSync(join(tmpdir(), 'tenantctl-gitops-'));
-  for (const entry of ['tenants', 'lib', 'tiers', 'vendor', 'node_modules', 'package.json', 'bin']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
-  writeFileSync(join(root, 'fleet.ts'), [
-    `// The example fleet, served from a local Git server for the Flux loop.`,
-    `import fleet from ${JSON.stringify(join(REPO_ROOT, 'fleet.ts'))};`,
-    `export default { ...fleet, gitops: { ...fleet.gitops, repoURL: ${JSON.stringify(repoURL)}, branch: ${JSON.stringify(branch)} } };`,
-    '',
-  ].join('\n'));
+  for (const entry of ['lib', 'tiers', 'vendor', 'node_modules', 'package.json', 'bin']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
+  // Tenant files and fleet.ts are read as data, never through links or imports: copy them, and
+  // give the fleet the local Git server's URL and branch the way a person edits fleet.ts.
+  cpSync(join(REPO_ROOT, 'tenants'), join(root, 'tenants'), { recursive: true });
+  const fleet = readFileSync(join(REPO_ROOT, 'fleet.ts'), 'utf8');
+  const served = fleet.replace(/repoURL: '[^']*', branch: '[^']*'/, `repoURL: ${JSON.stringify(repoURL)}, branch: ${JSON.stringify(branch)}`);
+  if (served === fleet) throw new Error("fleet.ts has no `repoURL: '…', branch: '…'` to point at the local Git server");
+  writeFileSync(join(root, 'fleet.ts'), served);
   run(process.execPath, [join(REPO_ROOT, 'bin', 'tenantctl.mjs'), '-C', root, 'synth'], REPO_ROOT);
   run('git', ['init', '-q', '-b', branch], root);
   run('git', ['add', '-A'], root);

@@ -5,7 +5,7 @@
  * a kubectl that makes out-of-band changes under its real field-manager names.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -56,7 +56,9 @@ export async function startLiveFleet(cluster: string): Promise<LiveFleet> {
   }
   await applyCluster(client, cluster);
   const root = mkdtempSync(join(tmpdir(), 'tenantctl-audit-'));
-  for (const entry of ['fleet.ts', 'tenants', 'generated', 'lib', 'tiers', 'vendor', 'node_modules', 'package.json']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
+  // fleet.ts is read as data and never through a link: a copy.
+  copyFileSync(join(REPO_ROOT, 'fleet.ts'), join(root, 'fleet.ts'));
+  for (const entry of ['tenants', 'generated', 'lib', 'tiers', 'vendor', 'node_modules', 'package.json']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
   const kubectl = (args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
     const r = spawnSync(controlPlane.binaries.kubectl, ['--kubeconfig', controlPlane.kubeconfigPath, ...args], {
       input: options.input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...options.env },
