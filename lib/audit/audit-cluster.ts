@@ -23,7 +23,7 @@ import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
 import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
-import { expectedObjects, resolveEngine, type DesiredCluster } from './desired.ts';
+import { expectedObjects, optionalObjects, resolveEngine, type DesiredCluster } from './desired.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 import type { EnvironmentEvidence } from '../evidence/types.ts';
@@ -143,7 +143,9 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.loadDesired(),
   ]);
   const engine = resolveEngine(input.engine, served);
-  const desiredObjects = expectedObjects(loaded, engine);
+  const optional = optionalObjects(loaded, engine);
+  const optionalKeys = new Set(optional.map((o) => uniqueKey(keyOf(o))));
+  const desiredObjects = [...expectedObjects(loaded, engine), ...optional];
   const tenants = tenantNamespaces(desiredObjects, liveNamespaces, prefix);
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(desiredObjects, served, [...tenants].filter((n) => liveNames.has(n)));
@@ -235,7 +237,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const judged = evidence?.evaluate();
   if (judged) findings.push(...judged.findings);
   return {
-    findings: sortFindings(findings),
+    findings: sortFindings(optionalKeys.size ? findings.filter((f) => f.type !== 'missing' || !optionalKeys.has(uniqueKey(keyOf({ apiVersion: f.resource.apiVersion, kind: f.resource.kind, metadata: { name: f.resource.name, namespace: f.resource.namespace } })))) : findings),
     objects: { desired: desiredCount, live: liveCount },
     ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
     ...(judged ? { recoverability: judged.recoverability } : {}),

@@ -60,3 +60,12 @@ export function expectedObjects(loaded: DesiredCluster, engine: GitOpsEngine | u
   const folder = engine && loaded.engineFolders.find((f) => f.engine === engine);
   return folder ? [...loaded.objects, ...folder.objects] : [...loaded.objects];
 }
+
+/**
+ * With no engine known (fleet.ts names none and the cluster serves both engines' kinds, or
+ * neither), every engine folder's objects: compared where they are live, never missing where not,
+ * since either engine, or none, may be the one that applies this cluster.
+ */
+export function optionalObjects(loaded: DesiredCluster, engine: GitOpsEngine | undefined): KubeObject[] {
+  return engine ? [] : loaded.engineFolders.flatMap((f) => f.objects);
+}
