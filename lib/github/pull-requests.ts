@@ -8,7 +8,7 @@
  * exit 3; only programming errors throw. Retries and rate limits are the client's job
  * (`client.ts`), not this module's.
  */
-import type { GitHub } from './client.ts';
+import { isDeadlineError, type GitHub } from './client.ts';
 
 /** GitHub refuses issue and pull request bodies longer than this many characters. */
 export const MAX_BODY_LENGTH = 65_536;
@@ -44,6 +44,8 @@ export interface GitHubFailure {
   readonly message: string;
   /** How to fix it, when the status tells. */
   readonly hint?: string;
+  /** The client's overall deadline passed: later calls fail at once, so the caller stops. */
+  readonly deadline?: boolean;
 }
 
 export type UpsertResult =
@@ -107,8 +109,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
     try {
       return await call();
     } catch (error) {
-      if (!isRequestError(error)) throw error;
-      throw new StepFailed({ operation, status: error.status, message: error.message, hint: hintFor(error.status, error.message) });
+      throw new StepFailed(failureOf(operation, error));
     }
   }
 
@@ -131,8 +132,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       } catch (error) {
         // Another run created it between our list and this call.
         if (isRequestError(error) && error.status === 422 && /already_exists|already exists/i.test(error.message)) continue;
-        if (!isRequestError(error)) throw error;
-        throw new StepFailed({ operation: `create the label "${name}" in ${owner}/${repo}`, status: error.status, message: error.message, hint: hintFor(error.status, error.message) });
+        throw new StepFailed(failureOf(`create the label "${name}" in ${owner}/${repo}`, error));
       }
     }
   }
@@ -144,13 +144,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       return { number: data.number, url: data.html_url, title: data.title, body: data.body, base: data.base.ref, labels: data.labels.map((l) => l.name) };
     } catch (error) {
       if (isRequestError(error) && error.status === 422 && /pull request already exists/i.test(error.message)) return 'exists';
-      if (!isRequestError(error)) throw error;
-      throw new StepFailed({
-        operation: `create the pull request ${owner}/${repo} ${head} → ${base}`,
-        status: error.status,
-        message: error.message,
-        hint: hintFor(error.status, error.message),
-      });
+      throw new StepFailed(failureOf(`create the pull request ${owner}/${repo} ${head} → ${base}`, error));
     }
   }
 
@@ -235,9 +229,21 @@ async function asData<T>(run: () => Promise<T>): Promise<T | { action: 'failed';
   }
 }
 
+/**
+ * A failed call as data: GitHub's answer, a network failure after retries, or the deadline.
+ * Anything else is a bug and is thrown on.
+ */
+function failureOf(operation: string, error: unknown): GitHubFailure {
+  if (isDeadlineError(error)) {
+    return { operation, message: error.message, hint: 'GitHub did not answer before the deadline; nothing after this step was done. Run again.', deadline: true };
+  }
+  if (!isRequestError(error)) throw error;
+  return { operation, status: error.status, message: error.message, hint: hintFor(error.status, error.message) };
+}
+
 /** An error from Octokit's request layer (HTTP status, or 500 for a network failure). */
 function isRequestError(error: unknown): error is Error & { status: number } {
-  return error instanceof Error && typeof (error as { status?: unknown }).status === 'number' && 'request' in error;
+  return error instanceof Error && !isDeadlineError(error) && typeof (error as { status?: unknown }).status === 'number' && 'request' in error;
 }
 
 function hintFor(status: number, message: string): string | undefined {

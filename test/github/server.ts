@@ -51,6 +51,13 @@ export interface Fault {
   readonly body?: unknown;
   /** How many matching requests fail. @default 1 */
   readonly times?: number;
+  /** Never answer (the connection stays open until the server closes); `status` is then unused. */
+  readonly hang?: boolean;
+}
+
+/** A request GitHub accepts and never answers. */
+export function hangFault(times = 1): Fault {
+  return { status: 0, hang: true, times };
 }
 
 export interface LoggedRequest {
@@ -333,6 +340,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return { ...base, status: 401, body: { message: 'Bad credentials', documentation_url: DOCS } satisfies BasicError };
     }
     const fault = takeFault(req.method ?? 'GET', route, path);
+    if (fault?.hang) await new Promise<never>(() => {});
     if (fault) return { ...base, status: fault.status, headers: fault.headers, body: fault.body ?? { message: 'Server Error', documentation_url: DOCS } };
     if (!found || found.params.owner !== owner || found.params.repo !== repo) return { ...base, ...notFound() };
     await passBarrier(req.method ?? 'GET', route, path);
