@@ -74,7 +74,7 @@ export function adoptionsFor(findings: readonly DriftFinding[], environments: re
 
   for (const finding of findings) {
     if (finding.type !== 'modified' || !finding.changes?.length) {
-      refuse(finding, undefined, `a ${finding.type} object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings`);
+      refuse(finding, undefined, `${/^[aeiou]/.test(finding.type) ? 'an' : 'a'} ${finding.type} object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings`);
       continue;
     }
     const env = environmentOf(finding, environments);

@@ -215,7 +215,7 @@ export function outcomesFor(finding: DriftFinding, env: TenantEnvironment, tier:
   const rest = [...(finding.changes ?? [])];
   const rule = RULES.find((r) => r.kind === finding.resource.kind && r.name(env) === finding.resource.name);
   const out = rule ? rule.handle(rest, { finding, env, tier }) : [];
-  const what = `${finding.resource.kind} ${finding.resource.name}`;
-  for (const c of rest) out.push(reject(c, `${what}: ${c.path} is not rendered from a tenant setting; revert it on the cluster or change the tier template`));
+  // The object and the path stand next to the reason wherever it is shown: not repeated in it.
+  for (const c of rest) out.push(reject(c, 'no tenant setting renders this field; revert it on the cluster or change the tier template'));
   return out;
 }

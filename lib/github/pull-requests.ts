@@ -57,10 +57,27 @@ export type CloseResult =
   | { readonly action: 'none' }
   | { readonly action: 'failed'; readonly failure: GitHubFailure };
 
+export interface CommentOnce {
+  readonly owner: string;
+  readonly repo: string;
+  readonly head: string;
+  /** Text that only this comment holds (an HTML comment): when a comment holds it, nothing is posted. */
+  readonly marker: string;
+  /** Posted as is; must contain `marker`. */
+  readonly body: string;
+}
+
+export type CommentOnceResult =
+  | { readonly action: 'commented' | 'already'; readonly number: number; readonly url: string }
+  | { readonly action: 'none' }
+  | { readonly action: 'failed'; readonly failure: GitHubFailure };
+
 /** What the CLI needs; an interface so command tests can pass a fake. */
 export interface PullRequestAdapter {
   upsertPullRequest(request: UpsertPullRequest): Promise<UpsertResult>;
   closePullRequest(request: ClosePullRequest): Promise<CloseResult>;
+  /** Comments on the open pull request of `head` unless a comment with `marker` is there already. */
+  commentOnce(request: CommentOnce): Promise<CommentOnceResult>;
 }
 
 export interface PullRequestAdapterOptions {
@@ -161,6 +178,9 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       const made = await create(request, body);
       if (made === 'exists') {
         pr = await findOpen(owner, repo, head);
+        // Holding exactly what we sent, it was made moments ago by our own first attempt (its
+        // answer lost, the retry refused) or by a twin run: for this run it is new, not updated.
+        if (pr && pr.title === title && (pr.body ?? '') === body && pr.base === base) action = 'created';
         if (!pr) {
           throw new StepFailed({
             operation: `create the pull request ${owner}/${repo} ${head} → ${base}`,
@@ -214,9 +234,21 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
     return { action: 'closed', number: pr.number, url: pr.url };
   }
 
+  async function commentOnce(request: CommentOnce): Promise<CommentOnceResult> {
+    const { owner, repo, head, marker, body } = request;
+    const pr = await findOpen(owner, repo, head);
+    if (!pr) return { action: 'none' };
+    const comments = await step(`list comments of #${pr.number} of ${owner}/${repo}`, () =>
+      github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }));
+    if (comments.some((c) => (c.body ?? '').includes(marker))) return { action: 'already', number: pr.number, url: pr.url };
+    await step(`comment on #${pr.number} of ${owner}/${repo}`, () => github.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: truncateBody(body) }));
+    return { action: 'commented', number: pr.number, url: pr.url };
+  }
+
   return {
     upsertPullRequest: (request) => asData(() => upsert(request)),
     closePullRequest: (request) => asData(() => close(request)),
+    commentOnce: (request) => asData(() => commentOnce(request)),
   };
 }
 

@@ -335,8 +335,10 @@ describe('everything else', () => {
     const w = world(shared('cobalt'));
     const env = w.env('cobalt');
     const missing: DriftFinding = { type: 'missing', tenant: 'cobalt', environment: 'production', resource: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: env.namespace, name: 'allow-dns' } };
+    const unmanaged: DriftFinding = { type: 'unmanaged', tenant: 'cobalt', environment: 'production', resource: { apiVersion: 'v1', kind: 'Pod', namespace: env.namespace, name: 'debug' } };
     const plan = adoptionsFor([
       missing,
+      unmanaged,
       modified(env, 'Deployment', 'odoo-web', [{ path: `${ODOO}.env[name=DEBUG].value`, desired: undefined, live: '1' }]),
       modified(env, 'Service', 'odoo', [{ path: 'spec.type', desired: 'ClusterIP', live: 'LoadBalancer' }]),
       { ...modified(env, 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]), tenant: 'ghost' },
@@ -344,8 +346,9 @@ describe('everything else', () => {
     expect(plan.adoptions).toEqual([]);
     expect(plan.notAdoptable.map((n) => [n.finding.resource.kind, n.path, n.reason])).toEqual([
       ['NetworkPolicy', undefined, 'a missing object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings'],
-      ['Deployment', `${ODOO}.env[name=DEBUG].value`, `Deployment odoo-web: ${ODOO}.env[name=DEBUG].value is not rendered from a tenant setting; revert it on the cluster or change the tier template`],
-      ['Service', 'spec.type', 'Service odoo: spec.type is not rendered from a tenant setting; revert it on the cluster or change the tier template'],
+      ['Pod', undefined, 'an unmanaged object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings'],
+      ['Deployment', `${ODOO}.env[name=DEBUG].value`, 'no tenant setting renders this field; revert it on the cluster or change the tier template'],
+      ['Service', 'spec.type', 'no tenant setting renders this field; revert it on the cluster or change the tier template'],
       ['Deployment', 'spec.replicas', 'no compiled tenant environment ghost/production owns Deployment odoo-web'],
     ]);
   });

@@ -15,7 +15,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Text of HTML as a reader sees it (tags dropped, entities decoded), whitespace runs as one space. */
 export function visibleText(html: string): string {
-  return decode(html.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+  return decode(html.replace(/<br\s*\/?>/g, ' ').replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
 }
 
 function decode(s: string): string {
