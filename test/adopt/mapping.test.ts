@@ -61,10 +61,10 @@ const shared = (name: string, overrides: Record<string, unknown> = {}) => tenant
 const dedicated = (name: string, overrides: Record<string, unknown> = {}) => tenantSpec(name, { tier: 'dedicated', ...overrides });
 
 describe('web replicas', () => {
-  it("a Deployment scaled by hand (no HPA) is adopted as the environment's replicas, with the finding it came from", () => {
+  it("a Deployment scaled by hand (no HPA) on a Flux cluster is adopted as the environment's replicas, with the finding it came from", () => {
     const w = world(shared('cobalt'));
     const finding = modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]);
-    expect(adoptionsFor([finding], w.environments, { specs: w.specs })).toEqual({
+    expect(adoptionsFor([finding], w.environments, { specs: w.specs, engine: 'flux' })).toEqual({
       adoptions: [{
         tenant: 'cobalt',
         environment: 'production',
@@ -78,9 +78,18 @@ describe('web replicas', () => {
     });
   });
 
+  it('a Deployment scaled by hand (no HPA) is not adopted where the sync would leave kubectl owning the count: Argo CD, or no engine named', () => {
+    const w = world(shared('cobalt'));
+    const finding = modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]);
+    const argo = adoptionsFor([finding], w.environments, { specs: w.specs, engine: 'argocd' });
+    expect(argo.adoptions).toEqual([]);
+    expect(reasons(argo)).toEqual([['spec.replicas', "2 replicas render an HPA and leave spec.replicas out of Git; Argo CD's sync does not take the field from kubectl-edit, so the audit would keep reporting it: set replicas in the tenant file and scale back to 1 by hand, or adopt on a Flux cluster"]]);
+    expect(reasons(adoptionsFor([finding], w.environments, { specs: w.specs }))[0][1]).toMatch(/the audit report does not name the GitOps engine/);
+  });
+
   it('replicas above the tier ceiling or below the schema minimum are not adoptable', () => {
     const w = world(shared('cobalt'));
-    const plan = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 3 }])], w.environments);
+    const plan = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 3 }])], w.environments, { engine: 'flux' });
     expect(reasons(plan)).toEqual([['spec.replicas', '3 replicas exceed the shared tier ceiling of 2']]);
     const zero = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 0 }])], w.environments);
     expect(zero.adoptions).toEqual([]);
