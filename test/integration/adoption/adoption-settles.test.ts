@@ -1,6 +1,6 @@
 /**
  * A drift pull request's adoption settles on a real kube-apiserver: the example fleet's
- * eu-central-1 is applied as Flux applies it (server-side apply as kustomize-controller), people
+ * eu-central-1 is applied as each engine applies it (server-side apply as its field manager), people
  * change it with kubectl, one for each adoption mapping (replicas without an HPA, HPA bounds,
  * odoo.conf workers, image, rate limit, dump schedule); the audit's findings are turned into the
  * drift branch (tenant files edited, generated/ re-synthesized) and that branch is synced the way
@@ -24,10 +24,10 @@ import { REPO_ROOT, startControlPlane, type ControlPlane } from '../../control-p
 import { git } from '../../git/git.ts';
 
 const CLUSTER = 'eu-central-1';
-const ENGINE: GitOpsEngine = 'flux';
 const PLATFORM_NAMESPACES = ['argocd', 'flux-system', 'traefik', 'velero'];
 const IMAGE = 'registry.odoo-hosting.example/odoo/odoo:19.0-20251201';
 
+describe.each(['flux', 'argocd'] as const)('adopting live values through a drift branch on %s', (ENGINE: GitOpsEngine) => {
 let controlPlane: ControlPlane;
 let client: KubeClient;
 let dir: string;
@@ -104,8 +104,7 @@ afterAll(async () => {
   if (controlPlane) rmSync(controlPlane.dataDir, { recursive: true, force: true });
 });
 
-describe('adopting live values through a drift branch', () => {
-  it('settles on a Flux cluster: after the branch is synced every adopted finding is gone and the live values stay', async () => {
+  it('settles: after the branch is synced every adopted finding is gone and the live values stay', async () => {
     expect(describeFindings((await audit(repo)).clusters[0])).toEqual([]);
 
     // People change the cluster, one change per adoption mapping.
@@ -130,10 +129,12 @@ describe('adopting live values through a drift branch', () => {
 
     const baseCommit = git(repo, 'rev-parse', 'HEAD');
     const built = await buildDriftBranch({ root: repo, packageRoot: REPO_ROOT, cluster, baseCommit, compile: compileWorkspace });
-    expect(built.plan.notAdoptable.filter((n) => n.finding.type === 'modified').map((n) => `${n.finding.resource.kind}/${n.finding.resource.namespace}/${n.finding.resource.name} ${n.path}: ${n.reason}`)).toEqual([]);
+    // On Argo CD, kubectl would keep owning the replica count Git no longer sets: not adopted there.
+    const refused = built.plan.notAdoptable.filter((n) => n.finding.type === 'modified').map((n) => `${n.finding.resource.kind}/${n.finding.resource.namespace}/${n.finding.resource.name} ${n.path}`);
+    expect(refused).toEqual(ENGINE === 'flux' ? [] : ['Deployment/tenant-cobalt-production/odoo-web spec.replicas']);
     const settings = built.plan.adoptions.map((a) => `${a.file} ${a.setting.join('.')}`);
+    expect(settings.includes('tenants/cobalt.ts environments.production.replicas')).toBe(ENGINE === 'flux');
     expect(settings).toEqual(expect.arrayContaining([
-      'tenants/cobalt.ts environments.production.replicas',
       'tenants/delta.ts environments.production.replicas',
       'tenants/fjord.ts environments.training.workers',
       'tenants/delta.ts odoo.image',
@@ -160,11 +161,11 @@ describe('adopting live values through a drift branch', () => {
     await sync(branch);
 
     const after = await audit(branch);
-    // Nothing left: the adopted fields, and the policy findings about the drift they were part of.
+    // Nothing adopted is left, nor the policy findings about it (on Argo CD the sync put the refused replica count back).
     expect(describeFindings(after.clusters[0])).toEqual([]);
 
     // What people set is still live.
-    expect(JSON.parse(kubectl(['get', '-n', 'tenant-cobalt-production', 'deployment/odoo-web', '-o', 'json'])).spec.replicas).toBe(2);
+    expect(JSON.parse(kubectl(['get', '-n', 'tenant-cobalt-production', 'deployment/odoo-web', '-o', 'json'])).spec.replicas).toBe(ENGINE === 'flux' ? 2 : 1);
     expect(JSON.parse(kubectl(['get', '-n', 'tenant-delta-production', 'hpa/odoo-web', '-o', 'json'])).spec.minReplicas).toBe(3);
     expect(JSON.parse(kubectl(['get', '-n', 'tenant-fjord-training', 'configmap/odoo-conf', '-o', 'json'])).data['odoo.conf']).toMatch(/^workers = 2$/m);
     expect(JSON.parse(kubectl(['get', '-n', 'tenant-delta-staging', 'deployment/odoo-web', '-o', 'json'])).spec.template.spec.containers[0].image).toBe(IMAGE);
