@@ -4,8 +4,9 @@
  * change it with kubectl, one for each adoption mapping (replicas without an HPA, HPA bounds,
  * odoo.conf workers, image, rate limit, dump schedule); the audit's findings are turned into the
  * drift branch (tenant files edited, generated/ re-synthesized) and that branch is synced the way
- * Flux syncs (fields of kubectl* managers dropped, then applied with force). The audit at the
- * branch then finds nothing, and the live values people set are still there.
+ * the engine syncs (Flux first drops the fields of kubectl* managers; both apply with force). The
+ * audit at the branch then finds nothing, and the live values people set are still there; on Argo
+ * CD replicas without an HPA are not adopted (kubectl would keep the count) and the sync reverts them.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
