@@ -12,6 +12,7 @@ import type { Change, DriftFinding } from '../drift/types.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { TenantSpec } from '../tenant/schema.ts';
 import type { TierRegistry } from '../tier/tier.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import { tiers as projectTiers } from '../../tiers/index.ts';
 import { outcomesFor } from './rules.ts';
 import { locateSetting, othersChanged, rejectValue, sameValue, type SettingName, unreachable } from './settings.ts';
@@ -30,6 +31,8 @@ export interface AdoptOptions {
   readonly specs?: ReadonlyMap<string, TenantSpec>;
   /** Tier registry, for ceilings and data planes. @default the project's tiers (tiers/index.ts) */
   readonly tiers?: TierRegistry;
+  /** The GitOps engine of the findings' cluster: some adoptions settle only on one (lib/adopt/rules.ts webReplicas). @default unknown */
+  readonly engine?: GitOpsEngine;
 }
 
 /** One candidate edit, before candidates for the same setting are merged. */
@@ -74,7 +77,7 @@ export function adoptionsFor(findings: readonly DriftFinding[], environments: re
 
   for (const finding of findings) {
     if (finding.type !== 'modified' || !finding.changes?.length) {
-      refuse(finding, undefined, `a ${finding.type} object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings`);
+      refuse(finding, undefined, `${/^[aeiou]/.test(finding.type) ? 'an' : 'a'} ${finding.type} object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings`);
       continue;
     }
     const env = environmentOf(finding, environments);
@@ -84,7 +87,7 @@ export function adoptionsFor(findings: readonly DriftFinding[], environments: re
     }
     const tier = tiers[env.tier];
     const spec = options.specs?.get(env.tenant.file);
-    for (const o of outcomesFor(finding, env, tier)) {
+    for (const o of outcomesFor(finding, env, tier, options.engine)) {
       const why = o.kind === 'reject' ? o.reason : (rejectValue(o.setting, o.value, tier) ?? unreachable(o.setting, env));
       if (o.kind === 'reject' || why) {
         refuse(finding, o.change.path, why!);

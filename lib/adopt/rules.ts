@@ -8,6 +8,7 @@ import type { TenantEnvironment } from '../model/environment.ts';
 import { ODOO_VERSIONS } from '../tenant/schema.ts';
 import { cronResources, redisResources, type Resources, webResources } from '../tenant/sizing.ts';
 import type { Tier } from '../tier/tier.ts';
+import { syncRemovesFieldsOf, type GitOpsEngine } from '../model/gitops-engine.ts';
 import { binaryQuantity, confDifferences, describeResources, invertByRender, liveResources, parseConf, range, rpoForSchedule, sameResources, tagVersion } from './invert.ts';
 import type { SettingName } from './settings.ts';
 
@@ -21,6 +22,8 @@ interface Context {
   readonly env: TenantEnvironment;
   /** The environment's tier, when the registry has it (ceilings, data plane). */
   readonly tier?: Tier;
+  /** The GitOps engine of the finding's cluster, when the audit report names it. */
+  readonly engine?: GitOpsEngine;
 }
 
 /** Claims the changes it understands; returns their outcomes. */
@@ -67,14 +70,25 @@ function sized(changes: Change[], prefix: string, setting: SettingName, sizes: n
   return taken.map((c) => adopt(c, setting, size));
 }
 
-function webReplicas(c: Change, env: TenantEnvironment): Outcome {
+/**
+ * Without an HPA the Deployment carries the replicas, but more than one is rendered as an HPA and
+ * a Deployment without `spec.replicas`. Git then no longer sets the field, so the one who scaled
+ * keeps owning the live count and the audit keeps reporting it, unless the engine's sync takes
+ * that manager's fields away (Flux does for `kubectl*`): only then does the adoption settle.
+ */
+function webReplicas(c: Change, env: TenantEnvironment, engine: GitOpsEngine | undefined): Outcome {
   if (c.desired === undefined || env.odoo.maxReplicas > 1) return reject(c, 'the HPA owns the replica count of this Deployment: its minReplicas and maxReplicas are what can be adopted');
-  // Without an HPA the Deployment carries the replicas; adopting more than one renders an HPA instead.
-  return typeof c.live === 'number' ? adopt(c, 'replicas', c.live) : reject(c, 'the replica count was removed live');
+  if (typeof c.live !== 'number') return reject(c, 'the replica count was removed live');
+  const manager = c.changedBy?.manager;
+  if (c.live > 1 && !(engine && manager && syncRemovesFieldsOf(engine, manager))) {
+    const keeps = !engine ? 'the audit report does not name the GitOps engine, so nothing tells that its sync would take the field from' : `${engine === 'argocd' ? 'Argo CD' : 'Flux'}'s sync does not take the field from`;
+    return reject(c, `${c.live} replicas render an HPA and leave spec.replicas out of Git; ${keeps} ${manager ?? 'whoever scaled it'}, so the audit would keep reporting it: set replicas in the tenant file and scale back to ${String(c.desired)} by hand, or adopt on a Flux cluster`);
+  }
+  return adopt(c, 'replicas', c.live);
 }
 
-const webDeployment: Handler = (changes, { env }) => [
-  ...take(changes, (p) => p === 'spec.replicas').map((c) => webReplicas(c, env)),
+const webDeployment: Handler = (changes, { env, engine }) => [
+  ...take(changes, (p) => p === 'spec.replicas').map((c) => webReplicas(c, env, engine)),
   ...images(changes, env),
   ...sized(changes, `${ODOO}resources.`, 'workers', range(0, 32), env.odoo.workers, webResources, 'web resources are sized from workers (lib/tenant/sizing.ts webResources)'),
 ];
@@ -211,11 +225,11 @@ const RULES: readonly Rule[] = [
 ];
 
 /** One outcome or more per change of a `modified` finding of `env`. */
-export function outcomesFor(finding: DriftFinding, env: TenantEnvironment, tier: Tier | undefined): Outcome[] {
+export function outcomesFor(finding: DriftFinding, env: TenantEnvironment, tier: Tier | undefined, engine?: GitOpsEngine): Outcome[] {
   const rest = [...(finding.changes ?? [])];
   const rule = RULES.find((r) => r.kind === finding.resource.kind && r.name(env) === finding.resource.name);
-  const out = rule ? rule.handle(rest, { finding, env, tier }) : [];
-  const what = `${finding.resource.kind} ${finding.resource.name}`;
-  for (const c of rest) out.push(reject(c, `${what}: ${c.path} is not rendered from a tenant setting; revert it on the cluster or change the tier template`));
+  const out = rule ? rule.handle(rest, { finding, env, tier, engine }) : [];
+  // The object and the path stand next to the reason wherever it is shown: not repeated in it.
+  for (const c of rest) out.push(reject(c, 'no tenant setting renders this field; revert it on the cluster or change the tier template'));
   return out;
 }

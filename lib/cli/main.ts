@@ -137,6 +137,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--remote <name>', 'with --open-pr: git remote to push drift branches to', 'origin')
     .option('--repo <owner/name>', 'with --open-pr: GitHub repository (default: from the remote URL)')
     .option('--github-api-url <url>', 'with --open-pr: REST API root, e.g. https://ghe.example.com/api/v3')
+    .option('--github-timeout <seconds>', 'with --open-pr: seconds one GitHub request may take before it is retried', (v) => positiveInt('--github-timeout', v), 30)
+    .option('--github-deadline <seconds>', 'with --open-pr: seconds all pull-request work may take; what is left is listed, exit 3', (v) => positiveInt('--github-deadline', v), 900)
     .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; openPr?: boolean } & PrFlags) => {
       let shard: Shard | undefined;
       if (o.shard) {
@@ -206,6 +208,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--remote <name>', 'git remote to push drift branches to', 'origin')
     .option('--repo <owner/name>', 'GitHub repository (default: from the remote URL)')
     .option('--github-api-url <url>', 'REST API root, e.g. https://ghe.example.com/api/v3 (default: from the remote URL)')
+    .option('--github-timeout <seconds>', 'seconds one GitHub request may take before it is retried', (v) => positiveInt('--github-timeout', v), 30)
+    .option('--github-deadline <seconds>', 'seconds all pull-request work may take; what is left is listed, exit 3', (v) => positiveInt('--github-deadline', v), 900)
     .action(async (o: { report: string } & PrFlags) => {
       const code = await runPullRequests(root(), readReport(resolve(root(), o.report)), o, io);
       if (code !== EXIT.ok) throw new ExitError(code, 'some pull requests could not be opened, updated or closed (see above)');
@@ -233,6 +237,8 @@ interface PrFlags {
   readonly remote: string;
   readonly repo?: string;
   readonly githubApiUrl?: string;
+  readonly githubTimeout?: number;
+  readonly githubDeadline?: number;
 }
 
 /** Wires `tenantctl pr`: token, repository, GitHub client; the work is in commands/pr.ts. */
@@ -251,8 +257,10 @@ async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const base = o.base ?? (await compileWorkspace(root)).fleet.gitops.branch;
-  const github = createGitHub({ token, baseUrl: o.githubApiUrl ?? target.apiBaseUrl, log: { debug: () => {}, info: () => {}, warn: (m) => io.err(`${m}\n`), error: (m) => io.err(`${m}\n`) } });
-  const result = await prCommand({ root, packageRoot, report, owner: target.owner, repo: target.repo, base, remote: o.remote, github: pullRequestAdapter(github) });
+  // The deadline counts from here: the audit before it has its own timeouts.
+  const deadline = Date.now() + (o.githubDeadline ?? 900) * 1000;
+  const github = createGitHub({ token, baseUrl: o.githubApiUrl ?? target.apiBaseUrl, requestTimeoutMs: (o.githubTimeout ?? 30) * 1000, deadline, log: { debug: () => {}, info: () => {}, warn: (m) => io.err(`${m}\n`), error: (m) => io.err(`${m}\n`) } });
+  const result = await prCommand({ root, packageRoot, report, owner: target.owner, repo: target.repo, base, remote: o.remote, github: pullRequestAdapter(github), deadline });
   io.err(result.output + '\n');
   return result.exitCode;
 }

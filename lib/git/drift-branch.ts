@@ -63,12 +63,19 @@ export type PublishResult =
   | { readonly action: 'unchanged'; readonly commit: string }
   /** The changes leave the base as it is: nothing to propose (close the pull request, delete the branch). */
   | { readonly action: 'same-as-base'; readonly commit: null; readonly remoteCommit: string | null }
+  /**
+   * The branch holds commits tenantctl did not make (a reviewer's fix): it is left as it is, like
+   * Renovate and Dependabot leave a branch someone edited. `authors` name who made them.
+   */
+  | { readonly action: 'edited'; readonly commit: string; readonly authors: readonly string[] }
   /** Someone pushed the branch after we read it; ours (`commit`) was not pushed. Run again. */
   | { readonly action: 'conflict'; readonly commit: string; readonly expected: string | null; readonly message: string }
   | { readonly action: 'failed'; readonly step: 'read-remote' | 'fetch' | 'build' | 'push'; readonly message: string };
 
 export type DeleteResult =
   | { readonly action: 'deleted'; readonly commit: string }
+  /** Not deleted: it holds commits tenantctl did not make. */
+  | { readonly action: 'edited'; readonly commit: string; readonly authors: readonly string[] }
   | { readonly action: 'none' }
   | { readonly action: 'conflict'; readonly expected: string; readonly message: string }
   | { readonly action: 'failed'; readonly step: 'read-remote' | 'push'; readonly message: string };
@@ -80,6 +87,10 @@ export interface DeleteBranchOptions {
   readonly branch: string;
   /** Delete only if the branch is still at this commit. @default the commit the remote reports now */
   readonly expected?: string;
+  /** Commits on the branch that are not on this branch (e.g. `main`) must all be by `author`, or nothing is deleted. @default every commit of the branch counts */
+  readonly base?: string;
+  /** @default TENANTCTL_BOT */
+  readonly author?: GitIdentity;
 }
 
 /** Paths per git invocation, to stay far below the argument-length limit. */
@@ -122,6 +133,10 @@ export async function publishBranch(options: PublishBranchOptions): Promise<Publ
   try {
     const baseCommit = options.baseCommit ?? (await revParse(g, `refs/remotes/${remote}/${options.base}`));
     const branchCommit = expected ? await revParse(g, `refs/remotes/${remote}/${options.branch}`) : null;
+    if (branchCommit) {
+      const authors = await foreignAuthors(g, branchCommit, `refs/remotes/${remote}/${options.base}`, author);
+      if (authors.length > 0) return { action: 'edited', commit: branchCommit, authors };
+    }
     const tree = await buildTree(top, baseCommit, files, replaceDirs, options.tmpRoot);
     const baseTree = await revParse(g, `${baseCommit}^{tree}`);
     const branchTree = branchCommit ? await revParse(g, `${branchCommit}^{tree}`) : null;
@@ -165,10 +180,58 @@ export async function deleteBranch(options: DeleteBranchOptions): Promise<Delete
     }
     if (!expected) return { action: 'none' };
   }
+  try {
+    await g.raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+refs/heads/${options.branch}:refs/remotes/${remote}/${options.branch}`]);
+    const fetched = await revParse(g, `refs/remotes/${remote}/${options.branch}`);
+    const base = options.base ? [`refs/remotes/${remote}/${options.base}`] : [];
+    const authors = await foreignAuthors(g, fetched, base[0], options.author ?? TENANTCTL_BOT);
+    if (authors.length > 0) return { action: 'edited', commit: fetched, authors };
+    // Lease against what we inspected, so a commit pushed after the check is never deleted.
+    if (fetched !== expected && options.expected !== undefined) return { action: 'conflict', expected, message: `${options.branch} on "${remote}" moved since ${expected.slice(0, 12)}; it was not deleted.` };
+    expected = fetched;
+  } catch (error) {
+    // A branch already gone on the remote: nothing to delete.
+    if (/couldn't find remote ref|cannot resolve/i.test(describe(error))) return { action: 'none' };
+    return { action: 'failed', step: 'read-remote', message: `cannot fetch ${options.branch} from "${remote}": ${describe(error)}` };
+  }
   const pushed = await push(g, remote, [`--force-with-lease=refs/heads/${options.branch}:${expected}`, `:refs/heads/${options.branch}`]);
   if (pushed === 'ok') return { action: 'deleted', commit: expected };
   if (pushed.conflict) return { action: 'conflict', expected, message: `${options.branch} on "${remote}" moved since ${expected.slice(0, 12)}; it was not deleted. ${pushed.message}` };
   return { action: 'failed', step: 'push', message: `cannot delete ${options.branch} on "${remote}": ${pushed.message}` };
+}
+
+/**
+ * Who, besides tenantctl, committed to `branch` as last fetched from `remote` (its remote-tracking
+ * ref), on top of `base`; empty when nobody did or the branch was not fetched.
+ */
+export async function foreignCommitAuthors(options: { repoDir: string; remote?: string; branch: string; base: string; author?: GitIdentity }): Promise<string[]> {
+  const remote = options.remote ?? 'origin';
+  checkRef(remote);
+  checkRef(options.branch);
+  checkRef(options.base);
+  const top = await topLevel(options.repoDir);
+  if (top === undefined) return [];
+  const g = git(top);
+  let branch: string;
+  try {
+    branch = await revParse(g, `refs/remotes/${remote}/${options.branch}`);
+  } catch {
+    return [];
+  }
+  return foreignAuthors(g, branch, `refs/remotes/${remote}/${options.base}`, options.author ?? TENANTCTL_BOT);
+}
+
+/**
+ * Authors and committers (`Name <email>`) of commits on `branch` but not on `base` that are not
+ * `own`: a person's commit, a merge from GitHub's "Update branch" button. Without `base`, only the
+ * branch's tip is inspected.
+ */
+async function foreignAuthors(g: SimpleGit, branch: string, base: string | undefined, own: GitIdentity): Promise<string[]> {
+  const range = base ? [branch, '--not', base] : ['-1', branch];
+  const out = await g.raw(['log', '--format=%an <%ae>%x09%cn <%ce>', ...range, '--']);
+  const mine = `${own.name} <${own.email}>`;
+  const people = out.split('\n').filter(Boolean).flatMap((line) => line.split('\t')).filter((who) => who !== mine);
+  return [...new Set(people)].sort();
 }
 
 /** Writes the blobs and the tree into the repository's object store, through a private index. */

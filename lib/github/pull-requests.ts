@@ -8,7 +8,7 @@
  * exit 3; only programming errors throw. Retries and rate limits are the client's job
  * (`client.ts`), not this module's.
  */
-import type { GitHub } from './client.ts';
+import { isDeadlineError, type GitHub } from './client.ts';
 
 /** GitHub refuses issue and pull request bodies longer than this many characters. */
 export const MAX_BODY_LENGTH = 65_536;
@@ -44,6 +44,8 @@ export interface GitHubFailure {
   readonly message: string;
   /** How to fix it, when the status tells. */
   readonly hint?: string;
+  /** The client's overall deadline passed: later calls fail at once, so the caller stops. */
+  readonly deadline?: boolean;
 }
 
 export type UpsertResult =
@@ -55,10 +57,27 @@ export type CloseResult =
   | { readonly action: 'none' }
   | { readonly action: 'failed'; readonly failure: GitHubFailure };
 
+export interface CommentOnce {
+  readonly owner: string;
+  readonly repo: string;
+  readonly head: string;
+  /** Text that only this comment holds (an HTML comment): when a comment holds it, nothing is posted. */
+  readonly marker: string;
+  /** Posted as is; must contain `marker`. */
+  readonly body: string;
+}
+
+export type CommentOnceResult =
+  | { readonly action: 'commented' | 'already'; readonly number: number; readonly url: string }
+  | { readonly action: 'none' }
+  | { readonly action: 'failed'; readonly failure: GitHubFailure };
+
 /** What the CLI needs; an interface so command tests can pass a fake. */
 export interface PullRequestAdapter {
   upsertPullRequest(request: UpsertPullRequest): Promise<UpsertResult>;
   closePullRequest(request: ClosePullRequest): Promise<CloseResult>;
+  /** Comments on the open pull request of `head` unless a comment with `marker` is there already. */
+  commentOnce(request: CommentOnce): Promise<CommentOnceResult>;
 }
 
 export interface PullRequestAdapterOptions {
@@ -107,8 +126,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
     try {
       return await call();
     } catch (error) {
-      if (!isRequestError(error)) throw error;
-      throw new StepFailed({ operation, status: error.status, message: error.message, hint: hintFor(error.status, error.message) });
+      throw new StepFailed(failureOf(operation, error));
     }
   }
 
@@ -131,8 +149,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       } catch (error) {
         // Another run created it between our list and this call.
         if (isRequestError(error) && error.status === 422 && /already_exists|already exists/i.test(error.message)) continue;
-        if (!isRequestError(error)) throw error;
-        throw new StepFailed({ operation: `create the label "${name}" in ${owner}/${repo}`, status: error.status, message: error.message, hint: hintFor(error.status, error.message) });
+        throw new StepFailed(failureOf(`create the label "${name}" in ${owner}/${repo}`, error));
       }
     }
   }
@@ -144,13 +161,7 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       return { number: data.number, url: data.html_url, title: data.title, body: data.body, base: data.base.ref, labels: data.labels.map((l) => l.name) };
     } catch (error) {
       if (isRequestError(error) && error.status === 422 && /pull request already exists/i.test(error.message)) return 'exists';
-      if (!isRequestError(error)) throw error;
-      throw new StepFailed({
-        operation: `create the pull request ${owner}/${repo} ${head} → ${base}`,
-        status: error.status,
-        message: error.message,
-        hint: hintFor(error.status, error.message),
-      });
+      throw new StepFailed(failureOf(`create the pull request ${owner}/${repo} ${head} → ${base}`, error));
     }
   }
 
@@ -167,6 +178,9 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
       const made = await create(request, body);
       if (made === 'exists') {
         pr = await findOpen(owner, repo, head);
+        // Holding exactly what we sent, it was made moments ago by our own first attempt (its
+        // answer lost, the retry refused) or by a twin run: for this run it is new, not updated.
+        if (pr && pr.title === title && (pr.body ?? '') === body && pr.base === base) action = 'created';
         if (!pr) {
           throw new StepFailed({
             operation: `create the pull request ${owner}/${repo} ${head} → ${base}`,
@@ -220,9 +234,21 @@ export function pullRequestAdapter(github: GitHub, options: PullRequestAdapterOp
     return { action: 'closed', number: pr.number, url: pr.url };
   }
 
+  async function commentOnce(request: CommentOnce): Promise<CommentOnceResult> {
+    const { owner, repo, head, marker, body } = request;
+    const pr = await findOpen(owner, repo, head);
+    if (!pr) return { action: 'none' };
+    const comments = await step(`list comments of #${pr.number} of ${owner}/${repo}`, () =>
+      github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }));
+    if (comments.some((c) => (c.body ?? '').includes(marker))) return { action: 'already', number: pr.number, url: pr.url };
+    await step(`comment on #${pr.number} of ${owner}/${repo}`, () => github.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: truncateBody(body) }));
+    return { action: 'commented', number: pr.number, url: pr.url };
+  }
+
   return {
     upsertPullRequest: (request) => asData(() => upsert(request)),
     closePullRequest: (request) => asData(() => close(request)),
+    commentOnce: (request) => asData(() => commentOnce(request)),
   };
 }
 
@@ -235,9 +261,21 @@ async function asData<T>(run: () => Promise<T>): Promise<T | { action: 'failed';
   }
 }
 
+/**
+ * A failed call as data: GitHub's answer, a network failure after retries, or the deadline.
+ * Anything else is a bug and is thrown on.
+ */
+function failureOf(operation: string, error: unknown): GitHubFailure {
+  if (isDeadlineError(error)) {
+    return { operation, message: error.message, hint: 'GitHub did not answer before the deadline; nothing after this step was done. Run again.', deadline: true };
+  }
+  if (!isRequestError(error)) throw error;
+  return { operation, status: error.status, message: error.message, hint: hintFor(error.status, error.message) };
+}
+
 /** An error from Octokit's request layer (HTTP status, or 500 for a network failure). */
 function isRequestError(error: unknown): error is Error & { status: number } {
-  return error instanceof Error && typeof (error as { status?: unknown }).status === 'number' && 'request' in error;
+  return error instanceof Error && !isDeadlineError(error) && typeof (error as { status?: unknown }).status === 'number' && 'request' in error;
 }
 
 function hintFor(status: number, message: string): string | undefined {

@@ -3,6 +3,8 @@
  * --open-pr` works without flags in CI and on a laptop. GitHub Enterprise hosts are accepted:
  * any host but github.com maps to its `https://HOST/api/v3` API. Remotes that cannot be a GitHub
  * repository (a path, `file://`) fail with an error naming the flags that replace the guess.
+ * An `https://` or `http://` remote names the Enterprise server's web origin, port included, and
+ * the API is served there; an ssh remote's port is sshd's, so its API is `https://HOST/api/v3`.
  */
 import { redactSecrets } from '../model/redact.ts';
 
@@ -36,6 +38,8 @@ export function repositoryFromRemote(remoteUrl: string): GitHubRepository {
   const url = remoteUrl.trim();
   let host: string;
   let path: string;
+  // The web UI's origin, where an http(s) remote names it: GitHub Enterprise serves its API there.
+  let webOrigin: string | undefined;
   const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/)(.+)$/.exec(url);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     let parsed: URL;
@@ -49,6 +53,7 @@ export function repositoryFromRemote(remoteUrl: string): GitHubRepository {
     }
     host = parsed.hostname;
     path = decodeURIComponent(parsed.pathname);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:') webOrigin = `${parsed.protocol}//${parsed.host}`;
   } else if (scp && !/^[A-Za-z]$/.test(scp[1])) {
     host = scp[1];
     path = scp[2];
@@ -60,7 +65,8 @@ export function repositoryFromRemote(remoteUrl: string): GitHubRepository {
     throw new NotAGitHubRemoteError(url, `expected the path owner/name, got "${path}"`);
   }
   const [owner, repo] = parts;
-  const apiBaseUrl = host === 'github.com' || host === 'www.github.com' ? 'https://api.github.com' : `https://${host}/api/v3`;
+  // An ssh or git port is not the web server's: those remotes reach the API over https on the host.
+  const apiBaseUrl = host === 'github.com' || host === 'www.github.com' ? 'https://api.github.com' : `${webOrigin ?? `https://${host}`}/api/v3`;
   return { owner, repo, host: host === 'www.github.com' ? 'github.com' : host, apiBaseUrl };
 }
 

@@ -94,7 +94,7 @@ describe('adopting live changes into the tenant file', () => {
       'ResourceQuota tenant-quota spec.hard["requests.memory"]',
     ]);
     for (const other of ['staging', 'training']) expect(after.render('fjord', other)).toEqual(before.render('fjord', other));
-  });
+  }, 120_000);
 
   it('acme: an admin address allowed by hand in both environments is appended to ingress.adminAllowList', async () => {
     const before = await compiled(makeRepo(['acme']));
@@ -121,5 +121,5 @@ describe('adopting live changes into the tenant file', () => {
     for (const name of ['production', 'staging']) {
       expect(detectDrift({ desired: after.render('acme', name), live: lives.get(name)!, crds })).toEqual([]);
     }
-  });
+  }, 120_000);
 });

@@ -61,10 +61,10 @@ const shared = (name: string, overrides: Record<string, unknown> = {}) => tenant
 const dedicated = (name: string, overrides: Record<string, unknown> = {}) => tenantSpec(name, { tier: 'dedicated', ...overrides });
 
 describe('web replicas', () => {
-  it("a Deployment scaled by hand (no HPA) is adopted as the environment's replicas, with the finding it came from", () => {
+  it("a Deployment scaled by hand (no HPA) on a Flux cluster is adopted as the environment's replicas, with the finding it came from", () => {
     const w = world(shared('cobalt'));
     const finding = modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]);
-    expect(adoptionsFor([finding], w.environments, { specs: w.specs })).toEqual({
+    expect(adoptionsFor([finding], w.environments, { specs: w.specs, engine: 'flux' })).toEqual({
       adoptions: [{
         tenant: 'cobalt',
         environment: 'production',
@@ -78,9 +78,18 @@ describe('web replicas', () => {
     });
   });
 
+  it('a Deployment scaled by hand (no HPA) is not adopted where the sync would leave kubectl owning the count: Argo CD, or no engine named', () => {
+    const w = world(shared('cobalt'));
+    const finding = modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]);
+    const argo = adoptionsFor([finding], w.environments, { specs: w.specs, engine: 'argocd' });
+    expect(argo.adoptions).toEqual([]);
+    expect(reasons(argo)).toEqual([['spec.replicas', "2 replicas render an HPA and leave spec.replicas out of Git; Argo CD's sync does not take the field from kubectl-edit, so the audit would keep reporting it: set replicas in the tenant file and scale back to 1 by hand, or adopt on a Flux cluster"]]);
+    expect(reasons(adoptionsFor([finding], w.environments, { specs: w.specs }))[0][1]).toMatch(/the audit report does not name the GitOps engine/);
+  });
+
   it('replicas above the tier ceiling or below the schema minimum are not adoptable', () => {
     const w = world(shared('cobalt'));
-    const plan = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 3 }])], w.environments);
+    const plan = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 3 }])], w.environments, { engine: 'flux' });
     expect(reasons(plan)).toEqual([['spec.replicas', '3 replicas exceed the shared tier ceiling of 2']]);
     const zero = adoptionsFor([modified(w.env('cobalt'), 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 0 }])], w.environments);
     expect(zero.adoptions).toEqual([]);
@@ -335,8 +344,10 @@ describe('everything else', () => {
     const w = world(shared('cobalt'));
     const env = w.env('cobalt');
     const missing: DriftFinding = { type: 'missing', tenant: 'cobalt', environment: 'production', resource: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: env.namespace, name: 'allow-dns' } };
+    const unmanaged: DriftFinding = { type: 'unmanaged', tenant: 'cobalt', environment: 'production', resource: { apiVersion: 'v1', kind: 'Pod', namespace: env.namespace, name: 'debug' } };
     const plan = adoptionsFor([
       missing,
+      unmanaged,
       modified(env, 'Deployment', 'odoo-web', [{ path: `${ODOO}.env[name=DEBUG].value`, desired: undefined, live: '1' }]),
       modified(env, 'Service', 'odoo', [{ path: 'spec.type', desired: 'ClusterIP', live: 'LoadBalancer' }]),
       { ...modified(env, 'Deployment', 'odoo-web', [{ path: 'spec.replicas', desired: 1, live: 2 }]), tenant: 'ghost' },
@@ -344,8 +355,9 @@ describe('everything else', () => {
     expect(plan.adoptions).toEqual([]);
     expect(plan.notAdoptable.map((n) => [n.finding.resource.kind, n.path, n.reason])).toEqual([
       ['NetworkPolicy', undefined, 'a missing object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings'],
-      ['Deployment', `${ODOO}.env[name=DEBUG].value`, `Deployment odoo-web: ${ODOO}.env[name=DEBUG].value is not rendered from a tenant setting; revert it on the cluster or change the tier template`],
-      ['Service', 'spec.type', 'Service odoo: spec.type is not rendered from a tenant setting; revert it on the cluster or change the tier template'],
+      ['Pod', undefined, 'an unmanaged object cannot be adopted: only changed fields of objects tenantctl renders map to tenant settings'],
+      ['Deployment', `${ODOO}.env[name=DEBUG].value`, 'no tenant setting renders this field; revert it on the cluster or change the tier template'],
+      ['Service', 'spec.type', 'no tenant setting renders this field; revert it on the cluster or change the tier template'],
       ['Deployment', 'spec.replicas', 'no compiled tenant environment ghost/production owns Deployment odoo-web'],
     ]);
   });

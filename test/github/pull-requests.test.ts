@@ -1,14 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, type GitHub, type RateLimitEvent } from '../../lib/github/client.ts';
 import { MAX_BODY_LENGTH, pullRequestAdapter, truncateBody, type UpsertPullRequest } from '../../lib/github/pull-requests.ts';
-import { rateLimitFault, secondaryRateLimitFault, startFakeGitHub, type FakeGitHub } from './server.ts';
+import { hangFault, rateLimitFault, secondaryRateLimitFault, startFakeGitHub, type FakeGitHub, type Fault } from './server.ts';
 
 let server: FakeGitHub;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A client as the CLI builds it, with backoff and write spacing shrunk to milliseconds. */
-function client(extra: { onRateLimit?: (e: RateLimitEvent) => void; token?: string } = {}): GitHub {
-  return createGitHub({ token: extra.token ?? 'ghs_test', baseUrl: server.url, retryBaseMs: 1, writeIntervalMs: 0, log: quiet, onRateLimit: extra.onRateLimit });
+function client(extra: { onRateLimit?: (e: RateLimitEvent) => void; token?: string; requestTimeoutMs?: number; deadline?: number; retryBaseMs?: number } = {}): GitHub {
+  return createGitHub({ token: extra.token ?? 'ghs_test', baseUrl: server.url, retryBaseMs: extra.retryBaseMs ?? 1, writeIntervalMs: 0, log: quiet, onRateLimit: extra.onRateLimit, requestTimeoutMs: extra.requestTimeoutMs, deadline: extra.deadline });
+}
+
+/** A 403/429 with `retry-after` and nothing else GitHub's rate-limit forms carry. */
+function plainRetryAfter(status: 403 | 429, retryAfter: string): Fault {
+  return { status, headers: { 'retry-after': retryAfter }, body: { message: 'Too many requests', documentation_url: 'https://docs.github.com/rest' } };
 }
 
 const request: UpsertPullRequest = {
@@ -109,6 +114,53 @@ describe('upsertPullRequest', () => {
     expect(result).toMatchObject({ action: 'created' });
     expect(events).toMatchObject([{ kind: 'secondary', retryAfterSeconds: 1, willRetry: true }]);
   });
+
+  it.each([
+    [429, 'POST', '/repos/{owner}/{repo}/pulls'],
+    [403, 'POST', '/repos/{owner}/{repo}/pulls'],
+    [429, 'GET', '/repos/{owner}/{repo}/labels'],
+    [429, 'POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels'],
+  ] as const)('honours retry-after on a plain %i to %s %s and then succeeds', async (status, method, route) => {
+    const events: RateLimitEvent[] = [];
+    server.failNext(method, route, plainRetryAfter(status, '2'));
+    const started = Date.now();
+
+    const result = await pullRequestAdapter(client({ onRateLimit: (e) => events.push(e), retryBaseMs: 100 })).upsertPullRequest(request);
+
+    expect(result).toMatchObject({ action: 'created', number: 1 });
+    expect(events).toMatchObject([{ kind: 'secondary', retryAfterSeconds: 2, retryCount: 0, willRetry: true }]);
+    // Two seconds of retry-after at 100 ms per second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(server.requests.filter((r) => r.method === method && r.route === route).map((r) => r.status).slice(0, 2)).toEqual([status, method === 'GET' ? 200 : method === 'POST' && route.endsWith('/pulls') ? 201 : 200]);
+  });
+
+  it('gives up on a plain 429 after the rate-limit retries, as data with the status', async () => {
+    server.failNext('POST', '/repos/{owner}/{repo}/pulls', { ...plainRetryAfter(429, '1'), times: Infinity });
+
+    const result = await pullRequestAdapter(client()).upsertPullRequest(request);
+
+    expect(result).toMatchObject({ action: 'failed', failure: { status: 429 } });
+    expect(server.requests.filter((r) => r.method === 'POST' && r.route.endsWith('/pulls'))).toHaveLength(4);
+  });
+
+  it('retries a request that never answers once its timeout passes', async () => {
+    server.failNext('POST', '/repos/{owner}/{repo}/pulls', hangFault());
+
+    const result = await pullRequestAdapter(client({ requestTimeoutMs: 300 })).upsertPullRequest(request);
+
+    expect(result).toMatchObject({ action: 'created', number: 1 });
+  }, 30_000);
+
+  it('stops at the deadline when GitHub keeps hanging, as data that says so', async () => {
+    server.failNext('GET', '/repos/{owner}/{repo}/labels', hangFault(Infinity));
+    const started = Date.now();
+
+    const result = await pullRequestAdapter(client({ requestTimeoutMs: 60_000, deadline: Date.now() + 800 })).upsertPullRequest(request);
+
+    expect(result).toMatchObject({ action: 'failed', failure: { deadline: true, message: expect.stringMatching(/deadline passed before GET .*\/labels/) } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.pulls()).toEqual([]);
+  }, 30_000);
 
   it('fails instead of waiting when the rate limit resets later than the client accepts', async () => {
     server.failNext('GET', '/repos/{owner}/{repo}/labels', rateLimitFault(3600));

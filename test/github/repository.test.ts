@@ -19,6 +19,12 @@ describe('repositoryFromRemote', () => {
     expect(repositoryFromRemote('ssh://git@ghe.example.com:2222/platform/fleet.git').apiBaseUrl).toBe('https://ghe.example.com/api/v3');
   });
 
+  it('keeps the scheme and port of an http(s) Enterprise remote, where its API is served', () => {
+    expect(repositoryFromRemote('https://ghe.example.com:8443/platform/fleet.git')).toEqual({ owner: 'platform', repo: 'fleet', host: 'ghe.example.com', apiBaseUrl: 'https://ghe.example.com:8443/api/v3' });
+    expect(repositoryFromRemote('http://ghe.internal:8080/platform/fleet').apiBaseUrl).toBe('http://ghe.internal:8080/api/v3');
+    expect(repositoryFromRemote('https://x-access-token:tok@ghe.example.com/platform/fleet').apiBaseUrl).toBe('https://ghe.example.com/api/v3');
+  });
+
   it.each([['file:///srv/git/fleet.git'], ['/srv/git/fleet.git'], ['../fleet.git'], ['https://github.com/acme'], ['https://github.com/acme/fleet/tree/main']])(
     'refuses %s and names the --repo flag',
     (url) => {

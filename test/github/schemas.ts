@@ -27,6 +27,7 @@ export type AddLabelsBody = Json<NonNullable<IssueLabels['post']['requestBody']>
 export type AddLabelsResponse = Json<IssueLabels['post']['responses'][200]>;
 export type CreateCommentBody = Json<IssueComments['post']['requestBody']>;
 export type CreateCommentResponse = Json<IssueComments['post']['responses'][201]>;
+export type ListCommentsResponse = Json<IssueComments['get']['responses'][200]>;
 export type GetRepositoryResponse = Json<paths['/repos/{owner}/{repo}']['get']['responses'][200]>;
 export type ValidationError = Schemas['validation-error'];
 export type BasicError = Schemas['basic-error'];

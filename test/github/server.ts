@@ -18,6 +18,7 @@ import {
   type BasicError,
   type CreateCommentBody,
   type CreateCommentResponse,
+  type ListCommentsResponse,
   type CreateLabelBody,
   type CreateLabelResponse,
   type CreatePullBody,
@@ -51,6 +52,15 @@ export interface Fault {
   readonly body?: unknown;
   /** How many matching requests fail. @default 1 */
   readonly times?: number;
+  /** Never answer (the connection stays open until the server closes); `status` is then unused. */
+  readonly hang?: boolean;
+  /** Carry the request out, then answer with the fault: a response lost on the way back. */
+  readonly afterHandling?: boolean;
+}
+
+/** A request GitHub accepts and never answers. */
+export function hangFault(times = 1): Fault {
+  return { status: 0, hang: true, times };
 }
 
 export interface LoggedRequest {
@@ -132,6 +142,7 @@ class FakeRepository {
       ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}', (r) => this.getPull(r)],
       ['PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}', (r) => this.updatePull(r)],
       ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (r) => this.createComment(r)],
+      ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (r) => this.listComments(r)],
       ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', (r) => this.addLabels(r)],
       ['GET', '/repos/{owner}/{repo}/labels', () => ({ status: 200, body: this.labels.map((l) => this.schemas.label(l)) satisfies ListLabelsResponse })],
       ['POST', '/repos/{owner}/{repo}/labels', (r) => this.createLabel(r)],
@@ -200,6 +211,12 @@ class FakeRepository {
     const comment = { id: this.nextCommentId++, body: input.body, createdAt: now() };
     pr.comments.push(comment);
     return { status: 201, body: this.schemas.comment(pr, comment) satisfies CreateCommentResponse };
+  }
+
+  private listComments({ params }: Routed): Reply {
+    const pr = this.findPull(params.issue_number);
+    if (!pr) return notFound();
+    return { status: 200, body: pr.comments.map((c) => this.schemas.comment(pr, c)) satisfies ListCommentsResponse };
   }
 
   private addLabels({ params, body }: Routed): Reply {
@@ -333,6 +350,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return { ...base, status: 401, body: { message: 'Bad credentials', documentation_url: DOCS } satisfies BasicError };
     }
     const fault = takeFault(req.method ?? 'GET', route, path);
+    if (fault?.hang) await new Promise<never>(() => {});
+    if (fault?.afterHandling && found && found.params.owner === owner && found.params.repo === repo) {
+      await found.handler({ params: found.params, query: url.searchParams, body: requestBody });
+    }
     if (fault) return { ...base, status: fault.status, headers: fault.headers, body: fault.body ?? { message: 'Server Error', documentation_url: DOCS } };
     if (!found || found.params.owner !== owner || found.params.repo !== repo) return { ...base, ...notFound() };
     await passBarrier(req.method ?? 'GET', route, path);

@@ -14,7 +14,8 @@ import type { AuditReport, ClusterReport } from '../../lib/audit/types.ts';
 import { prCommand } from '../../lib/cli/commands/pr.ts';
 import { createGitHub } from '../../lib/github/client.ts';
 import { pullRequestAdapter } from '../../lib/github/pull-requests.ts';
-import { rateLimitFault, startFakeGitHub, type FakeGitHub } from '../github/server.ts';
+import { hangFault, rateLimitFault, startFakeGitHub, type FakeGitHub } from '../github/server.ts';
+import { EDITED_MARKER } from '../../lib/pr/content.ts';
 import { PROJECT } from '../cli/repo.ts';
 import { git } from '../git/git.ts';
 
@@ -78,9 +79,20 @@ function report(...clusters: ClusterReport[]): AuditReport {
 const clean: ClusterReport = { name: 'eu-west-dedicated-1', status: 'ok', summary: SUMMARY, findings: [] };
 const unreachable: ClusterReport = { name: 'eu-central-1', status: 'unreachable', error: 'connect ECONNREFUSED', summary: SUMMARY, findings: [] };
 
-function run(r: AuditReport) {
-  const github = pullRequestAdapter(createGitHub({ token: 'test-token', baseUrl: server.url, retryBaseMs: 1, writeIntervalMs: 0, log: { debug() {}, info() {}, warn() {}, error() {} } }));
-  return prCommand({ root: clone, packageRoot: PROJECT, report: r, owner: 'odoo-hosting', repo: 'fleet', base: 'main', github });
+function run(r: AuditReport, limits: { requestTimeoutMs?: number; deadlineMs?: number } = {}) {
+  const deadline = limits.deadlineMs === undefined ? undefined : Date.now() + limits.deadlineMs;
+  const github = pullRequestAdapter(createGitHub({ token: 'test-token', baseUrl: server.url, retryBaseMs: 1, writeIntervalMs: 0, requestTimeoutMs: limits.requestTimeoutMs, deadline, log: { debug() {}, info() {}, warn() {}, error() {} } }));
+  return prCommand({ root: clone, packageRoot: PROJECT, report: r, owner: 'odoo-hosting', repo: 'fleet', base: 'main', github, deadline });
+}
+
+/** The drift branch's commit on the remote, or '' when it has none. */
+function branchHead(): string {
+  return git(remote, 'for-each-ref', '--format=%(objectname)', `refs/heads/${BRANCH}`);
+}
+
+/** Requests that changed something on GitHub (POST, PATCH, PUT, DELETE) since `from`. */
+function writesSince(from: number) {
+  return server.requests.slice(from).filter((r) => r.method !== 'GET');
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -190,6 +202,74 @@ describe('tenantctl pr', () => {
     expect(['created', 'failed', 'unchanged', 'updated']).toEqual(expect.arrayContaining(actions));
     expect(actions).toContain('created');
   }, 180_000);
+
+  it('changes nothing, branch or body, when a later audit finds the same drift', async () => {
+    expect((await run(report(drifted(4)))).outcomes[0].action).toBe('created');
+    const head = branchHead();
+    const body = server.pulls()[0].body;
+    const requests = server.requests.length;
+
+    // The next night: a newer audit, other live-object counts, the same findings.
+    const later: AuditReport = { ...report({ ...drifted(4), objects: { desired: 120, live: 131 } }), generatedAt: '2026-11-24T02:17:00.000Z' };
+    const again = await run(later);
+
+    expect(again.outcomes[0]).toMatchObject({ action: 'unchanged', number: 1 });
+    expect(branchHead()).toBe(head);
+    expect(writesSince(requests)).toEqual([]);
+    expect(server.pulls()[0].body).toBe(body);
+    // New findings do change both.
+    expect((await run({ ...report(drifted(5)), generatedAt: '2026-11-25T02:17:00.000Z' })).outcomes[0].action).toBe('updated');
+    expect(branchHead()).not.toBe(head);
+    expect(server.pulls()[0].body).toContain('2026-11-25T02:17:00.000Z');
+  }, 240_000);
+
+  it('stops rewriting a branch a person committed to, says so on the pull request once, and reports it', async () => {
+    expect((await run(report(drifted(4)))).outcomes[0].action).toBe('created');
+    // A reviewer fixes the adoption by hand on the drift branch.
+    const work = join(dir, 'reviewer');
+    git(dir, 'clone', '-q', '--branch', BRANCH, remote, work);
+    writeFileSync(join(work, 'NOTE.md'), 'keep 4 replicas until the migration is done\n');
+    git(work, 'add', 'NOTE.md');
+    git(work, '-c', 'user.name=Jane Reviewer', '-c', 'user.email=jane@example.com', 'commit', '-q', '-m', 'note');
+    git(work, 'push', '-q', 'origin', BRANCH);
+    const head = branchHead();
+
+    const first = await run(report(drifted(5)));
+    expect(first.outcomes[0]).toMatchObject({ action: 'edited', number: 1 });
+    expect(first.output).toMatch(/eu-west-dedicated-1: edited #1 .*Jane Reviewer <jane@example\.com>/);
+    expect(first.exitCode).toBe(0);
+    expect(branchHead()).toBe(head);
+    const second = await run(report(drifted(6)));
+    expect(second.outcomes[0].action).toBe('edited');
+    // A clean audit neither closes the pull request nor deletes the person's work.
+    expect((await run(report(clean))).outcomes[0].action).toBe('edited');
+    expect(branchHead()).toBe(head);
+    expect(server.pulls()[0].state).toBe('open');
+    expect(server.pulls()[0].comments.filter((c) => c.body.includes(EDITED_MARKER))).toHaveLength(1);
+    expect(server.pulls()[0].body).not.toContain('replicas: 6');
+  }, 300_000);
+
+  it('stops at the GitHub deadline when a request hangs, lists what was left undone, exits 3 and leaves no branch without a pull request', async () => {
+    server.failNext('POST', '/repos/{owner}/{repo}/pulls', hangFault(Infinity));
+    const other: ClusterReport = { name: 'eu-west-shared-1', status: 'ok', summary: { ...SUMMARY, unmanaged: 1 }, findings: [
+      { type: 'unmanaged', tenant: 'beta', environment: 'production', resource: { apiVersion: 'v1', kind: 'Pod', namespace: 'tenant-beta-production', name: 'debug' } }] };
+    const started = Date.now();
+    const result = await run(report(drifted(4), other), { requestTimeoutMs: 60_000, deadlineMs: 20_000 });
+
+    expect(Date.now() - started).toBeLessThan(90_000);
+    expect(result.exitCode).toBe(3);
+    expect(result.outcomes.map((o) => [o.cluster, o.action])).toEqual([['eu-west-dedicated-1', 'failed'], ['eu-west-shared-1', 'undone']]);
+    expect(result.outcomes[0].message).toMatch(/deadline passed before POST .*\/pulls.*deleted the branch/);
+    expect(result.output).toMatch(/left undone: eu-west-dedicated-1, eu-west-shared-1/);
+    expect(server.pulls()).toHaveLength(0);
+    expect(git(remote, 'branch', '--list', 'tenantctl/drift/*')).toBe('');
+  }, 240_000);
+
+  it('says created, not updated, for a pull request whose creation answer was lost and retried', async () => {
+    server.failNext('POST', '/repos/{owner}/{repo}/pulls', { status: 502, afterHandling: true });
+    const result = await run(report(drifted(4)));
+    expect(result.outcomes[0]).toMatchObject({ action: 'created', number: 1 });
+    expect(result.output).toMatch(/eu-west-dedicated-1: created #1/);
+    expect(server.pulls()).toHaveLength(1);
+  }, 120_000);
 });
-
-
