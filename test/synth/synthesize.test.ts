@@ -58,5 +58,5 @@ describe('synthesize', () => {
     expect(cache.map.size).toBe(units.length);
     const again = await renderUnits(units, compiled.tiers, cache, { workers: 1 });
     expect(again.every((u) => u.cached)).toBe(true);
-  }, 30_000);
+  });
 });
