@@ -213,7 +213,7 @@ async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io
   if (!token) throw new UsageError(MISSING_TOKEN);
   if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
   const [{ prCommand }, { createGitHub }, { pullRequestAdapter }, repository, { simpleGit }, { compileWorkspace }] = await Promise.all([
-    import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('./workspace.ts'),
+    import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('../workspace/compile.ts'),
   ]);
   let target: { owner: string; repo: string; apiBaseUrl?: string };
   try {

@@ -19,7 +19,7 @@ import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts
 import { treeAtRef } from '../../git/ref-tree.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 import { UsageError } from '../errors.ts';
 import { selectClusters } from '../../fleet/select.ts';
 

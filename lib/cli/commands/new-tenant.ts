@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../model/issue.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export interface NewTenantOptions {
   readonly root: string;

@@ -20,7 +20,7 @@ import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-reques
 import { buildDriftBranch, clusterReport } from '../../pr/build-branch.ts';
 import { cleanComment, driftBranch, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
 import { renderAuditMarkdown } from '../../report/audit-markdown.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export type PrAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'none' | 'skipped' | 'failed';
 

@@ -15,7 +15,7 @@ import { renderFindingsText } from '../../report/findings-text.ts';
 import { schemaFindingsAsFindings } from '../../report/rules.ts';
 import { renderSarif } from '../../report/sarif.ts';
 import { validateObjects } from '../../validate/index.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'sarif', 'markdown'];
