@@ -6,6 +6,14 @@ import { defineConfig } from 'vitest/config';
  * tests start their own) and `browser` (Debian's Chromium through
  * playwright-core). `npm test` runs all three; `npm run test:unit` only the first.
  */
+/**
+ * Timeouts are sized for a busy 2-core machine (load average 10 and more while
+ * other builds run), where a CLI run in a child process or a synth of the
+ * example fleet takes ten times as long as on an idle one. vitest's 5 s default
+ * fails there, so every project sets its own.
+ */
+const UNIT_TIMEOUT_MS = 120_000;
+
 export default defineConfig({
   test: {
     // Stopping the control plane (SIGTERM, graceful shutdown) can take a few seconds.
@@ -17,6 +25,8 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**', 'test/browser/**', '**/node_modules/**'],
+          testTimeout: UNIT_TIMEOUT_MS,
+          hookTimeout: UNIT_TIMEOUT_MS,
         },
       },
       {
@@ -27,13 +37,13 @@ export default defineConfig({
           globalSetup: ['test/setup/control-plane.ts'],
           // Files share one API server: run them one at a time.
           fileParallelism: false,
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           // A cold build of the control plane happens inside globalSetup; hooks
           // in test files only talk to an already running server.
-          hookTimeout: 120_000,
+          hookTimeout: 240_000,
         },
       },
-      { test: { name: 'browser', environment: 'node', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { name: 'browser', environment: 'node', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -3,6 +3,7 @@
  * with its failure as data; one cluster's failure never stops the others. `--shard i/n` splits
  * the fleet's clusters across CI jobs: the same cluster always lands in the same shard.
  */
+import { UserError } from '../model/user-error.ts';
 import { mapLimit } from '../live/map-limit.ts';
 import { classifyClusterError } from './cluster-errors.ts';
 import type { ClusterAudit } from './audit-cluster.ts';
@@ -100,11 +101,11 @@ export function buildReport(header: ReportHeader, clusters: readonly ClusterRepo
  * report's header. Throws on differing schema versions or refs, which cannot be compared.
  */
 export function mergeReports(reports: readonly AuditReport[]): AuditReport {
-  if (reports.length === 0) throw new Error('no reports to merge');
+  if (reports.length === 0) throw new UserError('no reports to merge', { fix: 'name at least one JSON report written by `tenantctl audit --format json`' });
   const [first] = reports;
   for (const r of reports) {
-    if (r.schemaVersion !== first.schemaVersion) throw new Error(`cannot merge reports of schemaVersion ${first.schemaVersion} and ${r.schemaVersion}`);
-    if ((r.gitCommit ?? r.gitRef) !== (first.gitCommit ?? first.gitRef)) throw new Error(`cannot merge reports of ${first.gitCommit ?? first.gitRef} and ${r.gitCommit ?? r.gitRef}: audit every cluster at the same commit`);
+    if (r.schemaVersion !== first.schemaVersion) throw new UserError(`cannot merge reports of schemaVersion ${first.schemaVersion} and ${r.schemaVersion}`, { fix: 'write every report with the same tenantctl version' });
+    if ((r.gitCommit ?? r.gitRef) !== (first.gitCommit ?? first.gitRef)) throw new UserError(`cannot merge reports of ${first.gitCommit ?? first.gitRef} and ${r.gitCommit ?? r.gitRef}: audit every cluster at the same commit`, { fix: 'run the audit jobs again on one commit' });
   }
   const byName = new Map<string, ClusterReport>();
   for (const r of reports) for (const c of r.clusters) byName.set(c.name, c);

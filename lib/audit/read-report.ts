@@ -3,11 +3,12 @@
  * `tenantctl pr --report`. Checked enough to fail with a clear message on a wrong file or an
  * incompatible version, instead of rendering nonsense.
  */
+import { UserError } from '../model/user-error.ts';
 import { readFileSync } from 'node:fs';
 import { AUDIT_SCHEMA_VERSION, type AuditReport } from './types.ts';
 
 /** The file is not a readable audit report of this version. */
-export class ReportFileError extends Error {
+export class ReportFileError extends UserError {
   constructor(readonly file: string, problem: string, fix: string) {
     super(`${file}: ${problem}; ${fix}`);
     this.name = 'ReportFileError';

@@ -12,26 +12,24 @@ import { newTenantCommand } from './commands/new-tenant.ts';
 import { synthCommand } from './commands/synth.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { clustersCommand } from './commands/clusters.ts';
-import { UnknownClusterError } from '../fleet/select.ts';
 import { diskRenderCache } from '../io/render-cache.ts';
 import { validateServerCommand } from './commands/validate-server.ts';
 import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
-import { UnknownRefError } from '../git/worktree.ts';
 import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { AUDIT_FORMATS, auditExitCode, renderAudit, type AuditFormat } from './audit-output.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
-import { readReport, ReportFileError } from '../audit/read-report.ts';
+import { readReport } from '../audit/read-report.ts';
 import type { AuditReport } from '../audit/types.ts';
-import { NotARepositoryError } from '../git/ref-tree.ts';
 
-import { EXIT, ExitError, UsageError } from './errors.ts';
+import { EXIT, ExitError, UsageError, UserError } from './errors.ts';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
   const program = new Command('tenantctl')
     .description('Compile typed Odoo tenants into GitOps manifests, and audit live clusters against them.')
+    .version(packageVersion(), '-V, --version', 'print the version of tenantctl')
     .option('-C, --dir <path>', 'repository root (holds fleet.ts, tenants/, generated/)', process.cwd())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -188,13 +186,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .action(async (files: string[], o: { format: AuditFormat; output?: string }) => {
-      let report: AuditReport;
-      try {
-        report = mergeReports(files.map((f) => readReport(resolve(root(), f))));
-      } catch (error) {
-        if (error instanceof ReportFileError) throw error;
-        throw new UsageError(`${(error as Error).message}`);
-      }
+      const report = mergeReports(files.map((f) => readReport(resolve(root(), f))));
       writeOutput(root(), o.output, await renderAudit(report, o.format), io);
       const code = auditExitCode(report.clusters);
       if (code !== EXIT.ok) throw new ExitError(code);
@@ -247,7 +239,7 @@ async function runPullRequests(root: string, report: AuditReport, o: PrFlags, io
   if (!token) throw new UsageError(MISSING_TOKEN);
   if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
   const [{ prCommand }, { createGitHub }, { pullRequestAdapter }, repository, { simpleGit }, { compileWorkspace }] = await Promise.all([
-    import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('./workspace.ts'),
+    import('./commands/pr.ts'), import('../github/client.ts'), import('../github/pull-requests.ts'), import('../github/repository.ts'), import('simple-git'), import('../workspace/compile.ts'),
   ]);
   let target: { owner: string; repo: string; apiBaseUrl?: string };
   try {
@@ -286,6 +278,11 @@ function checkRoot(dir: string): void {
   if (!existsSync(join(dir, 'fleet.ts'))) throw new UsageError(`${dir} is not a tenantctl repository: it has no fleet.ts (run tenantctl in the repository root, or pass it with -C)`);
 }
 
+/** The `version` of tenantctl's package.json: one place to bump, as npm's own `--version`. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, got "${value}"`);
@@ -317,23 +314,32 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // help and version exit 0; every other commander error is a usage error
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error instanceof ExitError) {
-      if (error.message) io.err(error.message + '\n');
-      return error.code;
-    }
-    if (error instanceof UsageError || error instanceof UnknownRefError || error instanceof ReportFileError || error instanceof NotARepositoryError || error instanceof UnknownClusterError) {
-      io.err(`tenantctl: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof InputError) {
-      io.err(formatIssues(error.issues) + '\n');
-      return EXIT.usage;
-    }
-    io.err(`tenantctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the command you ran.\n`);
-    return EXIT.usage;
+    return reportError(error, io);
   }
+}
+
+/**
+ * The exit code of a command that threw, after printing why: commander's usage errors exit 2,
+ * an ExitError its code after its message, a UserError its code with the reason on one line and
+ * the fix on the next; anything else is a defect in tenantctl: the stack and exit 70.
+ */
+export function reportError(error: unknown, io: { err: (s: string) => void }): number {
+  if (error instanceof CommanderError) {
+    // help and version exit 0; every other commander error is a usage error
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof ExitError) {
+    if (error.message) io.err(error.message + '\n');
+    return error.code;
+  }
+  if (error instanceof InputError) {
+    io.err(formatIssues(error.issues) + '\n');
+    return error.exitCode;
+  }
+  if (error instanceof UserError) {
+    io.err(`tenantctl: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
+    return error.exitCode;
+  }
+  io.err(`tenantctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the command you ran.\n`);
+  return EXIT.internal;
 }

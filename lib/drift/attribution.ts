@@ -14,6 +14,7 @@
  *   or only by controllers (HPA replicas, VPA) are not;
  * - without managedFields nothing can be attributed: undeclared live fields are not reported.
  */
+import { globToRegExp } from '../model/glob.ts';
 import type { ManagedFieldsIndex } from './managed-fields.ts';
 import type { Segment } from './path.ts';
 import type { ChangedBy, ManagerRules } from './types.ts';
@@ -34,10 +35,8 @@ const CONTROLLERS = ['kube-controller-manager', 'kube-scheduler', 'kubelet', 'ku
 
 const APPLIERS = ['tenantctl', 'argocd-controller', 'kustomize-controller'];
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
+/** Field-manager names compare without case, as kubectl's and controllers' spellings vary. */
+const managerGlob = (glob: string): RegExp => globToRegExp(glob, { ignoreCase: true });
 
 export interface ManagerClassifier {
   classify(manager: string): ManagerClass;
@@ -47,13 +46,13 @@ export interface ManagerClassifier {
 export function managerClassifier(rules: ManagerRules = {}): ManagerClassifier {
   // Names given in options win over the built-in lists; appliers count as controllers.
   const table: Array<[RegExp, ManagerClass]> = [
-    ...(rules.appliers ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
-    ...(rules.humans ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'human']),
-    ...(rules.controllers ?? []).map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
-    ...CONTROLLERS.map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'controller']),
-    ...HUMANS.map((g): [RegExp, ManagerClass] => [globToRegExp(g), 'human']),
+    ...(rules.appliers ?? []).map((g): [RegExp, ManagerClass] => [managerGlob(g), 'controller']),
+    ...(rules.humans ?? []).map((g): [RegExp, ManagerClass] => [managerGlob(g), 'human']),
+    ...(rules.controllers ?? []).map((g): [RegExp, ManagerClass] => [managerGlob(g), 'controller']),
+    ...CONTROLLERS.map((g): [RegExp, ManagerClass] => [managerGlob(g), 'controller']),
+    ...HUMANS.map((g): [RegExp, ManagerClass] => [managerGlob(g), 'human']),
   ];
-  const appliers = (rules.appliers ?? APPLIERS).map(globToRegExp);
+  const appliers = (rules.appliers ?? APPLIERS).map(managerGlob);
   return {
     // User agents such as `Mozilla/5.0 (X11...)` become managers when a UI sets none: match the product too.
     classify: (manager) => {

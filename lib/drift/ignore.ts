@@ -2,6 +2,7 @@
  * Ignore rules, compiled once per run (globs and path patterns parsed up front, so a bad rule
  * fails before any comparison, naming the rule).
  */
+import { globToRegExp } from '../model/glob.ts';
 import { groupOf } from '../model/resource.ts';
 import { compilePathPattern, type PathMatcher } from './path.ts';
 import type { Change, DriftFinding, IgnoreRule } from './types.ts';
@@ -13,7 +14,7 @@ export interface CompiledIgnore {
 
 function glob(pattern: string | undefined): (value: string | undefined) => boolean {
   if (pattern === undefined || pattern === '*') return () => true;
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const re = globToRegExp(pattern);
   return (value) => re.test(value ?? '');
 }
 

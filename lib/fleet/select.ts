@@ -2,10 +2,11 @@
  * Clusters named on the command line (`--cluster`, `tenantctl clusters NAME...`), checked against
  * fleet.ts: a typo must fail loudly, not audit or list nothing.
  */
+import { UserError } from '../model/user-error.ts';
 import type { Cluster } from './schema.ts';
 
 /** Names not in fleet.ts; the CLI maps it to a usage error. */
-export class UnknownClusterError extends Error {
+export class UnknownClusterError extends UserError {
   override name = 'UnknownClusterError';
 }
 

@@ -4,6 +4,7 @@
  * unchanged in the working tree, the working tree itself is used: same bytes, no copy of a
  * 50,000-file tree. Otherwise the ref is materialized into a temporary directory.
  */
+import { UserError } from '../model/user-error.ts';
 import { existsSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export interface RefTreeOptions {
 }
 
 /** `--ref` names a commit, but the folder is not a git repository: a usage error. */
-export class NotARepositoryError extends Error {
+export class NotARepositoryError extends UserError {
   override name = 'NotARepositoryError';
 }
 

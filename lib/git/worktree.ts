@@ -7,6 +7,7 @@
  * others use the repository and leaves nothing behind if the process dies. Only this module and
  * the CLI touch git.
  */
+import { UserError } from '../model/user-error.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export interface MaterializeOptions {
 }
 
 /** The ref does not name a commit in the repository (not fetched, typo, shallow clone). */
-export class UnknownRefError extends Error {
+export class UnknownRefError extends UserError {
   constructor(
     readonly ref: string,
     readonly repo: string,

@@ -34,20 +34,6 @@ export interface TreeDiff {
   readonly removed: string[];
 }
 
-export function diffTree(current: ReadonlyMap<string, string>, files: readonly ManifestFile[]): TreeDiff {
-  const added: string[] = [];
-  const changed: string[] = [];
-  const wanted = new Set<string>();
-  for (const f of files) {
-    wanted.add(f.path);
-    const old = current.get(f.path);
-    if (old === undefined) added.push(f.path);
-    else if (old !== f.content) changed.push(f.path);
-  }
-  const removed = [...current.keys()].filter((p) => !wanted.has(p)).sort();
-  return { added, changed, removed };
-}
-
 /** Writes `files` as the complete new content of `dir`, atomically at the folder level. */
 export function replaceTree(dir: string, files: readonly ManifestFile[], readme: string): void {
   const staging = `${dir}.tmp-${process.pid}`;

@@ -93,7 +93,6 @@ export interface DryRunOptions {
 
 /** Phases, applied one after the other. */
 export type ApplyPhase = 0 | 1 | 2 | 3;
-export const PHASE_NAMES: Record<ApplyPhase, string> = { 0: 'namespaces', 1: 'custom resource definitions', 2: 'cluster-scoped', 3: 'namespaced' };
 
 export function isNamespaceObject(o: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
   return o.kind === 'Namespace' && o.apiVersion === 'v1';

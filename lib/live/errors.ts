@@ -1,9 +1,11 @@
 /**
- * How the Kubernetes API fails, and how its answers are read: `KubeApiError` (the server said
- * no), `KubeTransportError` (no answer), the `Status` object of error answers, `Warning`
- * headers, and kubectl's wording for kinds the server does not serve.
+ * How the Kubernetes API fails, and how its answers are read: `KubeconfigError` (no usable
+ * kubeconfig or context, before any request), `KubeApiError` (the server said no),
+ * `KubeTransportError` (no answer), the `Status` object of error answers, `Warning` headers,
+ * and kubectl's wording for kinds the server does not serve.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { EXIT, UserError } from '../model/user-error.ts';
 
 /** A `kind: Status` answer, as the API server sends it on failures. */
 export interface KubeStatus {
@@ -18,6 +20,20 @@ export interface KubeStatus {
     readonly kind?: string;
     readonly causes?: ReadonlyArray<{ readonly reason?: string; readonly message?: string; readonly field?: string }>;
   };
+}
+
+/** What is wrong with the kubeconfig; the audit reports it per cluster under this code. */
+export type KubeconfigProblem = 'context-not-found' | 'kubeconfig-invalid';
+
+/**
+ * The kubeconfig cannot be used: unreadable, not YAML, or without the context asked for. A user
+ * error ending the command with exit 3 (nothing on the cluster was checked), like kubectl's
+ * `context "x" does not exist`.
+ */
+export class KubeconfigError extends UserError {
+  constructor(readonly problem: KubeconfigProblem, message: string, fix: string) {
+    super(message, { fix, exitCode: EXIT.partial });
+  }
 }
 
 /** The server answered, but not with 2xx. `message` is the server's Status.message verbatim when it sent one. */

@@ -17,7 +17,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../model/resource.ts';
 import { discover, discoveryKey, type ApiResource, type DiscoveryIndex } from './discovery.ts';
-import { KubeApiError, KubeTransportError, noMatchesMessage, parseStatus } from './errors.ts';
+import { KubeApiError, KubeconfigError, KubeTransportError, noMatchesMessage, parseStatus } from './errors.ts';
 
 export interface KubeClientOptions {
   /** Kubeconfig file. Default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account (as kubectl). */
@@ -96,14 +96,27 @@ export class KubeClient {
   /** Loads a kubeconfig as kubectl does (`--kubeconfig`, `--context`, else the defaults). */
   static fromKubeconfig(options: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
+    const where = options.kubeconfig ? ` ${options.kubeconfig}` : '';
+    const fixFile = 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)';
+    try {
+      if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (error) {
+      // Only the first line: a YAML error quotes the kubeconfig around the fault, tokens included.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new KubeconfigError('kubeconfig-invalid', `cannot read the kubeconfig${where}: ${reason}`, fixFile);
+    }
     if (options.context) {
       if (!kc.getContextObject(options.context)) {
         const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
-        throw new Error(`context "${options.context}" is not in the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''} (contexts: ${known})`);
+        throw new KubeconfigError('context-not-found', `context "${options.context}" is not in the kubeconfig${where} (contexts: ${known})`,
+          `pass --context with one of the contexts listed, or --kubeconfig with a file that has "${options.context}"`);
       }
       kc.setCurrentContext(options.context);
+    }
+    if (!kc.getCurrentCluster()?.server) {
+      throw new KubeconfigError('kubeconfig-invalid', `the kubeconfig${where} has no cluster for context "${kc.getCurrentContext() || '(none)'}"`,
+        `${fixFile}, or pass --context with a context that names a cluster`);
     }
     return new KubeClient(kc, options);
   }

@@ -3,6 +3,7 @@
  * and only the report layer turns them into text, so the CLI, tests and CI annotations share them.
  */
 
+import { UserError } from './user-error.ts';
 export type IssueCode =
   | 'tenant.load-failed'
   | 'tenant.invalid'
@@ -47,7 +48,7 @@ export interface SourcePositions {
 }
 
 /** Thrown when input is invalid; carries every issue found, never just the first. */
-export class InputError extends Error {
+export class InputError extends UserError {
   constructor(readonly issues: readonly Issue[]) {
     super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in the input`);
     this.name = 'InputError';

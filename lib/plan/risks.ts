@@ -6,7 +6,7 @@ import { groupOf, type KubeObject } from '../model/resource.ts';
 import { deniedDirections, formatGrant, grantsOf, uncoveredRanges, widenedGrants } from './network.ts';
 import { canonicalJson } from './objects.ts';
 import type { ChangeAction, GroupStatus, Risk, RiskFlag } from './types.ts';
-import { cronIntervalMinutes, formatMinutes, goDurationMinutes, postgresTimeMinutes, retentionMinutes } from './units.ts';
+import { cronLongestGapMinutes, formatMinutes, goDurationMinutes, postgresDurationMinutes, retentionDays } from '../time/schedule.ts';
 
 export interface RiskSubject {
   readonly action: ChangeAction;
@@ -96,7 +96,7 @@ const retention: Rule = ({ action, base, head }, emit) => {
     const [b, h] = [at(base, path), at(head, path)];
     if (b !== undefined) {
       if (h === undefined) return; // no policy: barman keeps everything
-      lowered(emit, 'backup retention', retentionMinutes(b), retentionMinutes(h), [b, h]);
+      lowered(emit, 'backup retention', retentionDays(b), retentionDays(h), [b, h]);
     }
   } else if (is(base, VELERO, 'Schedule')) {
     const [b, h] = [at(base, 'spec.template.ttl') ?? VELERO_DEFAULT_TTL, at(head, 'spec.template.ttl') ?? VELERO_DEFAULT_TTL];
@@ -109,9 +109,9 @@ function scheduleRaised(emit: Emit, what: string, base: KubeObject, head: KubeOb
     emit('rpo-raised', `${what} ${pause.endsWith('paused') ? 'paused' : 'suspended'}: no new backups until resumed`);
     return;
   }
-  const [b, h] = [cronIntervalMinutes(at(base, 'spec.schedule')), cronIntervalMinutes(at(head, 'spec.schedule'))];
-  if (b !== undefined && h !== undefined && h > b * 1.0001) {
-    emit('rpo-raised', `${what} runs every ${formatMinutes(h)} instead of every ${formatMinutes(b)} ("${String(at(base, 'spec.schedule'))}" → "${String(at(head, 'spec.schedule'))}")`);
+  const [b, h] = [cronLongestGapMinutes(at(base, 'spec.schedule')), cronLongestGapMinutes(at(head, 'spec.schedule'))];
+  if (b !== undefined && h !== undefined && h > b) {
+    emit('rpo-raised', `${what} leaves up to ${formatMinutes(h)} between backups instead of ${formatMinutes(b)} ("${String(at(base, 'spec.schedule'))}" → "${String(at(head, 'spec.schedule'))}")`);
   }
 }
 
@@ -136,7 +136,7 @@ const rpo: Rule = ({ action, base, head }, emit) => {
     const path = 'spec.postgresql.parameters.archive_timeout';
     const [b, h] = [at(base, path), at(head, path)];
     if (b === undefined) return;
-    const [bm, hm] = [postgresTimeMinutes(b), h === undefined ? Infinity : postgresTimeMinutes(h)];
+    const [bm, hm] = [postgresDurationMinutes(b), h === undefined ? Infinity : postgresDurationMinutes(h)];
     if (bm !== undefined && hm !== undefined && hm > bm) {
       emit('rpo-raised', h === undefined || hm === Infinity ? `WAL archive_timeout ${String(b)} removed: a quiet database may not archive WAL for hours` : `WAL archive_timeout raised from ${String(b)} to ${String(h)}`);
     }

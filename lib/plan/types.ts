@@ -140,7 +140,3 @@ export interface Plan {
   /** Remarks about how the plan was made (fallbacks), for reports. */
   readonly notes: readonly string[];
 }
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.groups.length > 0;
-}

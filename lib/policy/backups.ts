@@ -5,7 +5,7 @@
 import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
 import { LABELS, type KubeObject } from '../model/resource.ts';
 import { annotationsOf, asArray, environmentsOnCluster, get, isCnpg, isObject, isObjectStore, isVelero, labelsOf, namespaceRef, objectsOfEnvironment, ofKind, tenancyOf } from './objects.ts';
-import { goDurationMinutes, maxCronIntervalMinutes, postgresDurationMinutes, retentionDays } from './schedule.ts';
+import { cronLongestGapMinutes, formatMinutes, goDurationMinutes, postgresDurationMinutes, retentionDays } from '../time/schedule.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 export const ANNOTATIONS = {
@@ -79,9 +79,9 @@ export const recoveryPoint: Policy = {
       const rpo = tenancyOf(ctx, cluster).env?.backup.rpoMinutes;
       if (rpo === undefined) continue;
       const raw = get(cluster, 'spec', 'postgresql', 'parameters', 'archive_timeout');
-      const timeout = raw === undefined ? CNPG_DEFAULT_ARCHIVE_TIMEOUT_MINUTES : postgresDurationMinutes(raw as string);
-      if (timeout === undefined || timeout === 0 || timeout > rpo) {
-        out.push({ object: cluster, path: 'spec.postgresql.parameters.archive_timeout', message: `archive_timeout ${String(raw)} ${timeout === 0 ? 'disables time-based WAL switches' : `exceeds the RPO of ${rpo} minutes`}` });
+      const timeout = raw === undefined ? CNPG_DEFAULT_ARCHIVE_TIMEOUT_MINUTES : postgresDurationMinutes(raw);
+      if (timeout === undefined || timeout > rpo) {
+        out.push({ object: cluster, path: 'spec.postgresql.parameters.archive_timeout', message: `archive_timeout ${String(raw)} ${timeout === Infinity ? 'disables time-based WAL switches' : `exceeds the RPO of ${rpo} minutes`}` });
       }
     }
     for (const db of ctx.objects.filter((o) => isCnpg(o, 'Database'))) {
@@ -90,9 +90,9 @@ export const recoveryPoint: Policy = {
       if (rpo === undefined || !namespace) continue;
       for (const cj of dumpCronJobs(ctx, namespace)) {
         const schedule = String(get(cj, 'spec', 'schedule') ?? '');
-        const interval = maxCronIntervalMinutes(schedule);
-        if (interval === undefined) out.push({ object: cj, path: 'spec.schedule', message: `schedule "${schedule}" is not a 5-field cron expression` });
-        else if (interval > rpo) out.push({ object: cj, path: 'spec.schedule', message: `dump schedule "${schedule}" leaves up to ${interval} minutes between backups, more than the RPO of ${rpo} minutes` });
+        const interval = cronLongestGapMinutes(schedule);
+        if (interval === undefined) out.push({ object: cj, path: 'spec.schedule', message: `schedule "${schedule}" is not a cron expression` });
+        else if (interval > rpo) out.push({ object: cj, path: 'spec.schedule', message: `dump schedule "${schedule}" leaves up to ${Number.isFinite(interval) ? `${interval} minutes` : 'forever (it never runs)'} between backups, more than the RPO of ${rpo} minutes` });
       }
     }
     return out;

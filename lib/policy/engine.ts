@@ -153,8 +153,3 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
   }
   return { errors, warnings, waived };
 }
-
-/** The policy (or engine rule) behind an id, for renderers. */
-export function ruleOf(id: string): Pick<Policy, 'id' | 'severity' | 'description' | 'fix'> | undefined {
-  return POLICIES.find((p) => p.id === id) ?? ENGINE_RULES.find((r) => r.id === id);
-}

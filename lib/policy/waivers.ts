@@ -3,6 +3,7 @@
  * a reason, an owner and an expiry date. Waived findings stay in the report, marked, and no
  * longer count as errors. An expired waiver is an error itself, naming the tenant file.
  */
+import { globToRegExp } from '../model/glob.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { Waiver } from '../tenant/schema.ts';
 import type { Finding, ResourceRef } from './types.ts';
@@ -28,8 +29,7 @@ export function waiverSources(environments: readonly TenantEnvironment[]): Waive
 
 function segmentMatches(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
-  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(value);
+  return globToRegExp(pattern).test(value);
 }
 
 /**

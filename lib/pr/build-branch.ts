@@ -2,10 +2,8 @@
  * The content of a drift branch: tenant files edited to adopt live values (lib/adopt), generated/
  * re-synthesized to match, as file changes for lib/git/drift-branch.ts to commit.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { editTenantSource } from '../adopt/edit-source.ts';
 import { adoptionsFor } from '../adopt/mapping.ts';
 import type { Adoption, AdoptionPlan } from '../adopt/types.ts';
@@ -13,13 +11,10 @@ import { buildReport } from '../audit/fleet.ts';
 import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts';
 import type { DriftResource } from '../drift/types.ts';
 import type { FileChange } from '../git/drift-branch.ts';
-import { linkNodeModules } from '../git/ref-tree.ts';
-import { materializeRef } from '../git/worktree.ts';
 import { readTree } from '../io/generated-tree.ts';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import type { CompiledFleet } from '../synth/compile.ts';
-
-const exec = promisify(execFile);
+import { checkoutRef, synthesizeDir } from '../workspace/ref.ts';
 
 /** What a drift branch holds besides its report: the changed files and the adoption plan behind them. */
 export interface DriftBranch {
@@ -46,7 +41,7 @@ export interface BuildBranchOptions {
   readonly cluster: ClusterReport;
   /** The base commit the files are computed from (and the branch is built on). */
   readonly baseCommit: string;
-  /** Compiles the tenant files of a folder (lib/cli/workspace.ts compileWorkspace). */
+  /** Compiles the tenant files of a folder (lib/workspace/compile.ts compileWorkspace). */
   readonly compile: (dir: string) => Promise<CompiledFleet>;
 }
 
@@ -58,10 +53,9 @@ export interface BuildBranchOptions {
  */
 export async function buildDriftBranch(o: BuildBranchOptions): Promise<DriftBranch> {
   const cluster = o.cluster;
-  const tree = await materializeRef(o.root, o.baseCommit);
+  const tree = await checkoutRef(o.root, o.baseCommit, join(o.packageRoot, 'node_modules'));
   try {
     const dir = tree.root;
-    await linkNodeModules(dir, join(o.packageRoot, 'node_modules'));
     const compiled = await o.compile(dir);
     const { tenants } = await loadInputs(dir);
     const specs = new Map(tenants.flatMap((t) => (isIssue(t) ? [] : [[t.file, t.value as never] as const])));
@@ -88,17 +82,14 @@ export async function buildDriftBranch(o: BuildBranchOptions): Promise<DriftBran
 
     if (files.length) {
       const before = readTree(join(dir, 'generated'));
-      try {
-        // Tenant files are code: the synth that runs them never sees the GitHub token.
-        const { GITHUB_TOKEN: _token, GH_TOKEN: _gh, ...env } = process.env;
-        await exec(process.execPath, [join(o.packageRoot, 'bin', 'tenantctl.mjs'), '-C', dir, 'synth', '--no-cache'], { cwd: dir, maxBuffer: 64 << 20, env: { ...env, NO_COLOR: '1' } });
-      } catch (error) {
+      // Tenant files are code: the synth that runs them never sees the GitHub token.
+      const synthesized = await synthesizeDir(dir, { bin: join(o.packageRoot, 'bin', 'tenantctl.mjs'), noCache: true });
+      if ('error' in synthesized) {
         // The edits do not compile (a value the tier refuses): propose the report alone.
-        const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
-        const reason = `adopting it makes \`tenantctl synth\` fail: ${stderr.split('\n').slice(0, 3).join(' ')}`;
+        const reason = `adopting it makes \`tenantctl synth\` fail: ${synthesized.error.split(' | ').slice(0, 3).join(' ')}`;
         return { files: [], editedFiles: [], plan: { adoptions: [], notAdoptable: [...notAdoptable, ...adopted.map((a) => ({ finding: findingOf(cluster, a.from.resource), path: a.from.path, reason }))] } };
       }
-      const after = readTree(join(dir, 'generated'));
+      const after = synthesized.tree;
       for (const [path, content] of after) if (before.get(path) !== content) files.push({ path: `generated/${path}`, content });
       for (const path of before.keys()) if (!after.has(path)) files.push({ path: `generated/${path}`, content: null });
     }

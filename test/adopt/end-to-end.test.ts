@@ -9,7 +9,7 @@ import { Project } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyAdoptions } from '../../lib/adopt/edit-source.ts';
 import { adoptionsFor } from '../../lib/adopt/mapping.ts';
-import { compileWorkspace } from '../../lib/cli/workspace.ts';
+import { compileWorkspace } from '../../lib/workspace/compile.ts';
 import { detectDrift } from '../../lib/drift/engine.ts';
 import type { DriftFinding } from '../../lib/drift/types.ts';
 import { isIssue, loadInputs } from '../../lib/io/load-modules.ts';

@@ -125,6 +125,7 @@ async function runGo(args: string[], env: NodeJS.ProcessEnv, log: Logger): Promi
   }
   const lines: string[] = [];
   let compiled = 0;
+  let downloaded = 0;
   let rest = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString()).split('\n');
@@ -132,11 +133,17 @@ async function runGo(args: string[], env: NodeJS.ProcessEnv, log: Logger): Promi
     for (const l of parts) {
       lines.push(l);
       if (/^[\w.-]+(\/[\w.~+-]+)*$/.test(l)) compiled++; // -v prints one package path per compiled package
+      else if (l.startsWith('go: downloading ')) downloaded++;
     }
     if (lines.length > 400) lines.splice(0, lines.length - 200);
   });
   const started = Date.now();
-  const tick = setInterval(() => log(`  go ${args[0]} ${args.at(-1)}: ${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`), 30_000);
+  const progress = () => {
+    const modules = downloaded ? `${downloaded} modules downloaded, ` : '';
+    log(`  go ${args[0]} ${args.at(-1)}: ${modules}${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`);
+  };
+  // Every 15 s, so a first run never looks stuck: the build has no deadline of its own.
+  const tick = setInterval(progress, 15_000);
   const [code, err] = await new Promise<[number | null, Error | null]>((res) => {
     child.on('error', (e) => res([null, e]));
     child.on('exit', (c) => res([c, null]));
@@ -162,7 +169,10 @@ export interface StartOptions {
   crdFiles?: string[];
   /** Secure port on 127.0.0.1; default a free port. */
   port?: number;
-  /** Startup deadline, including CRD installation. Default 180 s. */
+  /**
+   * Startup deadline, counted from the server's start (after any build, which
+   * has no deadline and logs its progress), including CRD installation. Default 180 s.
+   */
   timeoutMs?: number;
   /** Extra kube-apiserver flags, after the defaults (so they win). */
   extraArgs?: string[];
@@ -190,8 +200,9 @@ export interface ControlPlane {
  */
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
   const log = opts.log ?? stderrLog;
-  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  // A cold build takes minutes on its own: the deadline starts once the binaries exist.
   const binaries = await ensureBuilt({ log });
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'tenantctl-cp-')));
   if (opts.fresh ?? true) await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });

@@ -124,7 +124,7 @@ describe('KubeClient', () => {
         return res.end();
       }
       json(res, 200, { ok: true });
-    }, 300);
+    }, 1_500); // per-request timeout: long enough for a loaded machine to answer locally
     expect((await client.request('GET', '/busy')).status).toBe(200);
     expect(calls).toBe(3);
     const failure = await client.request('GET', '/slow').catch((e: unknown) => e);

@@ -76,7 +76,7 @@ describe('risk flags: backups and RPO', () => {
   it('flags a pg_dump CronJob that runs less often or is suspended, not one that runs more often', () => {
     const [risk] = planChanges(envFiles(ACME), envFiles(ACME, only('dump', (o) => (o.spec.schedule = '7 3 * * *')))).risks;
     expect(risk).toMatchObject({ flag: 'rpo-raised', subject: 'CronJob/tenant-acme-production/pg-dump' });
-    expect(risk.message).toContain('every 1d instead of every 4h');
+    expect(risk.message).toContain('leaves up to 1d between backups instead of 4h');
     expect(risksAfter(only('dump', (o) => (o.spec.suspend = true)))).toEqual([['rpo-raised', 'CronJob/tenant-acme-production/pg-dump']]);
     expect(risksAfter(only('dump', (o) => (o.spec.schedule = '7 * * * *')))).toEqual([]);
   });

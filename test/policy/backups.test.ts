@@ -49,6 +49,11 @@ describe('backups policies', () => {
     expect(of('backups/rpo', run([...compliantObjects(), ...sharedDatabase('0 * * * *')], [env]))).toEqual([]);
   });
 
+  it('an archive_timeout of 0, which disables time-based WAL switches, violates backups/rpo', () => {
+    const objects = withChange('Cluster', 'pg', (c) => (c.spec.postgresql.parameters.archive_timeout = '0'));
+    expect(of('backups/rpo', run(objects, [environment({ rpoMinutes: 15 })]))).toEqual([expect.objectContaining({ path: 'spec.postgresql.parameters.archive_timeout', message: 'archive_timeout 0 disables time-based WAL switches' })]);
+  });
+
   it('an archive_timeout above the RPO violates backups/rpo', () => {
     const objects = withChange('Cluster', 'pg', (c) => (c.spec.postgresql.parameters.archive_timeout = '30min'));
     expect(of('backups/rpo', run(objects, [environment({ rpoMinutes: 15 })]))).toEqual([expect.objectContaining({ path: 'spec.postgresql.parameters.archive_timeout' })]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeVersion } from '../../lib/cli/workspace.ts';
+import { codeVersion } from '../../lib/workspace/compile.ts';
 import { sourceClosure } from '../../lib/io/source-graph.ts';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,7 +13,7 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 describe('the render cache code version', () => {
   it('covers the templates, the vendored imports and the compiler modules they use', () => {
-    const files = sourceClosure(PROJECT, ['lib/synth/synthesize.ts', 'lib/synth/render-worker.ts', 'tiers/index.ts'])!;
+    const files = sourceClosure(PROJECT, ['lib/synth/synthesize.ts', 'lib/workspace/render-worker.ts', 'tiers/index.ts'])!;
     expect(files).toEqual(expect.arrayContaining(['tiers/constructs/odoo.ts', 'tiers/gitops.ts', 'lib/synth/serialize.ts', 'lib/synth/layout.ts', 'lib/model/resource.ts']));
     expect(files.some((f) => f.startsWith('vendor/imports/'))).toBe(true);
     expect(files.some((f) => f.startsWith('lib/policy/') || f.startsWith('lib/report/'))).toBe(false);

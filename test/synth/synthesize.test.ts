@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestFile } from '../../lib/synth/layout.ts';
-import { renderUnits } from '../../lib/synth/render-pool.ts';
+import { renderUnits } from '../../lib/workspace/render-pool.ts';
 import { planSynth, synthesize, type RenderCache } from '../../lib/synth/synthesize.ts';
 import { compileTenants, tenantFile, tenantSpec } from './fixtures.ts';
 
@@ -58,5 +58,5 @@ describe('synthesize', () => {
     expect(cache.map.size).toBe(units.length);
     const again = await renderUnits(units, compiled.tiers, cache, { workers: 1 });
     expect(again.every((u) => u.cached)).toBe(true);
-  }, 30_000);
+  });
 });

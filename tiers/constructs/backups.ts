@@ -2,12 +2,14 @@
  * Backups beyond PostgreSQL's own: a logical dump of the tenant database to object storage
  * (the per-tenant backup on the shared tier, a portable second copy elsewhere), a Velero
  * schedule for the filestore, and a weekly restore test that proves the newest dump restores.
+ * The dump and the filestore run at every RPO interval, window or not; the restore test follows
+ * the maintenance window (see names.ts).
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as velero from '../../vendor/imports/velero-velero.io.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
-import { cronEvery, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';
+import { cronEvery, cronWeeklyAfterWindow, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';
 import { restrictedContainer, restrictedPod } from './security-context.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -94,8 +96,8 @@ export class TenantBackups extends Construct {
     new k8s.KubeCronJob(this, 'restore-test', {
       metadata: { name: 'restore-test', namespace, labels: { 'app.kubernetes.io/component': 'restore-test' } },
       spec: {
-        // Weekly, two hours after the maintenance window opens on its day.
-        schedule: `0 ${(Number(env.maintenance.start.slice(0, 2)) + 2) % 24} * * ${['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(env.maintenance.day)}`,
+        // Weekly, when the maintenance window closes, in the window's time zone.
+        ...cronWeeklyAfterWindow(env.maintenance),
         concurrencyPolicy: 'Forbid',
         successfulJobsHistoryLimit: 1,
         failedJobsHistoryLimit: 3,

@@ -3,6 +3,7 @@
  * same way and selectors always match the labels they select.
  */
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
+import { afterWindow, type WeeklyWindow } from '../../lib/time/schedule.ts';
 
 export const ODOO_UID = 100;
 export const ODOO_GID = 101;
@@ -56,9 +57,24 @@ export function cronEvery(minutes: number, offsetMinute = 0): string {
   return `${offsetMinute % 60} */${hours} * * *`;
 }
 
-const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-/** Cron expression at the start of the maintenance window, weekly. */
-export function cronAtWindow(env: TenantEnvironment): string {
-  const [h, m] = env.maintenance.start.split(':').map(Number);
-  return `${m} ${h} * * ${DAYS.indexOf(env.maintenance.day)}`;
+/**
+ * Weekly, `offsetMinutes` after the maintenance window closes, as a CronJob schedule whose
+ * `spec.timeZone` must be the window's: a window opening 23:00 Sunday for two hours gives
+ * `0 1 * * 1` (Monday). For jobs that follow the window (the restore test checks what the
+ * window's changes left behind).
+ */
+export function cronWeeklyAfterWindow(window: WeeklyWindow, offsetMinutes = 0): { readonly schedule: string; readonly timeZone: string } {
+  const at = afterWindow(window, offsetMinutes);
+  return { schedule: `${at.minute} ${at.hour} * * ${at.weekday}`, timeZone: window.timeZone };
+}
+
+/**
+ * Daily, `offsetMinutes` after the maintenance window's closing time, as a robfig/cron schedule
+ * with seconds (CNPG ScheduledBackup) in the window's time zone: the CRDs have no time zone
+ * field, and robfig/cron reads a `CRON_TZ=` prefix. The closing time of a window shorter than a
+ * day is outside it on every day, so base backups never compete with maintenance.
+ */
+export function cronDailyAfterWindow(window: WeeklyWindow, offsetMinutes = 0): string {
+  const at = afterWindow(window, offsetMinutes);
+  return `CRON_TZ=${window.timeZone} 0 ${at.minute} ${at.hour} * * *`;
 }

@@ -14,7 +14,7 @@ import type { Region } from '../../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { postgresResources } from '../../lib/tenant/sizing.ts';
 import { externalSecret } from './secrets.ts';
-import { BARMAN_PLUGIN, databaseName, secretKey, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, storagePrefix, TENANT_PG_CLUSTER } from './names.ts';
+import { BARMAN_PLUGIN, cronDailyAfterWindow, databaseName, secretKey, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, storagePrefix, TENANT_PG_CLUSTER } from './names.ts';
 import { nodePoolPlacement } from './node-pool.ts';
 
 export interface PluginBackupProps {
@@ -119,11 +119,11 @@ export class DedicatedPostgres extends Construct {
         plugins: [{ name: BARMAN_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: 'pg-backup' } }],
       },
     });
-    // Daily base backup; WAL archiving covers the RPO in between.
-    pluginScheduledBackup(this, 'backup', { name: 'pg-daily', namespace, cluster: TENANT_PG_CLUSTER, schedule: '0 0 2 * * *', immediate: true });
+    // Daily base backup, outside the maintenance window; WAL archiving covers the RPO in between.
+    pluginScheduledBackup(this, 'backup', { name: 'pg-daily', namespace, cluster: TENANT_PG_CLUSTER, schedule: cronDailyAfterWindow(env.maintenance), immediate: true });
     if (env.crossRegion) {
       objectStore(this, 'dr-store', env, 'pg-backup-dr', env.crossRegion, 'object-storage-dr');
-      pluginScheduledBackup(this, 'dr-backup', { name: 'pg-daily-dr', namespace, cluster: TENANT_PG_CLUSTER, schedule: '0 30 3 * * *', objectStore: 'pg-backup-dr' });
+      pluginScheduledBackup(this, 'dr-backup', { name: 'pg-daily-dr', namespace, cluster: TENANT_PG_CLUSTER, schedule: cronDailyAfterWindow(env.maintenance, 90), objectStore: 'pg-backup-dr' });
     }
   }
 }

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditCluster } from '../../audit/audit-cluster.ts';
 import { ClusterSetupError } from '../../audit/cluster-errors.ts';
+import { KubeconfigError } from '../../live/errors.ts';
 import { desiredCluster } from '../../audit/desired.ts';
 import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
 import type { AuditReport } from '../../audit/types.ts';
@@ -18,7 +19,7 @@ import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts
 import { treeAtRef } from '../../git/ref-tree.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 import { UsageError } from '../errors.ts';
 import { selectClusters } from '../../fleet/select.ts';
 import { evidenceTargets } from '../../evidence/targets.ts';
@@ -101,11 +102,10 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
         try {
           client = KubeClient.fromKubeconfig({ kubeconfig: o.kubeconfig, context: target.context, timeoutMs: o.timeoutMs, attempts: o.attempts });
         } catch (error) {
-          // Only the first line: a YAML error quotes the kubeconfig around the fault, tokens included.
-          const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-          throw /^context ".*" is not in the kubeconfig/.test(message)
-            ? new ClusterSetupError('context-not-found', message, `add a context named ${target.context} to the kubeconfig, set the cluster's context in fleet.ts, or pass --context with --cluster ${target.name}`)
-            : new ClusterSetupError('kubeconfig-invalid', message, 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
+          if (!(error instanceof KubeconfigError)) throw error;
+          throw error.problem === 'context-not-found'
+            ? new ClusterSetupError('context-not-found', error.message, `add a context named ${target.context} to the kubeconfig, set the cluster's context in fleet.ts, or pass --context with --cluster ${target.name}`)
+            : new ClusterSetupError('kubeconfig-invalid', error.message, error.fix ?? 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
         }
         try {
           const result = await auditCluster({

@@ -3,7 +3,7 @@
  * `--json`, what CI matrices are built from (drift.yml), so the workflow never restates fleet.ts.
  */
 import { selectClusters } from '../../fleet/select.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export interface ClusterRow {
   readonly name: string;

@@ -14,7 +14,7 @@ import { isIssue, loadModule } from '../../io/load-modules.ts';
 import { readStaticModule } from '../../io/static-module.ts';
 import { InputError, type Issue } from '../../model/issue.ts';
 import { UsageError } from '../errors.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export interface NewTenantOptions {
   readonly root: string;

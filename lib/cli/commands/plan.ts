@@ -12,13 +12,9 @@
  * Known approximation: the base runs with the head's node_modules (dependency bumps between the
  * two refs are attributed to the base).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { materializeRef } from '../../git/worktree.ts';
 import { readTree } from '../../io/generated-tree.ts';
 import { planChanges } from '../../plan/plan.ts';
 import type { Plan, PlanSide } from '../../plan/types.ts';
@@ -26,8 +22,8 @@ import { renderPlanJson } from '../../report/plan-json.ts';
 import { renderPlanMarkdown } from '../../report/plan-markdown.ts';
 import { renderPlanText } from '../../report/plan-text.ts';
 import type { ManifestFile } from '../../synth/layout.ts';
-import { synthesize } from '../../synth/synthesize.ts';
-import { codeVersion, compileWorkspace } from '../workspace.ts';
+import { synthesizeWorkspace } from '../../workspace/compile.ts';
+import { checkoutRef, synthesizeDir } from '../../workspace/ref.ts';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
 export const PLAN_FORMATS: readonly PlanFormat[] = ['text', 'markdown', 'json'];
@@ -51,7 +47,6 @@ export interface PlanCommandResult {
   readonly plan: Plan;
 }
 
-const exec = promisify(execFile);
 const defaultPackageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function toFiles(tree: ReadonlyMap<string, string>): ManifestFile[] {
@@ -65,7 +60,7 @@ interface BaseTree {
 }
 
 /** Runs the checkout's own CLI to synthesize its generated/; falls back as documented above. */
-async function synthesizeCheckout(dir: string, nodeModules: string, timeoutMs: number): Promise<BaseTree> {
+async function synthesizeCheckout(dir: string, timeoutMs: number): Promise<BaseTree> {
   const committed = (): ManifestFile[] => toFiles(readTree(join(dir, 'generated')));
   const bin = join(dir, 'bin', 'tenantctl.mjs');
   if (!existsSync(bin)) {
@@ -74,28 +69,21 @@ async function synthesizeCheckout(dir: string, nodeModules: string, timeoutMs: n
       ? { files, from: 'committed-generated', notes: ['the base has no bin/tenantctl.mjs: compared with its committed generated/'] }
       : { files, from: 'empty', notes: ['the base has neither bin/tenantctl.mjs nor generated/: every object counts as added'] };
   }
-  if (!existsSync(join(dir, 'node_modules'))) await symlink(nodeModules, join(dir, 'node_modules'), 'junction');
-  try {
-    await exec(process.execPath, [bin, 'synth'], { cwd: dir, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
-    return { files: committed(), from: 'synthesized', notes: [] };
-  } catch (error) {
-    const e = error as { stderr?: string; stdout?: string; message?: string };
-    const why = (e.stderr || e.stdout || e.message || String(error)).trim().split('\n').slice(0, 5).join(' | ');
-    return { files: committed(), from: 'committed-generated', notes: [`synthesizing the base with its own code failed (${why}); compared with its committed generated/ instead`] };
-  }
+  const result = await synthesizeDir(dir, { bin, timeoutMs });
+  if ('tree' in result) return { files: toFiles(result.tree), from: 'synthesized', notes: [] };
+  return { files: committed(), from: 'committed-generated', notes: [`synthesizing the base with its own code failed (${result.error}); compared with its committed generated/ instead`] };
 }
 
 export async function planCommand(opts: PlanCommandOptions): Promise<PlanCommandResult> {
   const packageRoot = opts.packageRoot ?? defaultPackageRoot;
   // head first: invalid input in the working tree fails fast, before any checkout
-  const compiled = await compileWorkspace(opts.root);
-  const head = synthesize(compiled, { codeVersion: codeVersion(packageRoot) }).files;
+  const head = (await synthesizeWorkspace(opts.root, packageRoot)).files;
 
-  const checkout = await materializeRef(opts.root, opts.base);
+  const nodeModules = [join(opts.root, 'node_modules'), join(packageRoot, 'node_modules')].find((p) => existsSync(p)) ?? join(packageRoot, 'node_modules');
+  const checkout = await checkoutRef(opts.root, opts.base, nodeModules);
   let base: BaseTree;
   try {
-    const nodeModules = [join(opts.root, 'node_modules'), join(packageRoot, 'node_modules')].find((p) => existsSync(p)) ?? join(packageRoot, 'node_modules');
-    base = await synthesizeCheckout(checkout.root, nodeModules, opts.timeoutMs ?? 300_000);
+    base = await synthesizeCheckout(checkout.root, opts.timeoutMs ?? 300_000);
   } finally {
     await checkout.cleanup();
   }

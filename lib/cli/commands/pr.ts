@@ -20,7 +20,7 @@ import type { GitHubFailure, PullRequestAdapter } from '../../github/pull-reques
 import { buildDriftBranch, clusterReport } from '../../pr/build-branch.ts';
 import { cleanComment, DRIFT_BRANCH_PREFIX, driftBranch, EDITED_MARKER, editedComment, gitFixable, pullRequestBody, pullRequestLabels, pullRequestTitle, reportPaths } from '../../pr/content.ts';
 import { renderAuditMarkdown } from '../../report/audit-markdown.ts';
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 /**
  * - `edited`: the branch holds someone else's commits; tenantctl left it and its pull request alone;

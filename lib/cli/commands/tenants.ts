@@ -1,5 +1,5 @@
 /** `tenantctl tenants`: where every tenant environment runs, at a glance. */
-import { compileWorkspace } from '../workspace.ts';
+import { compileWorkspace } from '../../workspace/compile.ts';
 
 export async function tenantsCommand(root: string): Promise<string> {
   const compiled = await compileWorkspace(root);

@@ -11,6 +11,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readManifests } from '../../io/read-manifests.ts';
 import type { DryRunResult } from '../../live/dry-run.ts';
+import { KubeApiError, KubeTransportError } from '../../live/errors.ts';
+import { EXIT, UserError } from '../../model/user-error.ts';
 
 export interface ValidateServerOptions {
   /** Repository root; manifests are read from `<root>/generated`. */
@@ -35,7 +37,7 @@ export interface ValidateServerOutcome {
 
 export async function validateServerCommand(options: ValidateServerOptions): Promise<ValidateServerOutcome> {
   const dir = join(options.root, 'generated');
-  if (!existsSync(dir)) throw new Error(`${dir} does not exist: run \`tenantctl synth\` first`);
+  if (!existsSync(dir)) throw new UserError(`${dir} does not exist`, { fix: 'run `tenantctl synth` first' });
   const { docs, problems } = readManifests(dir, { base: options.root });
   // Loaded here, not at the top: the Kubernetes client takes ~0.7 s to import, and every other
   // command (synth on each edit) would pay for it at start-up.
@@ -44,6 +46,8 @@ export async function validateServerCommand(options: ValidateServerOptions): Pro
   let results: DryRunResult[];
   try {
     results = await serverDryRun(client, docs, { concurrency: options.concurrency, createNamespaces: options.createNamespaces });
+  } catch (error) {
+    throw clusterAccessError(error, client) ?? error;
   } finally {
     client.close();
   }
@@ -54,6 +58,29 @@ export async function validateServerCommand(options: ValidateServerOptions): Pro
   const target = { server: client.server, context: client.context };
   const output = options.format === 'json' ? renderJson(all, counts, target) : renderText(all, counts, target);
   return { output, rejected: counts.rejected, errors: counts.errors, results: all };
+}
+
+/**
+ * A failure before any object was checked (discovery is the first request) that the user can
+ * fix: no answer from the server, or credentials it does not accept. Exit 3: nothing was checked.
+ */
+function clusterAccessError(error: unknown, target: { server: string; context: string }): UserError | undefined {
+  const where = `${target.server} (context ${target.context})`;
+  if (error instanceof KubeTransportError) {
+    return new UserError(`cannot reach the API server ${where}: ${error.message.split('\n')[0]}`, {
+      fix: 'check that the server is up and reachable from here (VPN, firewall), and the server address and certificate in the kubeconfig',
+      exitCode: EXIT.partial,
+      cause: error,
+    });
+  }
+  if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) {
+    return new UserError(`the API server ${where} refused the credentials (HTTP ${error.status}): ${error.message.split('\n')[0]}`, {
+      fix: 'renew the credentials of the kubeconfig, or use a context whose identity may read discovery and patch the objects',
+      exitCode: EXIT.partial,
+      cause: error,
+    });
+  }
+  return undefined;
 }
 
 type Counts = ReturnType<typeof import('../../live/dry-run.ts').summarize>;

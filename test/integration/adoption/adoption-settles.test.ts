@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport, ClusterReport } from '../../../lib/audit/types.ts';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
-import { compileWorkspace } from '../../../lib/cli/workspace.ts';
+import { compileWorkspace } from '../../../lib/workspace/compile.ts';
 import { readManifests } from '../../../lib/io/read-manifests.ts';
 import { KubeClient } from '../../../lib/live/kube-client.ts';
 import { ENGINE_FIELD_MANAGER, syncRemovesFieldsOf, type GitOpsEngine } from '../../../lib/model/gitops-engine.ts';

@@ -6,8 +6,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TenantEnvironment } from '../model/environment.ts';
 import { tiers } from '../../tiers/index.ts';
-import type { ManifestFile } from './layout.ts';
-import { renderEnvironmentFolder } from './synthesize.ts';
+import type { ManifestFile } from '../synth/layout.ts';
+import { renderEnvironmentFolder } from '../synth/synthesize.ts';
 
 export interface RenderRequest {
   readonly batch: number;

@@ -1,6 +1,6 @@
 /**
- * The repository as the compiler sees it: input files loaded from disk, compiled with the tiers.
- * The one place commands go from a folder to a CompiledFleet.
+ * The repository as the compiler sees it: input files loaded from disk (lib/io/load-modules.ts),
+ * compiled with the project's tiers. The one place commands go from a folder to a CompiledFleet.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
+import { synthesize, type SynthResult } from '../synth/synthesize.ts';
 
 /** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
 export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = []): Promise<CompiledFleet> {
@@ -49,8 +50,16 @@ function deployedFolders(root: string): Set<string> {
   return out;
 }
 
+/**
+ * The working tree's generated/ in memory (every environment rendered in this process), for
+ * comparing with a ref's without touching the folder.
+ */
+export async function synthesizeWorkspace(root: string, packageRoot: string): Promise<SynthResult> {
+  return synthesize(await compileWorkspace(root), { codeVersion: codeVersion(packageRoot) });
+}
+
 /** Modules whose code, with everything they import, decides what synth renders. */
-const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/synth/render-worker.ts', 'tiers/index.ts'];
+const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/workspace/render-worker.ts', 'tiers/index.ts'];
 
 /**
  * Hash of the code that shapes output (the source files the rendering modules import, tiers/ and

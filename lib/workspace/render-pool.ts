@@ -14,9 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { tiers as standardTiers } from '../../tiers/index.ts';
 import type { TierRegistry } from '../tier/tier.ts';
-import type { ManifestFile } from './layout.ts';
+import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderReply, RenderRequest } from './render-worker.ts';
-import { type RenderCache, type SynthUnit } from './synthesize.ts';
+import { type RenderCache, type SynthUnit } from '../synth/synthesize.ts';
 
 export interface RenderPoolOptions {
   /** Worker threads to use; default: one per core beyond the main thread, when there are enough misses. */
