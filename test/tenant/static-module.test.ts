@@ -2,11 +2,12 @@
  * Reading tenant files and fleet.ts as data (lib/io/static-module.ts): data syntax gives the value
  * importing the file would give; anything else is an issue with line, column and fix, and never runs.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModule } from '../../lib/io/load-modules.ts';
+import { diskReadCache } from '../../lib/io/read-cache.ts';
 import { readStaticModule, type StaticModule } from '../../lib/io/static-module.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tenantctl-static-'));
@@ -154,6 +155,35 @@ describe('the read cache', () => {
     await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}import { OWNER } from './_owner.ts';\nexport default defineTenant({ owner: OWNER });\n`, cache);
     await readStaticModule(root, 'tenants/x.ts', 'tenant', `${HEADER}process.exit(0);\n`, cache);
     expect(cache.entries.size).toBe(0);
+  });
+});
+
+describe('the read cache on disk', () => {
+  it('never trusts a damaged entry: a changed value, a missing checksum or a broken file is read again', async () => {
+    const dir = join(root, 'cache');
+    const source = `${HEADER}export default defineTenant({\n  name: 'disk',\n});\n`;
+    writeFileSync(join(root, 'tenants', 'disk.ts'), source);
+    const first = diskReadCache(dir);
+    await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, first);
+    first.flush();
+    const file = join(dir, 'read-inputs.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: { name: string }; sum?: string }>;
+    const [key] = Object.keys(stored);
+    expect(diskReadCache(dir).get(key)?.value).toEqual({ name: 'disk' });
+
+    stored[key].value.name = 'planted';
+    writeFileSync(file, JSON.stringify(stored));
+    expect(diskReadCache(dir).get(key)).toBeUndefined();
+    const reread = await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, diskReadCache(dir));
+    expect('issues' in reread ? undefined : reread.value).toEqual({ name: 'disk' });
+
+    delete stored[key].sum;
+    stored[key].value.name = 'disk';
+    writeFileSync(file, JSON.stringify(stored));
+    expect(diskReadCache(dir).get(key)).toBeUndefined();
+
+    writeFileSync(file, '{"truncated": ');
+    expect(diskReadCache(dir).get(key)).toBeUndefined();
   });
 });
 
