@@ -5,7 +5,7 @@
 import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
 import { LABELS, type KubeObject } from '../model/resource.ts';
 import { annotationsOf, asArray, environmentsOnCluster, get, isCnpg, isObject, isObjectStore, isVelero, labelsOf, namespaceRef, objectsOfEnvironment, ofKind, tenancyOf } from './objects.ts';
-import { cronLongestGapMinutes, formatMinutes, goDurationMinutes, postgresDurationMinutes, retentionDays } from '../time/schedule.ts';
+import { cronLongestGapMinutes, goDurationMinutes, postgresDurationMinutes, retentionDays } from '../time/schedule.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 export const ANNOTATIONS = {

@@ -22,7 +22,6 @@ import {
   formatValue,
   plural,
   resourceId,
-  safeText,
   summaryLine,
 } from './audit-values.ts';
 import { code, md } from './markdown-escape.ts';

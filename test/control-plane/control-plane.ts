@@ -4,7 +4,7 @@
  * setup (test/setup/control-plane.ts), so both build, start and stop it the
  * same way.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { installCrds, vendorCrdFiles } from './crds.ts';
+import { runGo } from './go.ts';
 
 export { installCrds, readCrdFiles, requestRaw, vendorCrdFiles, waitForCrds } from './crds.ts';
 
@@ -102,7 +103,7 @@ export async function ensureBuilt(opts: { log?: Logger; force?: boolean } = {}):
   try {
     for (const [name, pkg] of [['kube-control-plane', '.'], ['kubectl', './cmd/kubectl']] as const) {
       const args = ['build', '-p', '2', '-trimpath', '-buildvcs=false', '-v', '-ldflags', ldflags, '-o', join(tmp, name), pkg];
-      await runGo(args, env, log);
+      await runGo(args, { cwd: MODULE_DIR, env, log, hint: 'if go.mod is inconsistent, rerun test/control-plane/gen-replaces.sh' });
     }
     if (opts.force) await rm(dir, { recursive: true, force: true });
     // If a concurrent build finished first, its identical result stays and ours is dropped.
@@ -114,47 +115,6 @@ export async function ensureBuilt(opts: { log?: Logger; force?: boolean } = {}):
   }
   log(`built in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
   return { ...bins, built: true };
-}
-
-async function runGo(args: string[], env: NodeJS.ProcessEnv, log: Logger): Promise<void> {
-  let child: ChildProcess;
-  try {
-    child = spawn('go', args, { cwd: MODULE_DIR, env, stdio: ['ignore', 'inherit', 'pipe'] });
-  } catch (e) {
-    throw new Error(`cannot run "go": ${(e as Error).message}. Install Go >= 1.26 and put it on PATH.`);
-  }
-  const lines: string[] = [];
-  let compiled = 0;
-  let downloaded = 0;
-  let rest = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop() ?? '';
-    for (const l of parts) {
-      lines.push(l);
-      if (/^[\w.-]+(\/[\w.~+-]+)*$/.test(l)) compiled++; // -v prints one package path per compiled package
-      else if (l.startsWith('go: downloading ')) downloaded++;
-    }
-    if (lines.length > 400) lines.splice(0, lines.length - 200);
-  });
-  const started = Date.now();
-  const progress = () => {
-    const modules = downloaded ? `${downloaded} modules downloaded, ` : '';
-    log(`  go ${args[0]} ${args.at(-1)}: ${modules}${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`);
-  };
-  // Every 15 s, so a first run never looks stuck: the build has no deadline of its own.
-  const tick = setInterval(progress, 15_000);
-  const [code, err] = await new Promise<[number | null, Error | null]>((res) => {
-    child.on('error', (e) => res([null, e]));
-    child.on('exit', (c) => res([c, null]));
-  });
-  clearInterval(tick);
-  if (err) throw new Error(`cannot run "go" (${err.message}). Install Go >= 1.26 and put it on PATH.`);
-  if (code !== 0) {
-    const errors = lines.filter((l) => !/^[\w.-]+(\/[\w.~+-]+)*$/.test(l)).slice(-60).join('\n');
-    throw new Error(`"go ${args.join(' ')}" failed in ${MODULE_DIR} with exit code ${code}:\n${errors}\n` +
-      'If module downloads fail, check the Go module proxy (GOPROXY); if go.mod is inconsistent, rerun test/control-plane/gen-replaces.sh.');
-  }
 }
 
 /** Where to run, what to install. */

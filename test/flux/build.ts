@@ -7,11 +7,11 @@
  * sub-module of the same tag is put at `./api`, and `go build` runs with the module's own
  * go.mod/go.sum. Nothing upstream is ever copied into the repository.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheRoot, type Logger } from '../control-plane/control-plane.ts';
+import { runGo } from '../control-plane/go.ts';
 
 /** The versions that build with this machine's Go (1.26) from the module proxy (see the reference note). */
 export const FLUX_VERSIONS = {
@@ -125,44 +125,3 @@ async function copyWritable(from: string, to: string): Promise<void> {
   await walk(to);
 }
 
-interface RunOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
-  log: Logger;
-  /** Return stdout instead of inheriting it. */
-  capture?: boolean;
-}
-
-/** Runs go, logging progress every 30 s (packages compiled, from -v) and the error tail on failure. */
-async function runGo(args: string[], opts: RunOptions): Promise<string> {
-  await mkdir(opts.cwd, { recursive: true });
-  const child = spawn('go', args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', opts.capture ? 'pipe' : 'ignore', 'pipe'] });
-  let stdout = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  const lines: string[] = [];
-  let rest = '';
-  let compiled = 0;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop() ?? '';
-    for (const l of parts) {
-      lines.push(l);
-      if (/^[\w.-]+(\/[\w.~+-]+)*$/.test(l)) compiled++;
-    }
-    if (lines.length > 400) lines.splice(0, lines.length - 200);
-  });
-  const started = Date.now();
-  const tick = setInterval(() => opts.log(`  go ${args[0]} ${args.at(-1)}: ${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`), 30_000);
-  const [code, err] = await new Promise<[number | null, Error | null]>((res) => {
-    child.on('error', (e) => res([null, e]));
-    child.on('exit', (c) => res([c, null]));
-  });
-  clearInterval(tick);
-  if (err) throw new Error(`cannot run "go" (${err.message}). Install Go >= 1.26 and put it on PATH.`);
-  if (code !== 0) {
-    const errors = lines.filter((l) => !/^[\w.-]+(\/[\w.~+-]+)*$/.test(l)).slice(-40).join('\n');
-    throw new Error(`"go ${args.join(' ')}" failed in ${opts.cwd} with exit code ${code}:\n${errors}\n` +
-      'If module downloads fail, check the Go module proxy (GOPROXY).');
-  }
-  return stdout;
-}
