@@ -7,6 +7,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.ts';
+import { ensureFluxBuilt } from '../flux/build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,9 @@ declare module 'vitest' {
 let controlPlane: ControlPlane | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // Flux's controllers (the Flux loop test) are built here too, before any test or hook deadline
+  // runs: a cold build takes minutes and globalSetup has no deadline. Warm, it checks three files.
+  await ensureFluxBuilt();
   controlPlane = await startControlPlane();
   process.env.KUBECONFIG = controlPlane.kubeconfigPath;
   project.provide('kubeconfig', controlPlane.kubeconfigPath);
