@@ -12,11 +12,11 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { tiers as standardTiers } from '../../tiers/index.ts';
-import type { TierRegistry } from '../tier/tier.ts';
+import type { Templates } from '../tier/tier.ts';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderReply, RenderRequest } from './render-worker.ts';
 import { type RenderCache, type SynthUnit } from '../synth/synthesize.ts';
+import { projectTemplates } from './templates.ts';
 
 export interface RenderPoolOptions {
   /** Worker threads to use; default: one per core beyond the main thread, when there are enough misses. */
@@ -62,7 +62,7 @@ function startWorker(): Worker {
 }
 
 /** The files of each of `units`, in the same order. Fills `cache` with what it rendered. */
-export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegistry, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
+export async function renderUnits(units: readonly SynthUnit[], templates: Templates, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
   const out: Array<UnitFiles | undefined> = new Array(units.length);
   const misses: number[] = [];
   const inline: number[] = [];
@@ -80,9 +80,9 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     options.progress?.(++rendered, toRender);
   };
 
-  // Workers render with the standard tiers; a custom registry (tests) renders inline.
+  // Workers render with the project's templates; other templates (tests) render inline.
   const wanted = options.workers ?? (misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS) ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0);
-  const workerCount = tiers === standardTiers ? Math.max(0, Math.min(wanted, Math.ceil(misses.length / BATCH))) : 0;
+  const workerCount = templates === projectTemplates ? Math.max(0, Math.min(wanted, Math.ceil(misses.length / BATCH))) : 0;
   const batches: number[][] = [];
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
