@@ -7,7 +7,7 @@
  * tenant, environment, namespace, kind, name, API group, finding type (in the order its caller
  * lists the types), rule (policy id), path, message. A key a finding does not have sorts first.
  */
-import { groupOf } from './resource.ts';
+import { groupOf, type ResourceRef } from './resource.ts';
 
 /** Where a finding is, as far as ordering goes; each kind of finding maps itself onto it. */
 export interface FindingPlace {
@@ -15,7 +15,7 @@ export interface FindingPlace {
   readonly cluster?: string;
   readonly tenant?: string;
   readonly environment?: string;
-  readonly resource: { readonly apiVersion?: string; readonly kind: string; readonly namespace?: string; readonly name: string };
+  readonly resource: Pick<ResourceRef, 'kind' | 'namespace' | 'name'> & { readonly apiVersion?: string };
   /** Rank of the finding's type among its kind's types (e.g. FINDING_TYPES.indexOf). */
   readonly type?: number;
   readonly rule?: string;
