@@ -8,13 +8,12 @@ import * as argocd from '../vendor/imports/argocd-argoproj.io.ts';
 import * as fluxKs from '../vendor/imports/flux-kustomize.toolkit.fluxcd.io.ts';
 import * as fluxSrc from '../vendor/imports/flux-source.toolkit.fluxcd.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
+import { CLUSTER_BASE_FOLDER, TENANTS_FOLDER } from '../lib/synth/layout.ts';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const FLUX_NAMESPACE = 'flux-system';
 
-/** Folder names under generated/<cluster>/ that hold workloads (not the GitOps objects themselves). */
-export const CLUSTER_BASE_FOLDER = 'cluster';
-export const TENANTS_FOLDER = 'tenants';
+export { CLUSTER_BASE_FOLDER, TENANTS_FOLDER };
 
 export function renderArgoCd(scope: Construct, cluster: Cluster, fleet: Fleet): void {
   const root = `${fleet.gitops.path}/${cluster.name}`;

@@ -6,7 +6,7 @@
 import { sameQuantity } from '../drift/normalize/quantities.ts';
 import type { Change } from '../drift/types.ts';
 import type { Resources } from '../tenant/sizing.ts';
-import { cronEvery } from '../../tiers/constructs/names.ts';
+import { cronEvery } from '../time/schedule.ts';
 
 /** The smallest value of `domain` whose rendering equals `live`, or undefined. */
 export function invertByRender<T>(domain: Iterable<T>, render: (value: T) => unknown, live: unknown, same: (a: unknown, b: unknown) => boolean = Object.is): T | undefined {

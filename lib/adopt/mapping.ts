@@ -10,10 +10,10 @@
  */
 import type { Change, DriftFinding } from '../drift/types.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
+import { groupOf, uniqueKey } from '../model/resource.ts';
 import type { TenantSpec } from '../tenant/schema.ts';
 import type { TierRegistry } from '../tier/tier.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
-import { tiers as projectTiers } from '../../tiers/index.ts';
 import { outcomesFor } from './rules.ts';
 import { locateSetting, othersChanged, rejectValue, sameValue, type SettingName, unreachable } from './settings.ts';
 import type { Adoption, AdoptionPlan, AdoptionSource, NotAdoptable, SettingPath } from './types.ts';
@@ -29,8 +29,8 @@ export interface AdoptOptions {
    * @default none
    */
   readonly specs?: ReadonlyMap<string, TenantSpec>;
-  /** Tier registry, for ceilings and data planes. @default the project's tiers (tiers/index.ts) */
-  readonly tiers?: TierRegistry;
+  /** Tier registry, for ceilings and data planes: the compiled fleet's (`compiled.templates.tiers`). */
+  readonly tiers: TierRegistry;
   /** The GitOps engine of the findings' cluster: some adoptions settle only on one (lib/adopt/rules.ts webReplicas). @default unknown */
   readonly engine?: GitOpsEngine;
 }
@@ -46,7 +46,7 @@ interface Entry {
   readonly value: unknown;
 }
 
-const changeKey = (finding: DriftFinding, change: Change) => `${finding.resource.kind}/${finding.resource.namespace ?? ''}/${finding.resource.name}\0${change.path}`;
+const changeKey = (finding: DriftFinding, change: Change) => `${uniqueKey({ ...finding.resource, group: groupOf(finding.resource.apiVersion) })}\0${change.path}`;
 
 function sourceOf(e: Entry): AdoptionSource {
   const { finding, change } = e;
@@ -67,8 +67,8 @@ function environmentOf(finding: DriftFinding, environments: readonly TenantEnvir
  * other finding or change the reason it cannot be adopted. `environments` are the compiled
  * tenant environments (all of them: a tenant-wide edit is checked against its other environments).
  */
-export function adoptionsFor(findings: readonly DriftFinding[], environments: readonly TenantEnvironment[], options: AdoptOptions = {}): AdoptionPlan {
-  const tiers = options.tiers ?? projectTiers;
+export function adoptionsFor(findings: readonly DriftFinding[], environments: readonly TenantEnvironment[], options: AdoptOptions): AdoptionPlan {
+  const { tiers } = options;
   const notAdoptable: NotAdoptable[] = [];
   const refuse = (finding: DriftFinding, path: string | undefined, reason: string) => {
     if (!notAdoptable.some((n) => n.finding === finding && n.path === path && n.reason === reason)) notAdoptable.push({ finding, ...(path !== undefined ? { path } : {}), reason });

@@ -10,7 +10,7 @@
  * confirmed does not mean not drift; the finding stays in the report, marked `confirmed: false`.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../model/resource.ts';
+import { formatKey, keyOf, type KubeObject } from '../model/resource.ts';
 import type { ApplyOptions, RawResponse } from '../live/kube-client.ts';
 import type { Change } from '../drift/types.ts';
 import { isEngineAnnotation, isEngineLabel } from '../drift/normalize/metadata.ts';
@@ -75,7 +75,7 @@ function withEngineKeys(desired: KubeObject, live: KubeObject): KubeObject {
 async function dryRunChanges(client: DryRunApplier, desired: KubeObject, live: KubeObject, fieldManager: string): Promise<boolean> {
   const res = await client.apply(desired, { dryRun: true, force: true, fieldManager });
   if (res.status < 200 || res.status >= 300) {
-    throw new Error(`server-side dry-run of ${desired.kind}/${desired.metadata.namespace ? `${desired.metadata.namespace}/` : ''}${desired.metadata.name} answered ${res.status}: ${res.body.slice(0, 300)}; ` +
+    throw new Error(`server-side dry-run of ${formatKey(keyOf(desired))} answered ${res.status}: ${res.body.slice(0, 300)}; ` +
       '--server-dry-run needs patch permission on the audited kinds');
   }
   const applied = JSON.parse(res.body) as KubeObject;

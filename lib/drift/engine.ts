@@ -11,12 +11,13 @@ import { diffObjects, type RawChange } from './diff.ts';
 import { compileIgnoreRules } from './ignore.ts';
 import { indexManagedFields } from './managed-fields.ts';
 import { maskCredentialChanges, maskSecretChanges } from './mask.ts';
+import { compareDriftFindings } from './order.ts';
 import { handEdits } from './hand-edits.ts';
 import { indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
 import { normalizePair } from './normalize/index.ts';
 import { pairObjects, tenantNamespaces } from './pair.ts';
 import { formatPath, valueAt } from './path.ts';
-import { FINDING_TYPES, type Change, type DetectDriftInput, type DriftFinding, type DriftResource } from './types.ts';
+import { type Change, type DetectDriftInput, type DriftFinding, type DriftResource } from './types.ts';
 
 /** API groups served by kube-apiserver itself; anything else is a custom resource. */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io',
@@ -80,16 +81,9 @@ export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdI
   return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes, digestKey) : maskCredentialChanges(changes, digestKey);
 }
 
-function compareFindings(a: DriftFinding, b: DriftFinding): number {
-  const ka = [a.resource.namespace ?? '', a.resource.kind, a.resource.name, groupOf(a.resource.apiVersion), String(FINDING_TYPES.indexOf(a.type))];
-  const kb = [b.resource.namespace ?? '', b.resource.kind, b.resource.name, groupOf(b.resource.apiVersion), String(FINDING_TYPES.indexOf(b.type))];
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
-  return 0;
-}
-
 /**
- * Compares desired with live objects of one cluster. Findings come sorted by namespace, kind,
- * name, API group and type; changes by path. Throws only on malformed input or ignore rules.
+ * Compares desired with live objects of one cluster. Findings come in the one finding order
+ * (lib/drift/order.ts); changes by path. Throws only on malformed input or ignore rules.
  */
 export function detectDrift(input: DetectDriftInput): DriftFinding[] {
   const managers = managerClassifier(input.managers);
@@ -142,5 +136,5 @@ export function detectDrift(input: DetectDriftInput): DriftFinding[] {
     const kept = finding && ignore.apply(finding);
     if (kept) findings.push(kept);
   }
-  return findings.sort(compareFindings);
+  return findings.sort(compareDriftFindings);
 }

@@ -5,7 +5,7 @@
  * The engine is pure: no cluster access, no files, no environment. Whoever reads the cluster
  * (lib/live) and generated/ (lib/io) hands the objects in; reports format the findings.
  */
-import type { KubeObject } from '../model/resource.ts';
+import type { KubeObject, ResourceRef } from '../model/resource.ts';
 
 /**
  * - `modified`: desired and live both exist and differ (see `changes`).
@@ -50,12 +50,8 @@ export interface Change {
   readonly changedBy?: ChangedBy;
 }
 
-export interface DriftResource {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-}
+/** One identity for an object (lib/model/resource.ts). */
+export type DriftResource = ResourceRef;
 
 export interface DriftFinding {
   readonly type: FindingType;

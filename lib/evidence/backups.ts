@@ -12,7 +12,7 @@
  * `status.lastBackup` and `status.phase`.
  */
 import type { KubeObject } from '../model/resource.ts';
-import { SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, TENANT_PG_CLUSTER, VELERO_NAMESPACE } from '../../tiers/constructs/names.ts';
+import { SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, TENANT_PG_CLUSTER, VELERO_NAMESPACE } from '../model/platform.ts';
 import {
   condition, formatDuration, formatMinutes, ok, resourceOf, seconds, status, str, timed, violated, withoutEvidence, type CheckContext,
 } from './context.ts';

@@ -7,9 +7,8 @@
  * are read on this thread alone. A worker that fails leaves its batches to this thread.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
+import { poolSize, startWorker } from './worker-pool.ts';
 import { parseManifestsChecked, yamlFiles, type ReadManifests, type ReadManifestsOptions } from './read-manifests.ts';
 
 export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
@@ -24,7 +23,7 @@ export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
   readonly onBatch?: (batch: ReadManifests) => void;
 }
 
-/** What the worker (read-manifests-worker.mjs) gets. */
+/** What the worker (read-manifests-worker.ts) gets. */
 export interface ParseWorkerData {
   readonly paths: readonly string[];
   /** `paths` as findings name them. */
@@ -64,8 +63,7 @@ export async function readManifestsParallel(dir: string, options: ReadManifestsP
   const paths = found.map((f) => f.path);
   const files = found.map((f) => f.file);
   const batches = Math.ceil(paths.length / BATCH_SIZE);
-  const wanted = options.workers ?? availableParallelism() - 1;
-  const workers = paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : Math.max(0, Math.min(wanted, batches - 1));
+  const workers = paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: batches - 1 });
   const results: Array<ReadManifests | undefined> = new Array(batches);
   const parse = (batch: number): ReadManifests => {
     const { docs, problems } = parseBatch(paths, files, batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE, options.yaml);
@@ -81,7 +79,7 @@ export async function readManifestsParallel(dir: string, options: ReadManifestsP
   const finished: Array<Promise<void>> = [];
   for (let w = 0; w < workers; w++) {
     const data: ParseWorkerData = { paths, files, next, batchSize: BATCH_SIZE, yaml: options.yaml };
-    const worker = new Worker(new URL('./read-manifests-worker.mjs', import.meta.url), { workerData: data });
+    const worker = startWorker(new URL('./read-manifests-worker.ts', import.meta.url), data);
     finished.push(
       new Promise<void>((resolve) => {
         worker.on('message', (message: ParseWorkerMessage) => {

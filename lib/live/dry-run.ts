@@ -141,7 +141,7 @@ function resourceLabel(object: Partial<KubeObject>): string {
   const kind = typeof object.kind === 'string' && object.kind ? object.kind : '<no kind>';
   const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   const name = typeof meta.name === 'string' && meta.name ? meta.name : meta.name === undefined || meta.name === null || meta.name === '' ? '<no name>' : String(meta.name);
-  return formatKey({ group: '', kind, namespace: typeof meta.namespace === 'string' ? meta.namespace || undefined : undefined, name });
+  return formatKey({ kind, namespace: typeof meta.namespace === 'string' ? meta.namespace || undefined : undefined, name });
 }
 
 function missingIdentity(object: Partial<KubeObject>): string | undefined {

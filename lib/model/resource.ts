@@ -27,6 +27,17 @@ export interface ResourceKey {
   readonly name: string;
 }
 
+/**
+ * An object as findings and reports name it: its identity (ResourceKey) with the apiVersion kept,
+ * since reports and kubectl commands quote it. Policy, drift, audit and evidence findings all carry this.
+ */
+export interface ResourceRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
 /** Labels every tenantctl object carries, so Argo CD, Flux and the auditor can find them. */
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
@@ -52,8 +63,8 @@ export function keyOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>)
   };
 }
 
-/** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */
-export function formatKey(key: ResourceKey): string {
+/** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message and report names an object. */
+export function formatKey(key: Pick<ResourceKey, 'kind' | 'namespace' | 'name'>): string {
   return key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
 }
 

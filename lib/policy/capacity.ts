@@ -1,6 +1,6 @@
 /** Capacity: what a cluster's workloads request fits what fleet.ts says the cluster has. */
 import { cpuMillis, GIBIBYTE, memoryBytes } from '../model/quantity.ts';
-import type { KubeObject } from '../model/resource.ts';
+import { formatKey, keyOf, type KubeObject } from '../model/resource.ts';
 import { containersOf, get, isCnpg, isControlled, podTemplateOf } from './objects.ts';
 import type { Policy, PolicyContext, ResourceRef } from './types.ts';
 
@@ -77,7 +77,7 @@ export const clusterCapacity: Policy = {
     const r = clusterRequests(ctx.objects);
     const cpu = r.cpuMillis / 1000;
     const memoryGi = r.memoryBytes / GIBIBYTE;
-    const biggest = r.top.slice(0, 3).map((t) => `${t.object.kind}/${t.object.metadata.namespace ?? ''}/${t.object.metadata.name}`).join(', ');
+    const biggest = r.top.slice(0, 3).map((t) => formatKey(keyOf(t.object))).join(', ');
     const out = [];
     if (cpu > ctx.cluster.capacity.cpu) out.push({ resource: clusterRef(ctx), message: `workloads request ${round(cpu)} CPU, more than the ${ctx.cluster.capacity.cpu} CPU of cluster ${ctx.cluster.name} (largest: ${biggest})` });
     if (memoryGi > ctx.cluster.capacity.memoryGi) out.push({ resource: clusterRef(ctx), message: `workloads request ${round(memoryGi)} GiB of memory, more than the ${ctx.cluster.capacity.memoryGi} GiB of cluster ${ctx.cluster.name} (largest: ${biggest})` });

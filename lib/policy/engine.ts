@@ -3,6 +3,7 @@
  * The CLI (CI on generated/) and the auditor (live objects) both call `runPolicies`.
  */
 import { EVIDENCE_CHECKS, evidenceId } from '../evidence/types.ts';
+import { findingOrder } from '../model/finding-order.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { KubeObject } from '../model/resource.ts';
 import { backupPolicies } from './backups.ts';
@@ -80,20 +81,10 @@ function failed(policy: Policy, ctx: PolicyContext | undefined, error: unknown):
   };
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
-
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
-    (a.tenant ?? '').localeCompare(b.tenant ?? '') ||
-    (a.environment ?? '').localeCompare(b.environment ?? '') ||
-    a.policy.localeCompare(b.policy) ||
-    `${a.resource.kind}/${a.resource.namespace ?? ''}/${a.resource.name}`.localeCompare(`${b.resource.kind}/${b.resource.namespace ?? ''}/${b.resource.name}`) ||
-    (a.path ?? '').localeCompare(b.path ?? '') ||
-    a.message.localeCompare(b.message)
-  );
-}
+/** Policy findings in the one finding order (lib/model/finding-order.ts): errors first. */
+const compareFindings = findingOrder((f: Finding) => ({
+  severity: f.severity, cluster: f.cluster, tenant: f.tenant, environment: f.environment, resource: f.resource, rule: f.policy, path: f.path, message: f.message,
+}));
 
 /** All findings of all policies on the given clusters, waivers applied, sorted (errors first). */
 export function runPolicies(ctx: PolicyContext | readonly PolicyContext[], options: RunOptions): Finding[] {

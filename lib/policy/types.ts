@@ -5,7 +5,7 @@
  */
 import type { Fleet } from '../fleet/schema.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
-import type { KubeObject } from '../model/resource.ts';
+import type { KubeObject, ResourceRef } from '../model/resource.ts';
 import type { TierRegistry } from '../tier/tier.ts';
 
 export type Severity = 'error' | 'warning';
@@ -37,12 +37,8 @@ export interface PolicyContext {
 }
 
 /** Who a finding is about: a Kubernetes object, or a tenantctl notion (Cluster, Tenant) under tenantctl.io. */
-export interface ResourceRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-}
+/** One identity for an object (lib/model/resource.ts). */
+export type { ResourceRef };
 
 /** What a check returns; the engine adds policy id, severity, tenant, files and waivers. */
 export interface Violation {

@@ -59,7 +59,7 @@ export async function buildDriftBranch(o: BuildBranchOptions): Promise<DriftBran
     const compiled = await o.compile(dir);
     const { tenants } = await loadInputs(dir);
     const specs = new Map(tenants.flatMap((t) => (isIssue(t) ? [] : [[t.file, t.value as never] as const])));
-    const plan = adoptionsFor(cluster.findings, compiled.environments, { specs, engine: cluster.engine });
+    const plan = adoptionsFor(cluster.findings, compiled.environments, { specs, tiers: compiled.templates.tiers, engine: cluster.engine });
     const byFile = new Map<string, Adoption[]>();
     for (const a of plan.adoptions) {
       if (byFile.has(a.file)) byFile.get(a.file)!.push(a);

@@ -10,6 +10,7 @@ import type { AuditFinding, AuditReport, ClusterReport } from '../audit/types.ts
 import { SEVERITY_OF_TYPE } from '../audit/types.ts';
 import { ABSENT, HIDDEN } from '../drift/mask.ts';
 import type { ChangedBy, DriftResource, FindingType } from '../drift/types.ts';
+import { formatKey } from '../model/resource.ts';
 
 /** Column/section name for findings that belong to no tenant (cluster-scoped objects). */
 export const CLUSTER_SCOPE = '(cluster)';
@@ -83,8 +84,7 @@ export function isAbsentValue(value: unknown): boolean {
 
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects, like everywhere in tenantctl. */
 export function resourceId(resource: DriftResource): string {
-  const id = resource.namespace ? `${resource.kind}/${resource.namespace}/${resource.name}` : `${resource.kind}/${resource.name}`;
-  return safeText(id);
+  return safeText(formatKey(resource));
 }
 
 /** `tenant/environment`, `tenant`, or '' for cluster-scoped findings. */

@@ -4,6 +4,7 @@
  */
 import type { TenantEnvironment } from '../model/environment.ts';
 import { ENGINE_RULES, POLICIES } from '../policy/engine.ts';
+import { formatKey } from '../model/resource.ts';
 import type { Finding, Policy, ResourceRef } from '../policy/types.ts';
 import type { SchemaFinding, SchemaFindingCode } from '../validate/findings.ts';
 
@@ -61,5 +62,5 @@ export function schemaFindingsAsFindings(findings: readonly SchemaFinding[], env
 }
 
 export function formatResource(r: ResourceRef): string {
-  return r.namespace ? `${r.kind}/${r.namespace}/${r.name}` : `${r.kind}/${r.name}`;
+  return formatKey(r);
 }

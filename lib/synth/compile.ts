@@ -9,7 +9,7 @@ import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
 import { InputError, type Issue, type SourcePositions } from '../model/issue.ts';
 import { resolveTenant, type UnplacedEnvironment } from '../tenant/resolve.ts';
 import { tenantSchema } from '../tenant/schema.ts';
-import type { TierRegistry } from '../tier/tier.ts';
+import type { Templates, TierRegistry } from '../tier/tier.ts';
 import { schemaIssues } from '../tenant/schema-issues.ts';
 
 /** A module's default export, as loaded from a file. */
@@ -23,7 +23,8 @@ export interface LoadedFile {
 export interface CompileInput {
   readonly fleet: LoadedFile;
   readonly tenants: readonly LoadedFile[];
-  readonly tiers: TierRegistry;
+  /** The templates the fleet renders with; their tiers are the ones tenants may name. */
+  readonly templates: Templates;
   /** `<cluster>/<tenant>-<environment>` folders generated/ holds already (placement blames newcomers for a full cluster). */
   readonly deployed?: ReadonlySet<string>;
 }
@@ -32,7 +33,7 @@ export interface CompiledFleet {
   readonly fleet: Fleet;
   /** Sorted by cluster, tenant, environment. */
   readonly environments: readonly TenantEnvironment[];
-  readonly tiers: TierRegistry;
+  readonly templates: Templates;
 }
 
 export function parseFleet(loaded: LoadedFile, tiers: TierRegistry): { fleet?: Fleet; issues: Issue[] } {
@@ -72,7 +73,7 @@ export function locateIssues(issues: readonly Issue[], files: readonly LoadedFil
 }
 
 function compileUnlocated(input: CompileInput): CompiledFleet {
-  const { fleet, issues } = parseFleet(input.fleet, input.tiers);
+  const { fleet, issues } = parseFleet(input.fleet, input.templates.tiers);
   if (!fleet) throw new InputError(issues);
 
   const unplaced: UnplacedEnvironment[] = [];
@@ -114,7 +115,7 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
         }
       });
     }
-    const resolved = resolveTenant(loaded.file, spec, input.tiers, fleet);
+    const resolved = resolveTenant(loaded.file, spec, input.templates.tiers, fleet);
     issues.push(...resolved.issues);
     unplaced.push(...resolved.environments);
   }
@@ -141,5 +142,5 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
     fleet,
   }));
   environments.sort((a, b) => `${a.cluster.name}/${a.tenant.name}/${a.name}`.localeCompare(`${b.cluster.name}/${b.tenant.name}/${b.name}`));
-  return { fleet, environments, tiers: input.tiers };
+  return { fleet, environments, templates: input.templates };
 }

@@ -14,6 +14,10 @@ import type { KubeObject } from '../model/resource.ts';
 import { formatKey, keyOf } from '../model/resource.ts';
 import { toYaml } from './serialize.ts';
 
+/** Folder names under generated/<cluster>/ that hold workloads (not the GitOps objects themselves). */
+export const CLUSTER_BASE_FOLDER = 'cluster';
+export const TENANTS_FOLDER = 'tenants';
+
 export interface ManifestFile {
   /** Path relative to generated/, with forward slashes. */
   readonly path: string;

@@ -8,13 +8,11 @@
  * cluster's environments, so they render again only when one of those changed.
  */
 import { createHash } from 'node:crypto';
-import { renderClusterBase } from '../../tiers/cluster.ts';
-import { CLUSTER_BASE_FOLDER, renderArgoCd, renderFlux, TENANTS_FOLDER } from '../../tiers/gitops.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
-import type { TierRegistry } from '../tier/tier.ts';
+import type { Templates } from '../tier/tier.ts';
 import type { CompiledFleet } from './compile.ts';
-import { folderFiles, type ManifestFile } from './layout.ts';
+import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, TENANTS_FOLDER } from './layout.ts';
 import { renderClusterObjects, renderEnvironment } from './render.ts';
 
 /** Rendered files of one folder, by content key. Implementations may persist them. */
@@ -63,8 +61,8 @@ export function cacheKey(env: TenantEnvironment, codeVersion: string): string {
 }
 
 /** Renders one environment's folder; what workers run for the cache misses, too. */
-export function renderEnvironmentFolder(env: TenantEnvironment, tiers: TierRegistry): ManifestFile[] {
-  return folderFiles(environmentFolder(env), renderEnvironment(env, tiers), env.tenant.file, env.namespace);
+export function renderEnvironmentFolder(env: TenantEnvironment, templates: Templates): ManifestFile[] {
+  return folderFiles(environmentFolder(env), renderEnvironment(env, templates.tiers), env.tenant.file, env.namespace);
 }
 
 /** Whether `cluster` gets the engine's folder: the one fleet.ts names, or both when it names none. */
@@ -81,10 +79,11 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
     const list = byCluster.get(env.cluster.name) ?? [];
     list.push({ env, key });
     byCluster.set(env.cluster.name, list);
-    units.push({ folder: environmentFolder(env), key, env, render: () => renderEnvironmentFolder(env, compiled.tiers) });
+    units.push({ folder: environmentFolder(env), key, env, render: () => renderEnvironmentFolder(env, compiled.templates) });
   }
 
   const fleetJson = JSON.stringify(compiled.fleet);
+  const { templates } = compiled;
   for (const cluster of [...compiled.fleet.clusters].sort((a, b) => a.name.localeCompare(b.name))) {
     const entries = byCluster.get(cluster.name) ?? [];
     const envs = entries.map((e) => e.env);
@@ -96,9 +95,9 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
     };
     type Part = [string, readonly string[], () => ReturnType<typeof renderClusterObjects>];
     const parts: Part[] = [
-      [CLUSTER_BASE_FOLDER, entries.map((e) => e.key), () => renderClusterObjects((s) => renderClusterBase(s, cluster, compiled.fleet, envs))],
-      ...(runsEngine(cluster, 'argocd') ? [['argocd', [], () => renderClusterObjects((s) => renderArgoCd(s, cluster, compiled.fleet))] satisfies Part] : []),
-      ...(runsEngine(cluster, 'flux') ? [['flux', folders, () => renderClusterObjects((s) => renderFlux(s, cluster, compiled.fleet, folders))] satisfies Part] : []),
+      [CLUSTER_BASE_FOLDER, entries.map((e) => e.key), () => renderClusterObjects((s) => templates.clusterBase(s, cluster, compiled.fleet, envs))],
+      ...(runsEngine(cluster, 'argocd') ? [['argocd', [], () => renderClusterObjects((s) => templates.argoCd(s, cluster, compiled.fleet))] satisfies Part] : []),
+      ...(runsEngine(cluster, 'flux') ? [['flux', folders, () => renderClusterObjects((s) => templates.flux(s, cluster, compiled.fleet, folders))] satisfies Part] : []),
     ];
     for (const [part, inputs, objects] of parts) {
       const folder = `${cluster.name}/${part}`;

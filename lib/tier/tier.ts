@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import type { EvidenceThresholds } from '../evidence/thresholds.ts';
+import type { Cluster, Fleet } from '../fleet/schema.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 
 export interface TierDefaults {
@@ -54,4 +55,19 @@ export type TierRegistry = Readonly<Record<string, Tier>>;
 
 export function defineTier(tier: Tier): Tier {
   return tier;
+}
+
+/**
+ * Every template synthesis runs, as one value: the tiers and the per-cluster templates. The
+ * compiler (lib/synth) is handed this value and never imports tiers/ itself, so tests and the
+ * workspace choose what renders; lib/workspace/templates.ts names the project's own.
+ */
+export interface Templates {
+  readonly tiers: TierRegistry;
+  /** The cluster base folder (`<cluster>/cluster/`): shared data plane, TLS, auditor RBAC. */
+  clusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void;
+  /** Argo CD's objects for the cluster (`<cluster>/argocd/`). */
+  argoCd(scope: Construct, cluster: Cluster, fleet: Fleet): void;
+  /** Flux's objects for the cluster (`<cluster>/flux/`); `folders` are the tenant folders it deploys. */
+  flux(scope: Construct, cluster: Cluster, fleet: Fleet, folders: readonly string[]): void;
 }

@@ -240,6 +240,14 @@ export function goDurationMinutes(value: unknown): number | undefined {
   return total;
 }
 
+/** Cron expression that fires every `minutes` (5 fields), rounded to what cron can express. */
+export function cronEvery(minutes: number, offsetMinute = 0): string {
+  if (minutes < 60) return `*/${Math.max(1, minutes)} * * * *`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 24) return `${offsetMinute % 60} 3 * * *`;
+  return `${offsetMinute % 60} */${hours} * * *`;
+}
+
 /** `15m`, `4h`, `1d`, `2w`, `1d 6h`, `never`: compact, for messages. */
 export function formatMinutes(minutes: number): string {
   if (!Number.isFinite(minutes)) return 'never';

@@ -2,7 +2,7 @@
  * Strict schema validation of manifests against a SchemaRegistry, every problem collected.
  * Pure: objects and a registry in, findings out.
  */
-import type { KubeObject } from '../model/resource.ts';
+import { formatKey, type KubeObject } from '../model/resource.ts';
 import type { ManifestDoc, SchemaFinding } from './findings.ts';
 import { describeError, foldCombinators } from './messages.ts';
 import type { SchemaRegistry } from './registry.ts';
@@ -17,7 +17,7 @@ export function resourceLabel(object: Partial<KubeObject>): string {
   const kind = typeof object.kind === 'string' ? object.kind : '<no kind>';
   const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; generateName?: unknown };
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '<no name>';
-  return typeof meta.namespace === 'string' && meta.namespace ? `${kind}/${meta.namespace}/${name}` : `${kind}/${name}`;
+  return formatKey({ kind, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined, name });
 }
 
 export function validateWith(registry: SchemaRegistry, docs: ReadonlyArray<ManifestDoc>): SchemaFinding[] {

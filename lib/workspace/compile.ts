@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tiers } from '../../tiers/index.ts';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
 import { synthesize, type SynthResult } from '../synth/synthesize.ts';
+import { projectTemplates } from './templates.ts';
 
 /** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
 export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = []): Promise<CompiledFleet> {
@@ -26,7 +26,7 @@ export async function compileWorkspace(root: string, extra: readonly LoadedFile[
   if (isIssue(fleet)) throw new InputError(issues);
   let compiled: CompiledFleet;
   try {
-    compiled = compile({ fleet, tenants: loaded, tiers, deployed: deployedFolders(root) });
+    compiled = compile({ fleet, tenants: loaded, templates: projectTemplates, deployed: deployedFolders(root) });
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
     throw error;
@@ -59,7 +59,7 @@ export async function synthesizeWorkspace(root: string, packageRoot: string): Pr
 }
 
 /** Modules whose code, with everything they import, decides what synth renders. */
-const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/workspace/render-worker.ts', 'tiers/index.ts'];
+const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/workspace/render-worker.ts', 'lib/workspace/templates.ts'];
 
 /**
  * Hash of the code that shapes output (the source files the rendering modules import, tiers/ and

@@ -57,7 +57,7 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const fresh = units.map((u) => isFolderFresh(state, u.folder, u.key, stamps, filesIn));
   const pending = units.filter((_, i) => !fresh[i]);
   const progress = options.progress;
-  const rendered = await renderUnits(pending, compiled.tiers, options.cache, {
+  const rendered = await renderUnits(pending, compiled.templates, options.cache, {
     progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
   });
   progress?.(options.check ? 'comparing with generated/…' : 'writing generated/…', true);

@@ -8,15 +8,13 @@
  * Output does not depend on which thread rendered what: results are placed by unit, and templates
  * are pure functions of the environment.
  */
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { tiers as standardTiers } from '../../tiers/index.ts';
-import type { TierRegistry } from '../tier/tier.ts';
+import type { Worker } from 'node:worker_threads';
+import { poolSize, startWorker, stopWorkers } from '../io/worker-pool.ts';
+import type { Templates } from '../tier/tier.ts';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderReply, RenderRequest } from './render-worker.ts';
 import { type RenderCache, type SynthUnit } from '../synth/synthesize.ts';
+import { projectTemplates } from './templates.ts';
 
 export interface RenderPoolOptions {
   /** Worker threads to use; default: one per core beyond the main thread, when there are enough misses. */
@@ -39,30 +37,8 @@ const MIN_MISSES_FOR_WORKERS = 96;
 /** Each worker holds its own cdk8s and tiers (~150 MB): more than this buys little. */
 const MAX_WORKERS = 7;
 
-/**
- * The worker's entry, as a script: registers the TypeScript loader (module hooks are per thread,
- * and workers do not run the parent's `--import` preloads), then serves.
- */
-const BOOT = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.tsx)
-  .then((tsx) => tsx.register())
-  .then(() => import(workerData.module))
-  .then((m) => m.serve(parentPort));
-`;
-
-/** URL of tsx's ES module API (`tsx/esm/api`, import condition). */
-function tsxApi(): string {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-}
-
-function startWorker(): Worker {
-  return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: new URL('./render-worker.ts', import.meta.url).href } });
-}
-
 /** The files of each of `units`, in the same order. Fills `cache` with what it rendered. */
-export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegistry, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
+export async function renderUnits(units: readonly SynthUnit[], templates: Templates, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
   const out: Array<UnitFiles | undefined> = new Array(units.length);
   const misses: number[] = [];
   const inline: number[] = [];
@@ -80,9 +56,13 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     options.progress?.(++rendered, toRender);
   };
 
-  // Workers render with the standard tiers; a custom registry (tests) renders inline.
-  const wanted = options.workers ?? (misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS) ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0);
-  const workerCount = tiers === standardTiers ? Math.max(0, Math.min(wanted, Math.ceil(misses.length / BATCH))) : 0;
+  // Workers render with the project's templates; other templates (tests) render inline.
+  const workerCount = templates !== projectTemplates ? 0 : poolSize({
+    requested: options.workers,
+    worthIt: misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS),
+    limit: Math.ceil(misses.length / BATCH),
+    max: MAX_WORKERS,
+  });
   const batches: number[][] = [];
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
@@ -113,7 +93,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     }
   };
   const workers = Array.from({ length: workerCount }, () => {
-    const worker = startWorker();
+    const worker = startWorker(new URL('./render-worker.ts', import.meta.url));
     inFlight.set(worker, new Set());
     worker.on('message', (reply: RenderReply | 'ready') => {
       if (reply !== 'ready') {
@@ -149,7 +129,7 @@ export async function renderUnits(units: readonly SynthUnit[], tiers: TierRegist
     }
     if (failure) throw failure;
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await stopWorkers(workers);
   }
   return out as UnitFiles[];
 }

@@ -1,11 +1,11 @@
 /**
- * Worker side of the render pool: renders batches of tenant environments with the standard tiers
+ * Worker side of the render pool: renders batches of tenant environments with the project's templates
  * and posts the files back. Environments arrive as structured clones, which render identically:
  * templates read only plain data from them.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TenantEnvironment } from '../model/environment.ts';
-import { tiers } from '../../tiers/index.ts';
+import { projectTemplates } from './templates.ts';
 import type { ManifestFile } from '../synth/layout.ts';
 import { renderEnvironmentFolder } from '../synth/synthesize.ts';
 
@@ -19,7 +19,7 @@ export type RenderReply = { readonly batch: number; readonly files: ManifestFile
 export function serve(port: MessagePort): void {
   port.on('message', (request: RenderRequest) => {
     try {
-      port.postMessage({ batch: request.batch, files: request.envs.map((env) => renderEnvironmentFolder(env, tiers)) } satisfies RenderReply);
+      port.postMessage({ batch: request.batch, files: request.envs.map((env) => renderEnvironmentFolder(env, projectTemplates)) } satisfies RenderReply);
     } catch (error) {
       port.postMessage({ batch: request.batch, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies RenderReply);
     }

@@ -32,7 +32,7 @@ async function compiled(root: string) {
   const { tenants } = await loadInputs(root);
   const specs = new Map(tenants.filter((t): t is LoadedFile => !isIssue(t)).map((t) => [t.file, t.value as TenantSpec]));
   const env = (tenant: string, name: string): TenantEnvironment => fleet.environments.find((e) => e.tenant.name === tenant && e.name === name)!;
-  return { fleet, specs, env, render: (tenant: string, name: string) => renderEnvironment(env(tenant, name), fleet.tiers) };
+  return { fleet, specs, env, render: (tenant: string, name: string) => renderEnvironment(env(tenant, name), fleet.templates.tiers) };
 }
 
 /** The object of `kind` and `name`, for changing it the way a person would with kubectl edit. */
@@ -64,7 +64,7 @@ describe('adopting live changes into the tenant file', () => {
     object(live, 'HorizontalPodAutoscaler', 'odoo-web').spec.minReplicas = 3;
     const findings = detectDrift({ desired, live: live as KubeObject[], crds });
 
-    const plan = adoptionsFor(findings, before.fleet.environments, { specs: before.specs, tiers: before.fleet.tiers });
+    const plan = adoptionsFor(findings, before.fleet.environments, { specs: before.specs, tiers: before.fleet.templates.tiers });
     expect(plan.notAdoptable).toEqual([]);
     expect(plan.adoptions.map((a) => [a.file, a.setting.join('.'), a.value, 1 + a.alsoFrom.length])).toEqual([
       ['tenants/fjord.ts', 'environments.production.workers', 6, 5],
@@ -76,7 +76,7 @@ describe('adopting live changes into the tenant file', () => {
     expect(edited).toBe(source.replace("production: { domains: ['erp.fjord-marine.example'] },", "production: { domains: ['erp.fjord-marine.example'], workers: 6, replicas: 3 },"));
 
     const after = await recompile('fjord', edited);
-    const files = renderEnvironmentFolder(after.env('fjord', 'production'), after.fleet.tiers);
+    const files = renderEnvironmentFolder(after.env('fjord', 'production'), after.fleet.templates);
     expect(files.find((f) => f.path.endsWith('/configmap-odoo-conf.yaml'))!.content).toContain('    workers = 6\n');
     expect(files.find((f) => f.path.endsWith('/horizontalpodautoscaler-odoo-web.yaml'))!.content).toContain('  minReplicas: 3\n');
     // The adopted fields match live now. What still differs is derived from the new settings and
@@ -107,7 +107,7 @@ describe('adopting live changes into the tenant file', () => {
       lives.set(name, live as KubeObject[]);
       findings.push(...detectDrift({ desired, live: live as KubeObject[], crds }));
     }
-    const plan = adoptionsFor(findings, before.fleet.environments, { specs: before.specs });
+    const plan = adoptionsFor(findings, before.fleet.environments, { specs: before.specs, tiers: before.fleet.templates.tiers });
     expect(plan.notAdoptable).toEqual([]);
     expect(plan.adoptions.map((a) => [a.setting.join('.'), a.value, a.environment, a.alsoFrom.map((s) => s.environment)])).toEqual([
       ['ingress.adminAllowList', ['203.0.113.0/24', '198.51.100.7/32'], 'production', ['staging']],

@@ -4,18 +4,22 @@
  * in memory with the real tiers, so every desired value below is what the templates render.
  */
 import { describe, expect, it } from 'vitest';
-import { adoptionsFor, type AdoptionPlan } from '../../lib/adopt/mapping.ts';
+import { adoptionsFor as adopt, type AdoptOptions, type AdoptionPlan } from '../../lib/adopt/mapping.ts';
 import type { Change, DriftFinding } from '../../lib/drift/types.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import type { TenantSpec } from '../../lib/tenant/schema.ts';
 import { cronResources, redisResources, webResources } from '../../lib/tenant/sizing.ts';
 import { odooConf } from '../../tiers/constructs/odoo.ts';
+import { tiers } from '../../tiers/index.ts';
 import { compileTenants, tenantFile, tenantSpec } from '../synth/fixtures.ts';
 
 const API: Record<string, string> = {
   Deployment: 'apps/v1', StatefulSet: 'apps/v1', HorizontalPodAutoscaler: 'autoscaling/v2', ConfigMap: 'v1', CronJob: 'batch/v1',
   Middleware: 'traefik.io/v1alpha1', Schedule: 'velero.io/v1', ScheduledBackup: 'postgresql.cnpg.io/v1', Service: 'v1',
 };
+/** adoptionsFor with the project's tiers, which every world below is compiled with. */
+const adoptionsFor = (findings: readonly DriftFinding[], environments: readonly TenantEnvironment[], options: Partial<AdoptOptions> = {}): AdoptionPlan => adopt(findings, environments, { tiers, ...options });
+
 const KUBECTL = { manager: 'kubectl-edit', operation: 'Update', time: '2026-11-20T09:00:00Z' };
 
 interface World {

@@ -88,7 +88,7 @@ describe('evaluateEvidence', () => {
   it('derives targets from the resolved tenant model: promises, replicas floor, data plane and cross-region copy', async () => {
     const { compileWorkspace } = await import('../../lib/workspace/compile.ts');
     const compiled = await compileWorkspace(new URL('../..', import.meta.url).pathname);
-    const helix = evidenceTargets(compiled.environments.filter((e) => e.tenant.name === 'helix'), compiled.tiers)[0];
+    const helix = evidenceTargets(compiled.environments.filter((e) => e.tenant.name === 'helix'), compiled.templates.tiers)[0];
     expect(helix).toMatchObject({ dataPlane: 'dedicated', crossRegion: true, promises: { rpoMinutes: 5, rtoMinutes: 60, retentionDays: 2555 }, filestoreEveryMinutes: 60 });
     expect(helix.thresholds.certificateMinDays).toBe(21);
   }, 60_000);

@@ -7,7 +7,7 @@ import type { Issue } from '../../lib/model/issue.ts';
 import { InputError } from '../../lib/model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../../lib/synth/compile.ts';
 import type { TenantSpec } from '../../lib/tenant/schema.ts';
-import { tiers } from '../../tiers/index.ts';
+import { templates } from '../../tiers/index.ts';
 
 export const REGION_STORAGE = (region: string) => ({
   objectStorage: { endpoint: `https://s3.${region}.example`, bucket: `tc-${region}`, lockedBucket: `tc-${region}-locked`, cidrs: ['198.18.10.0/24'] },
@@ -51,7 +51,7 @@ export const tenantFile = (value: unknown, file?: string): LoadedFile => ({
 });
 
 export function compileTenants(tenants: readonly LoadedFile[], fleet: unknown = fleetSpec()): CompiledFleet {
-  return compile({ fleet: { file: 'fleet.ts', value: fleet }, tenants, tiers });
+  return compile({ fleet: { file: 'fleet.ts', value: fleet }, tenants, templates });
 }
 
 /** The issues compile() throws for these inputs (fails the test when it compiles). */

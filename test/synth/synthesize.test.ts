@@ -48,15 +48,15 @@ describe('synthesize', () => {
     const specs = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, i) => tenantSpec(`t${n}`, { tier: ['shared', 'dedicated'][i % 2] }));
     const compiled = fleetOf(...specs);
     const units = planSynth(compiled, 'v1');
-    const inline = await renderUnits(units, compiled.tiers, undefined, { workers: 0 });
+    const inline = await renderUnits(units, compiled.templates, undefined, { workers: 0 });
     const cache = memoryCache();
     let inMain = 0;
     const counted = units.map((u) => ({ ...u, render: () => (u.env && inMain++, u.render()) }));
-    const pooled = await renderUnits(counted, compiled.tiers, cache, { workers: 1, renderInMain: false });
+    const pooled = await renderUnits(counted, compiled.templates, cache, { workers: 1, renderInMain: false });
     expect(inMain).toBe(0); // every environment was rendered by the worker
     expect(pooled.map((u) => u.files)).toEqual(inline.map((u) => u.files));
     expect(cache.map.size).toBe(units.length);
-    const again = await renderUnits(units, compiled.tiers, cache, { workers: 1 });
+    const again = await renderUnits(units, compiled.templates, cache, { workers: 1 });
     expect(again.every((u) => u.cached)).toBe(true);
   });
 });

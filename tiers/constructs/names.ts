@@ -3,17 +3,17 @@
  * same way and selectors always match the labels they select.
  */
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
-import { afterWindow, type WeeklyWindow } from '../../lib/time/schedule.ts';
+import { afterWindow, cronEvery, type WeeklyWindow } from '../../lib/time/schedule.ts';
+import {
+  BARMAN_PLUGIN, CNPG_OPERATOR_NAMESPACE, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, TENANT_PG_CLUSTER, VELERO_NAMESPACE,
+} from '../../lib/model/platform.ts';
+
+export {
+  BARMAN_PLUGIN, CNPG_OPERATOR_NAMESPACE, cronEvery, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, TENANT_PG_CLUSTER, VELERO_NAMESPACE,
+};
 
 export const ODOO_UID = 100;
 export const ODOO_GID = 101;
-export const VELERO_NAMESPACE = 'velero';
-export const SHARED_PG_NAMESPACE = 'postgres-shared';
-export const SHARED_PG_CLUSTER = 'pg-shared';
-export const SHARED_REDIS_NAMESPACE = 'redis-shared';
-export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
-export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
-export const TENANT_PG_CLUSTER = 'pg';
 /** Where the auditor's ServiceAccount lives (the cluster base creates it). */
 export const AUDITOR_NAMESPACE = 'tenantctl-system';
 /** ClusterRole that grants reading Secrets; bound only inside tenant namespaces. */
@@ -48,14 +48,6 @@ export function storagePrefix(env: TenantEnvironment): string {
   return `${env.cluster.name}/${env.tenant.name}-${env.name}`;
 }
 
-
-/** Cron expression that fires every `minutes` (5 fields), rounded to what cron can express. */
-export function cronEvery(minutes: number, offsetMinute = 0): string {
-  if (minutes < 60) return `*/${Math.max(1, minutes)} * * * *`;
-  const hours = Math.floor(minutes / 60);
-  if (hours >= 24) return `${offsetMinute % 60} 3 * * *`;
-  return `${offsetMinute % 60} */${hours} * * *`;
-}
 
 /**
  * Weekly, `offsetMinutes` after the maintenance window closes, as a CronJob schedule whose

@@ -114,10 +114,10 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             reader: client,
             engine: target.cluster.engine,
             crds,
-            policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers, today: o.today },
+            policies: { environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers, today: o.today },
             serverDryRun: o.serverDryRun ? client : undefined,
             digestKey: o.digestKey,
-            evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.tiers), now },
+            evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.templates.tiers), now },
             onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
           });
           return { ...result, server: client.server };

@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tiers } from '../../../tiers/index.ts';
+import { projectTemplates } from '../../workspace/templates.ts';
 import { literal } from '../../adopt/literal.ts';
 import { isIssue, loadModule } from '../../io/load-modules.ts';
 import { readStaticModule } from '../../io/static-module.ts';
@@ -64,6 +64,7 @@ async function checkArguments(o: NewTenantOptions, file: string): Promise<{ cros
   if (existsSync(join(o.root, file))) {
     throw new InputError([{ code: 'tenant.duplicate-name', file, path: '', message: 'already exists', fix: 'choose another name or edit the existing file' }]);
   }
+  const { tiers } = projectTemplates;
   const tier = tiers[o.tier];
   if (!tier) throw usage(file, 'tier', `unknown tier "${o.tier}"`, `use one of: ${Object.keys(tiers).sort().join(', ')}`);
   const fleet = await loadModule(o.root, 'fleet.ts', 'fleet.load-failed');

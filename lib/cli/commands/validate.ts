@@ -36,7 +36,7 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
   const compiled = await compileWorkspace(o.root);
   const { docs, problems } = readManifests(join(o.root, 'generated'), { base: o.root });
   const schema = schemaFindingsAsFindings([...problems, ...validateObjects(docs, { root: o.packageRoot })], compiled.environments);
-  const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.tiers });
+  const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers });
   const findings = [...schema, ...runPolicies(contexts, { today: o.today })];
   const counts = countFindings(findings);
   let output: string;

@@ -1,0 +1,59 @@
+/**
+ * The one way tenantctl spreads CPU-bound batches over worker threads (rendering environments in
+ * lib/workspace/render-pool.ts, parsing manifests in lib/io/read-manifests-parallel.ts): how many
+ * threads a job is worth, how a thread starts with the TypeScript sources, and how they stop.
+ * The caller's thread always works too, and results are placed by batch, so output never depends
+ * on which thread did what.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { type MessagePort, Worker } from 'node:worker_threads';
+
+/** What a worker module exports: it serves `port` with `data` (what startWorker was given). */
+export type Serve<D> = (port: MessagePort, data: D) => void | Promise<void>;
+
+export interface PoolSize {
+  /** Threads the caller asked for; overrides `worthIt`. @default one per core beyond this thread, capped by `max` */
+  readonly requested?: number;
+  /** Whether the job is large enough to pay for starting threads, when none were requested. */
+  readonly worthIt: boolean;
+  /** Most threads the job can use (its batches, less the ones this thread takes). */
+  readonly limit: number;
+  /** Most threads worth their memory. @default no cap */
+  readonly max?: number;
+}
+
+/** Worker threads to start besides this one (0: do it all on this thread). */
+export function poolSize(o: PoolSize): number {
+  const wanted = o.requested ?? (o.worthIt ? Math.min(o.max ?? Infinity, availableParallelism() - 1) : 0);
+  return Math.max(0, Math.min(wanted, o.limit));
+}
+
+/**
+ * The worker's entry, as a script: registers the TypeScript loader (module hooks are per thread,
+ * and workers do not run the parent's `--import` preloads), then hands the port to the module.
+ */
+const BOOT = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.tsx)
+  .then((tsx) => tsx.register())
+  .then(() => import(workerData.module))
+  .then((m) => m.serve(parentPort, workerData.data));
+`;
+
+/** URL of tsx's ES module API (`tsx/esm/api`, import condition). */
+function tsxApi(): string {
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+}
+
+/** Starts a thread running `module`'s `serve` export (a Serve<D>) with `data` (structured-cloned). */
+export function startWorker<D>(module: URL, data?: D): Worker {
+  return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: module.href, data } });
+}
+
+/** Stops every thread of a pool, whether it finished or not. */
+export async function stopWorkers(workers: readonly Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.terminate()));
+}
