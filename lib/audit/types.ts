@@ -120,10 +120,5 @@ export function summarize(findings: readonly DriftFinding[]): FindingSummary {
   return s;
 }
 
-/** Findings of every `ok` cluster. */
-export function totalFindings(report: AuditReport): number {
-  return report.clusters.reduce((n, c) => n + c.findings.length, 0);
-}
-
 /** Severity order of finding types, worst first, for colouring and sorting. */
 export const SEVERITY_OF_TYPE: readonly FindingType[] = ['missing', 'modified', 'policy', 'evidence', 'orphaned', 'unmanaged'];

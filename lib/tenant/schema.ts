@@ -132,6 +132,7 @@ export const tenantSchema = z.strictObject({
 
 /** What a tenant file may contain. */
 export type TenantSpec = z.input<typeof tenantSchema>;
+/** One environment of a tenant file: for typing shared environment constants in `tenants/_*.ts`. */
 export type EnvironmentSpec = z.input<typeof environmentSchema>;
 export type Waiver = z.output<typeof waiverSchema>;
 export type EgressRule = z.output<typeof egressRuleSchema>;

@@ -92,9 +92,6 @@ export function stripToolAnnotations(annotations: unknown): Record<string, unkno
   return cleanMap(annotations, STRIPPED_ANNOTATIONS);
 }
 
-export function isToolAnnotation(key: string): boolean {
-  return matches(key, STRIPPED_ANNOTATIONS);
-}
 
 /**
  * A deep copy of `obj` without server metadata and status. `declared` is the desired object
