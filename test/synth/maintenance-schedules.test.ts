@@ -50,4 +50,12 @@ describe('schedules that follow the maintenance window', () => {
       expect(runs.filter((t) => inWindow(t, window)), name).toEqual([]);
     }
   });
+
+  it.each(WINDOWS)('the daily dump of dedicated data with a window at %s runs in its time zone, never inside the window', (_, window) => {
+    const job = find(objectsWith(window), 'CronJob', 'pg-dump');
+    expect(job.spec.timeZone).toBe(window.timeZone);
+    const runs = cronRunsInWeek(job.spec.schedule)!;
+    expect(runs).toHaveLength(7); // daily
+    expect(runs.filter((t) => inWindow(t, window))).toEqual([]);
+  });
 });

@@ -2,14 +2,14 @@
  * Backups beyond PostgreSQL's own: a logical dump of the tenant database to object storage
  * (the per-tenant backup on the shared tier, a portable second copy elsewhere), a Velero
  * schedule for the filestore, and a weekly restore test that proves the newest dump restores.
- * The dump and the filestore run at every RPO interval, window or not; the restore test follows
- * the maintenance window (see names.ts).
+ * The dump and the filestore run at every RPO interval, window or not, except the daily dump of
+ * dedicated data, which follows the maintenance window like the restore test (see names.ts).
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as velero from '../../vendor/imports/velero-velero.io.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
-import { cronEvery, cronWeeklyAfterWindow, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';
+import { cronDailyAfterWindowJob, cronEvery, cronWeeklyAfterWindow, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';
 import { restrictedContainer, restrictedPod } from './security-context.ts';
 
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -18,6 +18,8 @@ export interface BackupProps {
   readonly databaseHost: string;
   /** Interval of the logical dump in minutes. */
   readonly dumpEveryMinutes: number;
+  /** The dump is a daily portable copy (dedicated data), free to follow the maintenance window. */
+  readonly dailyDumpAfterWindow?: boolean;
 }
 
 function jobPod(env: TenantEnvironment, component: string, script: string, extraEnv: k8s.EnvVar[], memory: string, deadlineSeconds: number): k8s.JobTemplateSpec {
@@ -72,7 +74,9 @@ export class TenantBackups extends Construct {
     new k8s.KubeCronJob(this, 'dump', {
       metadata: { name: 'pg-dump', namespace, labels: { 'app.kubernetes.io/component': 'pg-dump' } },
       spec: {
-        schedule: cronEvery(props.dumpEveryMinutes, 7),
+        // At the RPO interval; a daily dump (dedicated data, whose RPO WAL archiving keeps) runs
+        // 45 min after the maintenance window closes, in its time zone, never during maintenance.
+        ...(props.dailyDumpAfterWindow ? cronDailyAfterWindowJob(env.maintenance, 45) : { schedule: cronEvery(props.dumpEveryMinutes, 7) }),
         concurrencyPolicy: 'Forbid',
         startingDeadlineSeconds: 300,
         successfulJobsHistoryLimit: 3,

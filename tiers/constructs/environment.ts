@@ -69,6 +69,6 @@ export function renderEnvironment(scope: Construct, env: TenantEnvironment, opti
   }
   // The shared tier's per-tenant backup is this dump, so it runs at the RPO; elsewhere WAL
   // archiving covers the RPO and the dump is a daily portable copy.
-  new TenantBackups(scope, env, { databaseHost, dumpEveryMinutes: dedicatedData ? 1440 : env.backup.rpoMinutes });
+  new TenantBackups(scope, env, { databaseHost, dumpEveryMinutes: dedicatedData ? 1440 : env.backup.rpoMinutes, dailyDumpAfterWindow: dedicatedData });
   new TenantMonitoring(scope, env, { dedicatedData });
 }

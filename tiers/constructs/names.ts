@@ -61,6 +61,15 @@ export function cronWeeklyAfterWindow(window: WeeklyWindow, offsetMinutes = 0): 
 }
 
 /**
+ * Daily, `offsetMinutes` after the maintenance window's closing time, as a CronJob schedule whose
+ * `spec.timeZone` must be the window's, for daily jobs that must not run during maintenance.
+ */
+export function cronDailyAfterWindowJob(window: WeeklyWindow, offsetMinutes = 0): { readonly schedule: string; readonly timeZone: string } {
+  const at = afterWindow(window, offsetMinutes);
+  return { schedule: `${at.minute} ${at.hour} * * *`, timeZone: window.timeZone };
+}
+
+/**
  * Daily, `offsetMinutes` after the maintenance window's closing time, as a robfig/cron schedule
  * with seconds (CNPG ScheduledBackup) in the window's time zone: the CRDs have no time zone
  * field, and robfig/cron reads a `CRON_TZ=` prefix. The closing time of a window shorter than a
