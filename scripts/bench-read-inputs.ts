@@ -37,7 +37,7 @@ if (process.argv[2] === '--child') {
   const cacheHome = mkdtempSync(join(tmpdir(), 'tenantctl-bench-cache-'));
   const run = (cold: boolean) => {
     if (cold) rmSync(join(cacheHome, 'tenantctl'), { recursive: true, force: true });
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'scripts', 'bench-read-inputs.ts'), '--child', root], { cwd: HERE, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'scripts', 'bench-read-inputs.ts'), '--child', root], { cwd: HERE, encoding: 'utf8', env: { ...process.env, TENANTCTL_CACHE_DIR: cacheHome } });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { read: number; files: number };
   };

@@ -7,10 +7,10 @@
  * processes may write at once; each renames a whole file into place, so the last one wins.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PositionTable, ReadCache } from './static-module.ts';
+import { cacheRoot, writeCacheFile } from './user-cache.ts';
 
 type Entry = { value: unknown; positions: PositionTable };
 type StoredEntry = Entry & { sum: string };
@@ -34,12 +34,8 @@ function intact(stored: unknown): Entry | undefined {
 /** Entries kept beyond the ones a run used: enough for a few repositories, bounded. */
 const KEEP = 5000;
 
-export function cacheDir(): string {
-  return join(process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenantctl');
-}
-
 /** A cache loaded from disk now; `flush()` writes back what this run used or added (best effort). */
-export function diskReadCache(dir = cacheDir()): ReadCache & { flush(): void } {
+export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } {
   const path = join(dir, 'read-inputs.json');
   let stored: Record<string, unknown> = {};
   try {
@@ -73,14 +69,7 @@ export function diskReadCache(dir = cacheDir()): ReadCache & { flush(): void } {
           kept++;
         }
       }
-      try {
-        mkdirSync(dir, { recursive: true });
-        const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(out));
-        renameSync(tmp, path);
-      } catch {
-        // a cache that cannot be written only costs time
-      }
+      writeCacheFile(path, JSON.stringify(out));
     },
   };
 }

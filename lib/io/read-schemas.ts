@@ -6,12 +6,13 @@
  * a hash of every input file: editing or re-vendoring any of them invalidates the cache.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { CrdVersion, SchemaSource } from '../validate/registry.ts';
 import type { JsonSchema } from '../validate/strict-schema.ts';
+import { writeCacheFile } from './user-cache.ts';
 
 export const DEFAULT_KUBERNETES_VERSION = '1.36.0';
 
@@ -102,14 +103,8 @@ export function readSchemaSource(options: ReadSchemasOptions = {}): SchemaSource
   const source: SchemaSource = { kubernetesVersion, definitions, crds };
 
   if (cacheFile && cacheDir) {
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(source));
-      renameSync(tmp, cacheFile);
-    } catch {
-      // The cache is an optimisation; a read-only file system must not fail validation.
-    }
+    // The cache is an optimisation; a read-only file system must not fail validation.
+    writeCacheFile(cacheFile, JSON.stringify(source));
   }
   return source;
 }

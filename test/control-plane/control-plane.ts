@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { installCrds, vendorCrdFiles } from './crds.ts';
 import { runGo } from './go.ts';
+import { cacheRoot } from '../../lib/io/user-cache.ts';
 
 export { installCrds, readCrdFiles, requestRaw, vendorCrdFiles, waitForCrds } from './crds.ts';
 
@@ -38,14 +39,8 @@ export function kubernetesVersion(): string {
   return m[1];
 }
 
-/**
- * Root of tenantctl's cache, outside the repo so clones and `git clean` keep
- * the (slow to build) binaries: $TENANTCTL_CACHE_DIR, else $XDG_CACHE_HOME, else ~/.cache; plus /tenantctl.
- */
-export function cacheRoot(): string {
-  const base = process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'tenantctl');
-}
+/** tenantctl's cache root (lib/io/user-cache.ts), where the slow-to-build binaries are kept. */
+export { cacheRoot };
 
 /** Bumped when the build command changes in a way that changes the binaries. */
 const BUILD_RECIPE = 'v1 CGO_ENABLED=0 -trimpath -s -w version-ldflags';

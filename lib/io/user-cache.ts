@@ -1,0 +1,29 @@
+/**
+ * tenantctl's cache on the user's machine: outside the repository, so clones and `git clean` keep
+ * what is slow to rebuild (the test binaries, tenant files already read) and a pull request can
+ * never bring entries of its own. One root for every cache, and one way to write into it.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl`. */
+export function cacheRoot(): string {
+  return join(process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenantctl');
+}
+
+/**
+ * Writes a whole cache file or nothing: to a temporary file renamed into place, so a reader in
+ * another process sees the old file or the new one, never half of one. Best effort: a cache that
+ * cannot be written (read-only file system) only costs time, so failures are swallowed.
+ */
+export function writeCacheFile(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch {
+    // an optimisation only
+  }
+}
