@@ -10,7 +10,7 @@
  */
 import type { Change, DriftFinding } from '../drift/types.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
-import { groupOf, uniqueKey } from '../model/resource.ts';
+import { keyOfRef, uniqueKey } from '../model/resource.ts';
 import type { TenantSpec } from '../tenant/schema.ts';
 import type { TierRegistry } from '../tier/tier.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
@@ -46,7 +46,7 @@ interface Entry {
   readonly value: unknown;
 }
 
-const changeKey = (finding: DriftFinding, change: Change) => `${uniqueKey({ ...finding.resource, group: groupOf(finding.resource.apiVersion) })}\0${change.path}`;
+const changeKey = (finding: DriftFinding, change: Change) => `${uniqueKey(keyOfRef(finding.resource))}\0${change.path}`;
 
 function sourceOf(e: Entry): AdoptionSource {
   const { finding, change } = e;

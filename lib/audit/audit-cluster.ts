@@ -17,7 +17,7 @@ import type { ApiResource } from '../live/discovery.ts';
 import type { ListOptions, ListPage } from '../live/kube-client.ts';
 import { KubeApiError } from '../live/errors.ts';
 import { mapLimit } from '../live/map-limit.ts';
-import { keyOf, uniqueKey, type KubeObject } from '../model/resource.ts';
+import { keyOf, keyOfRef, uniqueKey, type KubeObject } from '../model/resource.ts';
 import { planListings, type KindListing } from './kinds.ts';
 import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
@@ -237,7 +237,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const judged = evidence?.evaluate();
   if (judged) findings.push(...judged.findings);
   return {
-    findings: sortFindings(optionalKeys.size ? findings.filter((f) => f.type !== 'missing' || !optionalKeys.has(uniqueKey(keyOf({ apiVersion: f.resource.apiVersion, kind: f.resource.kind, metadata: { name: f.resource.name, namespace: f.resource.namespace } })))) : findings),
+    findings: sortFindings(optionalKeys.size ? findings.filter((f) => f.type !== 'missing' || !optionalKeys.has(uniqueKey(keyOfRef(f.resource)))) : findings),
     objects: { desired: desiredCount, live: liveCount },
     ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
     ...(judged ? { recoverability: judged.recoverability } : {}),

@@ -63,6 +63,11 @@ export function keyOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>)
   };
 }
 
+/** The identity of a finding's object, to look it up among objects keyed by `uniqueKey(keyOf(o))`. */
+export function keyOfRef(ref: ResourceRef): ResourceKey {
+  return { group: groupOf(ref.apiVersion), kind: ref.kind, namespace: ref.namespace || undefined, name: ref.name };
+}
+
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message and report names an object. */
 export function formatKey(key: Pick<ResourceKey, 'kind' | 'namespace' | 'name'>): string {
   return key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
