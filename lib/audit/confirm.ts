@@ -46,9 +46,10 @@ export interface Confirmation {
  */
 export async function confirmDrift(client: DryRunApplier, desired: KubeObject, live: KubeObject, changes: readonly Change[], engine?: GitOpsEngine): Promise<Confirmation> {
   const by = {} as Record<GitOpsEngine, boolean>;
+  const synced = withEngineKeys(desired, live);
   for (const e of GITOPS_ENGINES) {
     const removesOwned = changes.some((c) => c.changedBy !== undefined && c.live !== undefined && syncRemovesFieldsOf(e, c.changedBy.manager));
-    by[e] = removesOwned || (await dryRunChanges(client, withEngineKeys(desired, live), live, ENGINE_FIELD_MANAGER[e]));
+    by[e] = removesOwned || (await dryRunChanges(client, synced, live, ENGINE_FIELD_MANAGER[e]));
   }
   return { confirmed: engine ? by[engine] : GITOPS_ENGINES.every((e) => by[e]), confirmedBy: by };
 }

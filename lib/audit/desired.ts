@@ -3,8 +3,8 @@
  * bootstrap folders (`argocd/`, `flux/`) belong to one engine each, and a cluster runs one of
  * them: only the folder of the cluster's engine is expected, so a Flux cluster does not report
  * the Argo CD objects as missing. The engine is the one fleet.ts names, else the only one whose
- * kinds the cluster serves; with both (or neither) served it is unknown and neither folder is
- * expected.
+ * kinds the cluster serves; with both (or neither) served it is unknown and both folders are
+ * optional: compared where live, never missing (optionalObjects).
  */
 import type { ManifestDoc } from '../validate/findings.ts';
 import type { KubeObject } from '../model/resource.ts';
