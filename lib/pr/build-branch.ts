@@ -82,7 +82,7 @@ export async function buildDriftBranch(o: BuildBranchOptions): Promise<DriftBran
 
     if (files.length) {
       const before = readTree(join(dir, 'generated'));
-      // Tenant files are code: the synth that runs them never sees the GitHub token.
+      // In a child process that never sees the GitHub token (tenant files are data; tiers/ is code).
       const synthesized = await synthesizeDir(dir, { bin: join(o.packageRoot, 'bin', 'tenantctl.mjs'), noCache: true });
       if ('error' in synthesized) {
         // The edits do not compile (a value the tier refuses): propose the report alone.

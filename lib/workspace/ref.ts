@@ -1,6 +1,6 @@
 /**
  * A Git ref as a workspace: its files checked out in a temporary folder (never the user's working
- * tree), and its generated/ synthesized there. Tenant files are code, so a ref's synthesis runs
+ * tree), and its generated/ synthesized there. Its tiers/ and lib/ are code, so a ref's synthesis runs
  * tenantctl in a child process: a long-running process would keep the first version of a module
  * it imported, and the child never sees the GitHub token. plan (the base's own CLI) and pr (the
  * running CLI, on edited tenant files) both synthesize a ref here; the audit reads a ref's
@@ -15,7 +15,7 @@ import { readTree } from '../io/generated-tree.ts';
 
 const exec = promisify(execFile);
 
-/** Checks `ref` of the repository at `root` out into a temporary folder, with node_modules linked for its tenant files. */
+/** Checks `ref` of the repository at `root` out into a temporary folder, with node_modules linked for its tiers/ and lib/ code. */
 export async function checkoutRef(root: string, ref: string, nodeModules: string): Promise<MaterializedRef> {
   const tree = await materializeRef(root, ref);
   await linkNodeModules(tree.root, nodeModules);
