@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Entry point for `npx tenantctl`: registers the TypeScript loader (tenant files are .ts),
-// then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// Entry point for `npx tenantctl`: loads the CLI as plain JavaScript from its bundle in the user
+// cache (built on first run, and again whenever lib/, tiers/ or the lock file change: cli-bundle.mjs),
+// then hands over to it.
+import { loadCli } from './cli-bundle.mjs';
 
-register();
-const { main } = await import('../lib/cli/main.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2));

@@ -5,26 +5,31 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../model/issue.ts';
-import { isCalendarDate } from '../tenant/schema.ts';
-import { formatIssues } from '../report/issues.ts';
-import { newTenantCommand } from './commands/new-tenant.ts';
-import { synthCommand } from './commands/synth.ts';
-import { tenantsCommand } from './commands/tenants.ts';
-import { clustersCommand } from './commands/clusters.ts';
-import { diskRenderCache } from '../io/render-cache.ts';
-import { validateServerCommand } from './commands/validate-server.ts';
-import { PLAN_FORMATS, planCommand, type PlanFormat } from './commands/plan.ts';
-import { FINDINGS_FORMATS, validateCommand, type FindingsFormat } from './commands/validate.ts';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { InputError } from '../model/issue.ts';
+import { isCalendarDate } from '../time/calendar-date.ts';
+import { formatIssues } from '../report/issues.ts';
 import { AUDIT_FORMATS, auditExitCode, renderAudit, type AuditFormat } from './audit-output.ts';
 import { mergeReports, parseShard, type Shard } from '../audit/fleet.ts';
 import { readReport } from '../audit/read-report.ts';
 import type { AuditReport } from '../audit/types.ts';
-
+import type { PlanFormat } from './commands/plan.ts';
+import type { FindingsFormat } from './commands/validate.ts';
 import { EXIT, ExitError, UsageError, UserError } from './errors.ts';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Every command module is imported when its command runs, so a command loads only what it needs
+// (cdk8s and the tiers when something is compiled, the Kubernetes client for cluster commands,
+// TypeScript when a tenant file must be parsed); `--version` and `--help` load none of them.
+// The format lists are spelled here for that reason; `Exhaustive` keeps them complete.
+type Exhaustive<List extends readonly string[], Union extends string> = [Exclude<Union, List[number]>] extends [never] ? List : never;
+const PLAN_FORMATS = ['text', 'markdown', 'json'] as const satisfies readonly PlanFormat[];
+const FINDINGS_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const satisfies readonly FindingsFormat[];
+const _planFormatsComplete: Exhaustive<typeof PLAN_FORMATS, PlanFormat> = PLAN_FORMATS;
+const _findingsFormatsComplete: Exhaustive<typeof FINDINGS_FORMATS, FindingsFormat> = FINDINGS_FORMATS;
+void _planFormatsComplete;
+void _findingsFormatsComplete;
 
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
   const program = new Command('tenantctl')
@@ -48,6 +53,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--no-cache', 'render every tenant again instead of reusing unchanged ones')
     .action(async (opts: { check?: boolean; cache: boolean }) => {
       const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+      const [{ synthCommand }, { diskRenderCache }] = await Promise.all([import('./commands/synth.ts'), import('../io/render-cache.ts')]);
       let outcome;
       try {
         outcome = await synthCommand({
@@ -67,12 +73,15 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('tenants')
     .description('list tenant environments with their tier, cluster and region')
-    .action(async () => io.out((await tenantsCommand(root())) + '\n'));
+    .action(async () => {
+      const { tenantsCommand } = await import('./commands/tenants.ts');
+      io.out((await tenantsCommand(root())) + '\n');
+    });
 
   program
     .command('validate')
     .description('check generated/: offline strict schemas (Kubernetes and CRDs) and policies with waivers; or, with --server, a server-side dry-run apply against a cluster')
-    .addOption(new Option('--format <format>', 'output format (--server: text or json)').choices(FINDINGS_FORMATS as string[]).default('text'))
+    .addOption(new Option('--format <format>', 'output format (--server: text or json)').choices(FINDINGS_FORMATS).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
     .option('--server', 'server-side dry-run apply (field manager tenantctl) of every generated object, namespaces and CRDs first')
@@ -83,12 +92,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       const emit = (text: string) => writeOutput(root(), opts.output, text, io);
       if (opts.server) {
         if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format} is not available with --server; use text or json`);
+        const { validateServerCommand } = await import('./commands/validate-server.ts');
         const result = await validateServerCommand({ root: root(), kubeconfig: opts.kubeconfig, context: opts.context, createNamespaces: opts.createNamespaces, format: opts.format });
         emit(result.output);
         if (result.rejected > 0) throw new ExitError(EXIT.failed);
         if (result.errors > 0) throw new ExitError(EXIT.partial, `${result.errors} objects could not be checked (see above)`);
         return;
       }
+      const { validateCommand } = await import('./commands/validate.ts');
       const result = await validateCommand({ root: root(), packageRoot, format: opts.format, today: opts.today });
       emit(result.output);
       if (result.errors > 0) throw new ExitError(EXIT.failed, opts.output ? `${result.errors} error findings; report written to ${opts.output}` : '');
@@ -98,9 +109,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .command('plan')
     .description('what merging the working tree changes in generated/ against a git ref: objects added, changed, removed per tenant environment, risky changes first')
     .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main')
-    .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS as string[]).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
     .option('--max-length <chars>', 'markdown: shrink the report to fit (PR comments hold about 65,000 characters)', (v) => Number.parseInt(v, 10))
     .action(async (o: { base: string; format: PlanFormat; maxLength?: number }) => {
+      const { planCommand } = await import('./commands/plan.ts');
       const { output } = await planCommand({ root: root(), base: o.base, format: o.format, packageRoot, maxLength: o.maxLength });
       io.out(output.endsWith('\n') ? output : output + '\n');
     });
@@ -111,6 +123,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('[names...]', 'only these clusters (an unknown name is an error)')
     .option('--json', 'one JSON array (for CI matrices)')
     .action(async (names: string[], o: { json?: boolean }) => {
+      const { clustersCommand } = await import('./commands/clusters.ts');
       io.out((await clustersCommand(root(), Boolean(o.json), names)) + '\n');
     });
 
@@ -216,6 +229,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--region <region>', 'region the tenant data must stay in').makeOptionMandatory())
     .option('--cross-region <region>', 'region of the backup copy (tiers that require one; default: the first other region of fleet.ts)')
     .action(async (name: string, opts: { tier: string; region: string; crossRegion?: string }) => {
+      const { newTenantCommand } = await import('./commands/new-tenant.ts');
       io.out((await newTenantCommand({ root: root(), name, tier: opts.tier, region: opts.region, crossRegion: opts.crossRegion })) + '\n');
     });
 

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type MessagePort, Worker } from 'node:worker_threads';
 
@@ -48,8 +49,38 @@ function tsxApi(): string {
   return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
 }
 
-/** Starts a thread running `module`'s `serve` export (a Serve<D>) with `data` (structured-cloned). */
+/**
+ * What bin/cli-bundle.mjs announces when the CLI runs from its bundle: the source root that
+ * bundled code's `import.meta.url` is relative to, the bundle's folder, and its entry points by
+ * source path (every module named as `new URL('./x.ts', import.meta.url)` is one).
+ */
+interface BundleInfo {
+  readonly sourceRoot: string;
+  readonly dir: string;
+  readonly entries: Readonly<Record<string, string>>;
+}
+
+const bundleInfo = (): BundleInfo | undefined => (globalThis as Record<symbol, BundleInfo | undefined>)[Symbol.for('tenantctl.bundle')];
+
+/** A bundled worker's entry: it announces the bundle in its thread too, then serves the port. */
+const BUNDLE_BOOT = `
+const { parentPort, workerData } = require('node:worker_threads');
+globalThis[Symbol.for('tenantctl.bundle')] = workerData.bundle;
+import(workerData.module).then((m) => m.serve(parentPort, workerData.data));
+`;
+
+/**
+ * Starts a thread running `module`'s `serve` export (a Serve<D>) with `data` (structured-cloned).
+ * Name the module as `new URL('./x.ts', import.meta.url)`, in that form: the CLI's bundle makes
+ * every module named so an entry point of its own, and here the source URL maps to it.
+ */
 export function startWorker<D>(module: URL, data?: D): Worker {
+  const bundle = bundleInfo();
+  const entry = bundle && module.href.startsWith(bundle.sourceRoot) ? bundle.entries[module.href.slice(bundle.sourceRoot.length)] : undefined;
+  if (bundle && entry) {
+    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries };
+    return new Worker(BUNDLE_BOOT, { eval: true, workerData: { bundle: info, module: pathToFileURL(join(bundle.dir, entry)).href, data } });
+  }
   return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: module.href, data } });
 }
 

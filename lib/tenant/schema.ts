@@ -6,6 +6,9 @@
  * because a typo that silently does nothing is worse than a failed build.
  */
 import { z } from 'zod';
+import { isCalendarDate } from '../time/calendar-date.ts';
+
+export { isCalendarDate };
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -15,13 +18,6 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/;
 const PINNED_IMAGE = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+((:(?!latest$)[A-Za-z0-9_.-]{1,128})|(@sha256:[a-f0-9]{64}))$/;
 
 /** `YYYY-MM-DD` naming a day that exists (not 2099-99-99, not 2026-02-30). */
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
-
 export const ODOO_VERSIONS = ['17.0', '18.0', '19.0'] as const;
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 

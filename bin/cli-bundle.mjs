@@ -1,0 +1,253 @@
+// The CLI as plain JavaScript: lib/, tiers/ and vendor/imports/ bundled by esbuild into the user's
+// cache, so a command starts without compiling TypeScript (tsx costs about 0.3 s, and loading every
+// module as TypeScript on each start cost seconds). Plain JavaScript on purpose: this runs before
+// any TypeScript loader.
+//
+// - Keyed by content: a hash of every file of lib/, tiers/, vendor/imports/, the lock file, this file
+//   and where node_modules is. Platform engineers edit tiers/ in this repository, so the key is
+//   computed on every start and a stale bundle never runs.
+// - Safe when two processes build at once: each builds into its own folder and renames it into place;
+//   the loser uses the winner's.
+// - Never trusted when damaged: a manifest lists every file with its size and SHA-256, checked before
+//   the bundle is imported; a bundle that fails the check is built again.
+// - Node packages stay external (imported by Node from node_modules, by absolute URL); dynamic imports
+//   of our own modules become chunks loaded when first used, so a command loads only what it needs.
+// - Every module named by `new URL('./x.ts', import.meta.url)` (the worker entries of
+//   lib/io/worker-pool.ts startWorker) is an entry point of its own, and `import.meta.url` in bundled
+//   code is the URL of the module's source file, so paths computed from it stay right; startWorker
+//   maps a source URL to its bundled file through `bundleInfo()`.
+// - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** This checkout (or installed package): the folder holding bin/, lib/, tiers/, node_modules/. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where bundled code finds the source root and the bundle (set before the bundle is imported; workers set it too). */
+export const BUNDLE_GLOBAL = Symbol.for('tenantctl.bundle');
+const SOURCE_DIRS = ['lib', 'tiers', 'vendor/imports'];
+const ENTRY = 'lib/cli/main.ts';
+const MANIFEST = 'manifest.json';
+/** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits). */
+const KEEP = 8;
+
+/** Same rule as lib/io/user-cache.ts cacheRoot(): `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl`. */
+export function cacheRoot() {
+  return join(process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenantctl');
+}
+
+function sourceFiles(root) {
+  const out = [];
+  const walk = (rel) => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+    }
+  };
+  for (const dir of SOURCE_DIRS) walk(dir);
+  return out.sort();
+}
+
+/** Content key of the bundle of `root`: every source file, the lock file, this builder, and the node_modules it imports from. */
+export function bundleKey(root = PACKAGE_ROOT) {
+  const h = createHash('sha256');
+  h.update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const p of sourceFiles(root)) h.update(p).update('\0').update(readFileSync(join(root, p))).update('\0');
+  for (const f of ['package-lock.json', 'package.json']) {
+    try {
+      h.update(f).update('\0').update(readFileSync(join(root, f)));
+    } catch {
+      // absent: the sources above still key the bundle
+    }
+  }
+  h.update(nodeModules(root));
+  return h.digest('hex').slice(0, 32);
+}
+
+function nodeModules(root) {
+  try {
+    return realpathSync(join(root, 'node_modules'));
+  } catch {
+    return join(root, 'node_modules');
+  }
+}
+
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+/** The manifest of the bundle in `dir` when every file it lists is whole; undefined otherwise. */
+export function verifiedManifest(dir, key) {
+  let manifest;
+  try {
+    const text = readFileSync(join(dir, MANIFEST), 'utf8');
+    const { sum, ...body } = JSON.parse(text);
+    if (sum !== sha256(JSON.stringify(body)) || body.key !== key) return undefined;
+    manifest = body;
+    for (const [file, size, hash] of manifest.files) {
+      const buf = readFileSync(join(dir, file));
+      if (buf.length !== size || sha256(buf) !== hash) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return manifest;
+}
+
+/** Source modules named by `new URL('./x.ts', import.meta.url)`: entry points of their own (worker entries). */
+function urlEntries(root, files) {
+  const out = new Set();
+  const pattern = /new URL\(\s*['"](\.{1,2}\/[^'"]+\.ts)['"]\s*,\s*import\.meta\.url\s*\)/g;
+  for (const p of files) {
+    if (!p.startsWith('lib/') || !p.endsWith('.ts')) continue;
+    const text = readFileSync(join(root, p), 'utf8');
+    for (const m of text.matchAll(pattern)) {
+      const target = relative(root, join(root, dirname(p), m[1])).split(sep).join('/');
+      if (existsSync(join(root, target))) out.add(target); // not a comment's example
+    }
+  }
+  return [...out].sort();
+}
+
+/** Builds the bundle of `root` into `dir` (a fresh folder). */
+async function build(root, dir, key) {
+  const { build: esbuild } = await import('esbuild');
+  const files = sourceFiles(root);
+  const workers = urlEntries(root, files);
+  const sourcePlugin = {
+    name: 'tenantctl-sources',
+    setup(b) {
+      // Packages: external, by the absolute URL Node resolves them to from the package root, so the
+      // bundle (in the user cache, without a node_modules beside it) imports the same files.
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        let url;
+        try {
+          url = import.meta.resolve(args.path); // from bin/, so from the package root's node_modules
+        } catch {
+          return undefined; // esbuild then reports the package as missing
+        }
+        return { path: url, external: true };
+      });
+      // `import.meta.url` is the source file's URL, under the root the loader names at run time.
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const rel = relative(root, args.path).split(sep).join('/');
+        const text = readFileSync(args.path, 'utf8');
+        const contents = text.includes('import.meta.url')
+          ? text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, globalThis[Symbol.for("tenantctl.bundle")].sourceRoot).href`)
+          : text;
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints: [ENTRY, ...workers],
+    outbase: root,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [sourcePlugin],
+  });
+  const out = Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')).sort();
+  const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
+  const body = { key, entries, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
+  writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
+  return body;
+}
+
+/** Removes all but the newest bundles (best effort: another process may be using or removing one). */
+function prune(parent, current) {
+  try {
+    const dirs = readdirSync(parent, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== current)
+      .map((e) => {
+        const p = join(parent, e.name);
+        let t = 0;
+        try {
+          t = statSync(p).mtimeMs;
+        } catch {
+          // gone already
+        }
+        return { p, t, name: e.name };
+      })
+      .sort((a, b) => b.t - a.t);
+    // Half-built folders of processes that died are older than a minute; live builds are newer.
+    for (const d of dirs.filter((d) => d.name.includes('.tmp-'))) if (Date.now() - d.t > 60_000) rmSync(d.p, { recursive: true, force: true });
+    for (const d of dirs.filter((d) => !d.name.includes('.tmp-')).slice(KEEP)) rmSync(d.p, { recursive: true, force: true });
+  } catch {
+    // the cache is an optimisation only
+  }
+}
+
+/**
+ * The bundle of `root` for this run: the cached one when whole, else built now. Returns its folder
+ * and manifest, or throws when it cannot be built.
+ */
+export async function ensureBundle(root = PACKAGE_ROOT) {
+  const key = bundleKey(root);
+  const parent = join(cacheRoot(), 'cli');
+  const dir = join(parent, key);
+  let manifest = verifiedManifest(dir, key);
+  if (manifest) return { dir, manifest, built: false };
+  mkdirSync(parent, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    manifest = await build(root, tmp, key);
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // damaged: its check failed above
+    try {
+      renameSync(tmp, dir);
+    } catch (error) {
+      // Another process renamed its build into place first: use that one if it is whole.
+      const theirs = verifiedManifest(dir, key);
+      if (!theirs) throw error;
+      return { dir, manifest: theirs, built: false };
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  prune(parent, key);
+  return { dir, manifest, built: true };
+}
+
+/** Sets what bundled code reads through `globalThis[Symbol.for('tenantctl.bundle')]`. */
+export function announceBundle(info) {
+  globalThis[BUNDLE_GLOBAL] = info;
+}
+
+/**
+ * The CLI's `main`: from the bundle, or from the TypeScript sources through tsx when the bundle
+ * cannot be built (or `TENANTCTL_NO_BUNDLE=1`, for debugging with source positions).
+ */
+export async function loadCli(root = PACKAGE_ROOT) {
+  if (process.env.TENANTCTL_NO_BUNDLE !== '1') {
+    let bundle;
+    try {
+      bundle = await ensureBundle(root);
+    } catch (error) {
+      const reason = error?.errors?.[0]?.text ?? String(error?.message ?? error).split('\n')[0];
+      process.stderr.write(`tenantctl: note: could not build the CLI bundle (${reason}); running from the TypeScript sources, which starts slower\n`);
+    }
+    if (bundle) {
+      announceBundle({ sourceRoot: pathToFileURL(root + '/').href, dir: bundle.dir, entries: bundle.manifest.entries });
+      return import(pathToFileURL(join(bundle.dir, bundle.manifest.entries[ENTRY])).href);
+    }
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(join(root, ENTRY)).href);
+}
