@@ -4,9 +4,9 @@
  * tree in place and nobody ever sees a half-written generated/.
  *
  * When only a few files change (one tenant edited in a fleet of thousands), rewriting every file
- * costs seconds; `applyTreeChanges` stages just the changed files beside the tree, then renames
- * them into place and deletes the removed ones. Nothing in the tree is touched until everything
- * is staged, so bad input, a render error or a full disk still leave generated/ as it was.
+ * costs seconds; a `patch` stage holds just the changed files beside the tree, then renames them
+ * into place and deletes the removed ones. Nothing in the tree is touched until everything is
+ * staged, so bad input, a render error or a full disk still leave generated/ as it was.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,39 +32,6 @@ export interface TreeDiff {
   readonly added: string[];
   readonly changed: string[];
   readonly removed: string[];
-}
-
-/** Writes `files` as the complete new content of `dir`, atomically at the folder level. */
-export function replaceTree(dir: string, files: readonly ManifestFile[], readme: string): void {
-  const staging = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    const made = new Set<string>();
-    for (const f of files) {
-      const target = join(staging, f.path);
-      const parent = dirname(target);
-      if (!made.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        made.add(parent);
-      }
-      writeFileSync(target, f.content);
-    }
-    writeFileSync(join(staging, 'README.md'), readme);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  const hadOld = existsSync(dir);
-  if (hadOld) renameSync(dir, old);
-  try {
-    renameSync(staging, dir);
-  } catch (error) {
-    if (hadOld) renameSync(old, dir);
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  if (hadOld) rmSync(old, { recursive: true, force: true });
 }
 
 /** Size and modification time of a file: how synth recognizes a file it wrote itself. */
@@ -98,12 +65,26 @@ export function scanTree(dir: string): Map<string, FileStamp> {
 }
 
 /**
- * Writes `writes` and deletes `removes` (paths relative to `dir`) in an existing tree, and makes
- * sure its README is current. Returns the stamps of the files written.
+ * New content for the tree at `dir`, written file by file to a staging folder beside it as it is
+ * rendered (so memory holds one folder at a time, not the tree), and put in place only by
+ * `commit`. Until then the tree is untouched: bad input, a render error or a full disk leave it
+ * as it was, and `discard` removes the staging folder.
+ *
+ * `replace`: the staged files are the whole new tree (cold synth, no tree yet), swapped in with
+ * two renames. `patch`: the staged files are the changed ones, renamed into place, then the
+ * removed files are deleted.
  */
-export function applyTreeChanges(dir: string, writes: readonly ManifestFile[], removes: readonly string[], readme: string): Map<string, FileStamp> {
+export interface TreeStage {
+  write(path: string, content: string): void;
+  /** Puts the staged files in place, deletes `removes` (patch), makes the README current; returns the stamps of the files written. */
+  commit(removes: readonly string[], readme: string): Map<string, FileStamp>;
+  discard(): void;
+}
+
+export function stageTree(dir: string, mode: 'replace' | 'patch'): TreeStage {
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  const staged: string[] = [];
   const made = new Set<string>();
   const mkdir = (parent: string) => {
     if (!made.has(parent)) {
@@ -111,24 +92,47 @@ export function applyTreeChanges(dir: string, writes: readonly ManifestFile[], r
       made.add(parent);
     }
   };
-  try {
-    for (const f of writes) {
-      const target = join(staging, f.path);
+  const discard = () => rmSync(staging, { recursive: true, force: true });
+  return {
+    write(path, content) {
+      const target = join(staging, path);
       mkdir(dirname(target));
-      writeFileSync(target, f.content);
-    }
+      writeFileSync(target, content);
+      staged.push(path);
+    },
+    discard,
+    commit(removes, readme) {
+      return mode === 'replace' ? swapIn(dir, staging, readme) : patchIn(dir, staging, staged, removes, readme, mkdir);
+    },
+  };
+}
+
+function swapIn(dir: string, staging: string, readme: string): Map<string, FileStamp> {
+  const old = `${dir}.old-${process.pid}`;
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, 'README.md'), readme);
+  const hadOld = existsSync(dir);
+  if (hadOld) renameSync(dir, old);
+  try {
+    renameSync(staging, dir);
   } catch (error) {
+    if (hadOld) renameSync(old, dir);
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+  if (hadOld) rmSync(old, { recursive: true, force: true });
+  return scanTree(dir);
+}
+
+function patchIn(dir: string, staging: string, staged: readonly string[], removes: readonly string[], readme: string, mkdir: (parent: string) => void): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
   try {
-    for (const f of writes) {
-      const target = join(dir, f.path);
+    for (const path of staged) {
+      const target = join(dir, path);
       mkdir(dirname(target));
-      renameSync(join(staging, f.path), target);
+      renameSync(join(staging, path), target);
       const st = statSync(target);
-      stamps.set(f.path, { size: st.size, mtimeMs: st.mtimeMs });
+      stamps.set(path, { size: st.size, mtimeMs: st.mtimeMs });
     }
     for (const p of removes) {
       rmSync(join(dir, p), { force: true });

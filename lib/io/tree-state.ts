@@ -1,34 +1,53 @@
 /**
- * What synth last wrote to generated/ (`.tenantctl/cache/generated-state.json`, git-ignored): per
- * folder, the content key it was rendered from and the size and modification time of each file.
+ * What synth last wrote to generated/ (`.tenantctl/cache/generated-state.json`, git-ignored): the
+ * key of the inputs it was synthesized from, and per folder the content key it was rendered from
+ * and a digest of the name, size and modification time of each of its files.
  *
  * A folder whose key is unchanged and whose files on disk still carry those stamps holds exactly
  * what the key renders, so a re-synth neither renders, reads nor writes it: with one tenant
- * changed in a fleet of thousands, synth touches that tenant's folders and its cluster's. Any
- * edit, checkout or deletion under generated/ changes a stamp, and that folder is compared in full.
+ * changed in a fleet of thousands, synth touches that tenant's folders and its cluster's. When
+ * the inputs key is unchanged too (same tenant files, fleet.ts and compiler code) and every
+ * folder is as written, generated/ is current without compiling anything. Any edit, checkout or
+ * deletion under generated/ changes a stamp, and that folder is compared in full.
+ *
+ * The file starts with the SHA-256 of the rest: a damaged or half-written state is ignored (the
+ * tree is then compared in full), never trusted. Written to a temporary file and renamed, so two
+ * processes at once each leave a whole file.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FileStamp } from './generated-tree.ts';
 
 export interface FolderState {
   readonly key: string;
   readonly objects: number;
-  /** `[file name, size, mtimeMs]` of every manifest file of the folder. */
-  readonly files: ReadonlyArray<readonly [string, number, number]>;
+  /** Manifest files in the folder. */
+  readonly files: number;
+  /** folderStamp() of the folder's files as synth wrote them. */
+  readonly stamp: string;
 }
 
 export interface TreeState {
-  readonly version: 1;
+  readonly version: 2;
+  /** Key of the inputs (tenant files, fleet.ts, the compiler's code) the tree was synthesized from. */
+  readonly inputs?: string;
+  /** What the summary line says of the tree. */
+  readonly counts?: { readonly environments: number; readonly clusters: number; readonly objects: number };
   readonly folders: Readonly<Record<string, FolderState>>;
 }
 
 const stateFile = (root: string) => join(root, '.tenantctl', 'cache', 'generated-state.json');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function readTreeState(root: string): TreeState | undefined {
   try {
-    const state = JSON.parse(readFileSync(stateFile(root), 'utf8')) as TreeState;
-    return state.version === 1 && typeof state.folders === 'object' ? state : undefined;
+    const text = readFileSync(stateFile(root), 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline !== 64 || text.slice(0, 64) !== sha256(body)) return undefined;
+    const state = JSON.parse(body) as TreeState;
+    return state.version === 2 && typeof state.folders === 'object' && state.folders !== null ? state : undefined;
   } catch {
     return undefined;
   }
@@ -36,9 +55,10 @@ export function readTreeState(root: string): TreeState | undefined {
 
 export function writeTreeState(root: string, state: TreeState): void {
   const file = stateFile(root);
-  mkdirSync(join(root, '.tenantctl', 'cache'), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
+  const body = JSON.stringify(state);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state));
+  writeFileSync(tmp, `${sha256(body)}\n${body}`);
   renameSync(tmp, file);
 }
 
@@ -47,13 +67,43 @@ export function clearTreeState(root: string): void {
   rmSync(stateFile(root), { force: true });
 }
 
-/** Whether `folder` on disk (`stamps`, `filesIn`: manifest files per folder) is what `state` recorded for `key`. */
-export function isFolderFresh(state: TreeState | undefined, folder: string, key: string, stamps: ReadonlyMap<string, FileStamp>, filesIn: ReadonlyMap<string, number>): boolean {
+/** Digest of a folder's files (name, size, modification time), in name order. */
+export function folderStamp(files: Iterable<readonly [string, FileStamp]>): string {
+  const h = createHash('sha256');
+  for (const [name, s] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) h.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
+  return h.digest('base64');
+}
+
+/** Each folder of a scanned tree (paths relative to it), with its number of files and folderStamp(). */
+export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): Map<string, { readonly files: number; readonly stamp: string }> {
+  const byFolder = new Map<string, Array<[string, FileStamp]>>();
+  for (const [path, stamp] of stamps) {
+    const cut = path.lastIndexOf('/');
+    const folder = cut < 0 ? '' : path.slice(0, cut);
+    let list = byFolder.get(folder);
+    if (!list) byFolder.set(folder, (list = []));
+    list.push([path.slice(cut + 1), stamp]);
+  }
+  const out = new Map<string, { files: number; stamp: string }>();
+  for (const [folder, list] of byFolder) out.set(folder, { files: list.length, stamp: folderStamp(list) });
+  return out;
+}
+
+/** Whether `folder` on disk (`onDisk`: folderStamps() of the scanned tree) is what `state` recorded for `key`. */
+export function isFolderFresh(state: TreeState | undefined, folder: string, key: string, onDisk: ReadonlyMap<string, { readonly files: number; readonly stamp: string }>): boolean {
   const recorded = state?.folders[folder];
-  if (!recorded || recorded.key !== key || (filesIn.get(folder) ?? 0) !== recorded.files.length) return false;
-  for (const [name, size, mtimeMs] of recorded.files) {
-    const stamp = stamps.get(`${folder}/${name}`);
-    if (!stamp || stamp.size !== size || stamp.mtimeMs !== mtimeMs) return false;
+  const now = onDisk.get(folder);
+  return Boolean(recorded && now && recorded.key === key && recorded.files === now.files && recorded.stamp === now.stamp);
+}
+
+/** Whether the scanned tree is exactly what `state` recorded: every folder as written, and no other. */
+export function isTreeAsRecorded(state: TreeState, onDisk: ReadonlyMap<string, { readonly files: number; readonly stamp: string }>): boolean {
+  const folders = Object.keys(state.folders);
+  if (folders.length !== onDisk.size) return false;
+  for (const folder of folders) {
+    const recorded = state.folders[folder];
+    const now = onDisk.get(folder);
+    if (!now || recorded.files !== now.files || recorded.stamp !== now.stamp) return false;
   }
   return true;
 }

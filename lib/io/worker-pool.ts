@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type MessagePort, Worker } from 'node:worker_threads';
+import { type BundleInfo, runningBundle } from './bundle-info.ts';
 
 /** What a worker module exports: it serves `port` with `data` (what startWorker was given). */
 export type Serve<D> = (port: MessagePort, data: D) => void | Promise<void>;
@@ -49,19 +50,6 @@ function tsxApi(): string {
   return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
 }
 
-/**
- * What bin/cli-bundle.mjs announces when the CLI runs from its bundle: the source root that
- * bundled code's `import.meta.url` is relative to, the bundle's folder, and its entry points by
- * source path (every module named as `new URL('./x.ts', import.meta.url)` is one).
- */
-interface BundleInfo {
-  readonly sourceRoot: string;
-  readonly dir: string;
-  readonly entries: Readonly<Record<string, string>>;
-}
-
-const bundleInfo = (): BundleInfo | undefined => (globalThis as Record<symbol, BundleInfo | undefined>)[Symbol.for('tenantctl.bundle')];
-
 /** A bundled worker's entry: it announces the bundle in its thread too, then serves the port. */
 const BUNDLE_BOOT = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -75,7 +63,7 @@ import(workerData.module).then((m) => m.serve(parentPort, workerData.data));
  * every module named so an entry point of its own, and here the source URL maps to it.
  */
 export function startWorker<D>(module: URL, data?: D): Worker {
-  const bundle = bundleInfo();
+  const bundle = runningBundle();
   const entry = bundle && module.href.startsWith(bundle.sourceRoot) ? bundle.entries[module.href.slice(bundle.sourceRoot.length)] : undefined;
   if (bundle && entry) {
     const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries };

@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
+import { runningBundle } from '../io/bundle-info.ts';
 import { sourceClosure } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
 import { synthesize, type SynthResult } from '../synth/synthesize.ts';
+import { deployedFolders } from './inputs-key.ts';
 import { projectTemplates } from './templates.ts';
 
 /** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
@@ -36,20 +38,6 @@ export async function compileWorkspace(root: string, extra: readonly LoadedFile[
   return compiled;
 }
 
-/** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */
-function deployedFolders(root: string): Set<string> {
-  const out = new Set<string>();
-  const list = (dir: string) => {
-    try {
-      return readdirSync(join(root, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch {
-      return [];
-    }
-  };
-  for (const cluster of list('generated')) for (const folder of list(`generated/${cluster}/tenants`)) out.add(`${cluster}/${folder}`);
-  return out;
-}
-
 /**
  * The working tree's generated/ in memory (every environment rendered in this process), for
  * comparing with a ref's without touching the folder.
@@ -68,6 +56,8 @@ const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/workspace/render-work
  * Falls back to every .ts file of lib/, tiers/ and vendor/imports/ if the graph cannot be read.
  */
 export function codeVersion(packageRoot: string): string {
+  const bundle = runningBundle(packageRoot);
+  if (bundle?.graph && bundle.files) return bundledCodeVersion(bundle.graph, bundle.files);
   const h = createHash('sha256');
   const files = sourceClosure(packageRoot, RENDERING_ENTRIES);
   if (files) {
@@ -95,3 +85,23 @@ export function codeVersion(packageRoot: string): string {
   }
   return h.digest('hex');
 }
+
+/**
+ * codeVersion when running from the CLI's bundle: the same closure of the rendering modules, read
+ * from the import graph the bundler recorded, over the hashes the bundle was keyed by (computed
+ * from the files at this start), so no source file is read twice.
+ */
+function bundledCodeVersion(graph: Readonly<Record<string, readonly string[]>>, files: Readonly<Record<string, string>>): string {
+  const seen = new Set<string>();
+  const queue = [...RENDERING_ENTRIES];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const next of graph[file] ?? []) if (!seen.has(next)) queue.push(next);
+  }
+  const h = createHash('sha256').update('bundle\0');
+  for (const p of [...seen].sort()) h.update(p).update('\0').update(files[p] ?? 'missing').update('\0');
+  return h.update(files['package-lock.json'] ?? '').digest('hex');
+}
+

@@ -4,13 +4,16 @@
  * is touched. With the render cache, folders that synth itself wrote from the same content key
  * and that nobody changed since (tree-state.ts) are skipped entirely, so a re-synth after one
  * tenant changed costs that tenant, not the fleet.
+ *
+ * Rendered folders are compared and staged as they arrive (lib/io/generated-tree.ts stageTree),
+ * so memory holds one folder's files at a time, not the fleet's; generated/ is still replaced
+ * whole or not at all, because nothing in it changes before every folder is rendered and staged.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { applyTreeChanges, type FileStamp, replaceTree, scanTree, type TreeDiff } from '../io/generated-tree.ts';
-import { clearTreeState, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
+import { join } from 'node:path';
+import { type FileStamp, scanTree, stageTree, type TreeDiff } from '../io/generated-tree.ts';
+import { clearTreeState, folderStamp, folderStamps, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
 import type { CompiledFleet } from '../synth/compile.ts';
-import type { ManifestFile } from '../synth/layout.ts';
 import { planSynth, type RenderCache, type SynthStats } from '../synth/synthesize.ts';
 import { renderUnits } from './render-pool.ts';
 
@@ -34,6 +37,10 @@ export interface SyncGeneratedOptions {
   readonly cache?: RenderCache;
   /** Rendering progress (environments rendered of those to render) and the phase after it. */
   readonly progress?: (line: string, force?: boolean) => void;
+  /** Key of the inputs compiled (inputs-key.ts), recorded with the tree so the next run with the same key compiles nothing. */
+  readonly inputs?: string;
+  /** scanTree() of generated/, when the caller has it already. */
+  readonly stamps?: ReadonlyMap<string, FileStamp>;
 }
 
 export interface GeneratedSync {
@@ -50,74 +57,85 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const dir = join(root, 'generated');
 
   // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
-  const stamps = scanTree(dir);
-  const filesIn = new Map<string, number>();
-  for (const p of stamps.keys()) filesIn.set(dirname(p), (filesIn.get(dirname(p)) ?? 0) + 1);
+  const stamps = options.stamps ?? scanTree(dir);
+  const onDisk = folderStamps(stamps);
   const state = options.cache ? readTreeState(root) : undefined;
-  const fresh = units.map((u) => isFolderFresh(state, u.folder, u.key, stamps, filesIn));
-  const pending = units.filter((_, i) => !fresh[i]);
-  const progress = options.progress;
-  const rendered = await renderUnits(pending, compiled.templates, options.cache, {
-    progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
-  });
-  progress?.(options.check ? 'comparing with generated/…' : 'writing generated/…', true);
+  const freshFolders = new Set<string>();
+  const newState: Record<string, FolderState> = {};
+  const pending: typeof units = [];
+  let objects = 0;
+  let cached = 0;
+  for (const unit of units) {
+    if (isFolderFresh(state, unit.folder, unit.key, onDisk)) {
+      const recorded = state!.folders[unit.folder];
+      newState[unit.folder] = recorded;
+      freshFolders.add(unit.folder);
+      objects += recorded.objects;
+      if (unit.env) cached++;
+    } else pending.push(unit);
+  }
 
   const added: string[] = [];
   const changed: string[] = [];
-  const writes: ManifestFile[] = [];
   const wanted = new Set<string>();
-  const newState: Record<string, FolderState> = {};
-  let objects = 0;
-  let cached = 0;
-  units.forEach((unit, i) => {
-    if (fresh[i]) {
-      const recorded = state!.folders[unit.folder];
-      newState[unit.folder] = recorded;
-      objects += recorded.objects;
-      if (unit.env) cached++;
-      for (const [name] of recorded.files) wanted.add(`${unit.folder}/${name}`);
-    }
-  });
-  pending.forEach((unit, k) => {
-    const { files, cached: hit } = rendered[k];
-    objects += files.length - 1;
-    if (hit && unit.env) cached++;
-    for (const f of files) {
-      wanted.add(f.path);
-      if (!stamps.has(f.path)) {
-        added.push(f.path);
-        writes.push(f);
-      } else if (readFileSync(join(dir, f.path), 'utf8') !== f.content) {
-        changed.push(f.path);
-        writes.push(f);
-      }
-    }
-  });
-  const removed = [...stamps.keys()].filter((p) => !wanted.has(p)).sort(byPath);
+  const pendingFiles: string[][] = new Array(pending.length);
+  const stage = options.check ? undefined : stageTree(dir, existsSync(dir) ? 'patch' : 'replace');
+  const progress = options.progress;
+  try {
+    await renderUnits(pending, compiled.templates, options.cache, {
+      progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
+      onUnit: (k, { files, cached: hit }) => {
+        objects += files.length - 1;
+        if (hit && pending[k].env) cached++;
+        pendingFiles[k] = files.map((f) => f.path);
+        for (const f of files) {
+          wanted.add(f.path);
+          if (!stamps.has(f.path)) {
+            added.push(f.path);
+            stage?.write(f.path, f.content);
+          } else if (readFileSync(join(dir, f.path), 'utf8') !== f.content) {
+            changed.push(f.path);
+            stage?.write(f.path, f.content);
+          }
+        }
+      },
+    });
+  } catch (error) {
+    stage?.discard();
+    throw error;
+  }
+  progress?.(options.check ? 'comparing with generated/…' : 'writing generated/…', true);
+  const folderOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+  const removed = [...stamps.keys()].filter((p) => !wanted.has(p) && !freshFolders.has(folderOf(p))).sort(byPath);
   const diff: TreeDiff = { added: added.sort(byPath), changed: changed.sort(byPath), removed };
   const stats: SynthStats = { environments: compiled.environments.length, cached, objects };
 
   const changes = added.length + changed.length + removed.length;
-  if (options.check) return { stats, diff };
+  if (!stage) return { stats, diff };
 
   let written: ReadonlyMap<string, FileStamp> = new Map();
   if (changes > 0) {
     if (options.cache) clearTreeState(root);
-    if (existsSync(dir)) {
-      written = applyTreeChanges(dir, writes, removed, GENERATED_README);
-    } else {
-      replaceTree(dir, writes, GENERATED_README);
-      written = scanTree(dir);
+    try {
+      written = stage.commit(removed, GENERATED_README);
+    } catch (error) {
+      stage.discard();
+      throw error;
     }
-  }
+  } else stage.discard();
   if (options.cache) {
     pending.forEach((unit, k) => {
-      const files = rendered[k].files;
-      const stampOf = (path: string) => written.get(path) ?? stamps.get(path)!;
-      const recorded = files.map((f) => [f.path.slice(unit.folder.length + 1), stampOf(f.path).size, stampOf(f.path).mtimeMs] as const);
-      newState[unit.folder] = { key: unit.key, objects: files.length - 1, files: recorded };
+      const paths = pendingFiles[k];
+      const files = paths.map((p) => [p.slice(unit.folder.length + 1), written.get(p) ?? stamps.get(p)!] as const);
+      newState[unit.folder] = { key: unit.key, objects: paths.length - 1, files: paths.length, stamp: folderStamp(files) };
     });
-    writeTreeState(root, { version: 1, folders: newState });
+    writeTreeState(root, {
+      version: 2,
+      inputs: options.inputs,
+      counts: { environments: stats.environments, clusters: compiled.fleet.clusters.length, objects },
+      folders: newState,
+    });
   }
   return { stats, diff };
 }
+

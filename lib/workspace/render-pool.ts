@@ -25,6 +25,11 @@ export interface RenderPoolOptions {
   readonly renderInMain?: boolean;
   /** Called after each unit rendered (not for cache hits), with the count so far and the total to render. */
   readonly progress?: (rendered: number, total: number) => void;
+  /**
+   * Takes each unit's files as soon as they are there (in no particular order); the result then
+   * holds none, so a caller that writes them out never holds the whole tree in memory.
+   */
+  readonly onUnit?: (index: number, unit: UnitFiles) => void;
 }
 
 export interface UnitFiles {
@@ -37,14 +42,18 @@ const MIN_MISSES_FOR_WORKERS = 96;
 /** Each worker holds its own cdk8s and tiers (~150 MB): more than this buys little. */
 const MAX_WORKERS = 7;
 
-/** The files of each of `units`, in the same order. Fills `cache` with what it rendered. */
+/** The files of each of `units`, in the same order (or handed to `onUnit`). Fills `cache` with what it rendered. */
 export async function renderUnits(units: readonly SynthUnit[], templates: Templates, cache: RenderCache | undefined, options: RenderPoolOptions = {}): Promise<UnitFiles[]> {
   const out: Array<UnitFiles | undefined> = new Array(units.length);
   const misses: number[] = [];
   const inline: number[] = [];
+  const place = (i: number, got: UnitFiles) => {
+    if (options.onUnit) options.onUnit(i, got);
+    else out[i] = got;
+  };
   units.forEach((unit, i) => {
     const hit = cache?.get(unit.key);
-    if (hit) out[i] = { files: hit, cached: true };
+    if (hit) place(i, { files: hit, cached: true });
     else if (unit.env) misses.push(i);
     else inline.push(i);
   });
@@ -52,7 +61,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   let rendered = 0;
   const done = (i: number, files: ManifestFile[]) => {
     cache?.set(units[i].key, files);
-    out[i] = { files, cached: false };
+    place(i, { files, cached: false });
     options.progress?.(++rendered, toRender);
   };
 

@@ -2,13 +2,15 @@
  * `tenantctl synth`: compile tenants into generated/, or with --check report whether the
  * committed tree is what the sources produce (for CI). The work is the workspace's
  * (lib/workspace/generated.ts); this file only words the outcome.
+ *
+ * With the cache, a run whose inputs and code are those generated/ was last written from, and
+ * whose generated/ nobody touched since, is answered from the recorded state
+ * (lib/workspace/current-tree.ts) before the compiler is even loaded.
  */
-import type { TreeDiff } from '../../io/generated-tree.ts';
+import type { FileStamp, TreeDiff } from '../../io/generated-tree.ts';
 import type { RenderCache, SynthStats } from '../../synth/synthesize.ts';
-import { codeVersion, compileWorkspace } from '../../workspace/compile.ts';
-import { syncGenerated } from '../../workspace/generated.ts';
-
-export { GENERATED_README } from '../../workspace/generated.ts';
+import { currentTree } from '../../workspace/current-tree.ts';
+import { inputsKey } from '../../workspace/inputs-key.ts';
 
 export interface SynthCommandOptions {
   readonly root: string;
@@ -43,8 +45,24 @@ function throttled(write: ((line: string) => void) | undefined): ((line: string,
 export async function synthCommand(options: SynthCommandOptions): Promise<SynthOutcome> {
   const progress = throttled(options.progress);
   progress?.('reading tenant files…');
+  let inputs: string | undefined;
+  let stamps: ReadonlyMap<string, FileStamp> | undefined;
+  if (options.cache) {
+    inputs = inputsKey(options.root, options.packageRoot);
+    const current = currentTree(options.root, inputs);
+    if ('counts' in current) {
+      const { environments, clusters, objects } = current.counts;
+      const counts = `${environments} tenant environments on ${clusters} clusters, ${objects} objects`;
+      const stats = { environments, cached: environments, objects };
+      const diff = { added: [], changed: [], removed: [] };
+      return { stats, diff, stale: false, summary: options.check ? `generated/ is up to date (${counts}).` : `generated/ unchanged (${counts}).` };
+    }
+    stamps = current.stamps;
+  }
+  // The compiler, cdk8s and the tiers load only now: a run with nothing to do never needs them.
+  const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
   const compiled = await compileWorkspace(options.root);
-  const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress });
+  const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, stamps });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
   const counts = `${stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${stats.objects} objects`;

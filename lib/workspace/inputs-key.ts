@@ -1,0 +1,91 @@
+/**
+ * What generated/ is a function of, as one key: tenantctl's code and the input files (fleet.ts
+ * and everything in tenants/). Equal keys compile to the same tree, so a re-synth whose key
+ * matches the one recorded with the tree (lib/io/tree-state.ts) needs no compiling at all. The
+ * tenant folders generated/ already holds are not part of it: placement uses them only to choose
+ * which environment a full cluster's capacity error names, never where one goes or whether the
+ * fleet fits. Reads raw bytes only: no TypeScript, zod, cdk8s or tiers are loaded to compute it.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runningBundle } from '../io/bundle-info.ts';
+
+export function inputsKey(root: string, packageRoot: string): string {
+  const h = createHash('sha256').update(compilerKey(packageRoot)).update('\0');
+  const file = (rel: string, symlink: boolean) => {
+    h.update(rel).update(symlink ? '\0link\0' : '\0file\0');
+    try {
+      h.update(readFileSync(join(root, rel)));
+    } catch {
+      h.update('\0missing');
+    }
+    h.update('\0');
+  };
+  let fleetIsLink = false;
+  try {
+    fleetIsLink = lstatSync(join(root, 'fleet.ts')).isSymbolicLink();
+  } catch {
+    // missing: hashed as such
+  }
+  file('fleet.ts', fleetIsLink);
+  let entries: import('node:fs').Dirent[] = [];
+  try {
+    entries = readdirSync(join(root, 'tenants'), { withFileTypes: true });
+  } catch {
+    // no tenants/
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (e.isDirectory()) h.update(`tenants/${e.name}\0dir\0`);
+    else file(`tenants/${e.name}`, e.isSymbolicLink());
+  }
+  return h.digest('hex');
+}
+
+/** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */
+export function deployedFolders(root: string): Set<string> {
+  const out = new Set<string>();
+  const list = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const cluster of list('generated')) for (const folder of list(`generated/${cluster}/tenants`)) out.add(`${cluster}/${folder}`);
+  return out;
+}
+
+/**
+ * Hash of all of tenantctl's code (lib/, tiers/, vendor/imports/, package.json and the lock
+ * file), so any change to the reader, the schema, placement or a template invalidates what is
+ * keyed by it. From the bundle's key when running from the bundle (computed at start from the
+ * same files).
+ */
+export function compilerKey(packageRoot: string): string {
+  const bundle = runningBundle(packageRoot);
+  if (bundle?.key) return bundle.key;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
+    }
+  };
+  for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+  for (const f of ['package-lock.json', 'package.json']) {
+    try {
+      h.update(f).update('\0').update(readFileSync(join(packageRoot, f)));
+    } catch {
+      // absent
+    }
+  }
+  return h.digest('hex');
+}
