@@ -8,7 +8,7 @@
  * into place and deletes the removed ones. Nothing in the tree is touched until everything is
  * staged, so bad input, a render error or a full disk still leave generated/ as it was.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ManifestFile } from '../synth/layout.ts';
 
@@ -55,7 +55,8 @@ export function scanTree(dir: string): Map<string, FileStamp> {
       const p = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(p);
       else if (entry.name.endsWith('.yaml')) {
-        const st = statSync(`${dir}/${p}`);
+        // lstat: a file replaced by a link shows as changed, and it is cheaper than stat.
+        const st = lstatSync(`${dir}/${p}`);
         out.set(p, { size: st.size, mtimeMs: st.mtimeMs });
       }
     }

@@ -1,32 +1,59 @@
 /**
  * A RenderCache on disk (`.tenantctl/cache/render/`, git-ignored): rendered files of a tenant
  * environment by content key, so re-synthesizing after one tenant changed renders only that one.
+ *
+ * Each entry starts with the SHA-256 of the rest, checked on every read: a damaged or
+ * half-written entry is a miss (rendered again and rewritten), never output. Entries are written
+ * to a temporary file and renamed, so two processes at once each leave a whole entry.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderCache } from '../synth/synthesize.ts';
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The files of an entry's text when it is whole and well-formed; undefined otherwise. */
+export function parseRenderEntry(text: string): ManifestFile[] | undefined {
+  if (text.charCodeAt(64) !== 10) return undefined;
+  const body = text.slice(65);
+  if (text.slice(0, 64) !== sha256(body)) return undefined;
+  try {
+    const files = JSON.parse(body) as unknown;
+    if (!Array.isArray(files) || !files.every((f) => f && typeof f.path === 'string' && typeof f.content === 'string')) return undefined;
+    return files as ManifestFile[];
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatRenderEntry(files: readonly ManifestFile[]): string {
+  const body = JSON.stringify(files);
+  return `${sha256(body)}\n${body}`;
+}
+
 export function diskRenderCache(root: string): RenderCache {
   const dir = join(root, '.tenantctl', 'cache', 'render');
-  let made = false;
+  const made = new Set<string>();
   return {
     get(key) {
+      let text: string;
       try {
-        return JSON.parse(readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8')) as ManifestFile[];
+        text = readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8');
       } catch {
         return undefined;
       }
+      return parseRenderEntry(text);
     },
     set(key, files) {
       const sub = join(dir, key.slice(0, 2));
-      if (!made) {
-        mkdirSync(dir, { recursive: true });
-        made = true;
+      if (!made.has(sub)) {
+        mkdirSync(sub, { recursive: true });
+        made.add(sub);
       }
-      mkdirSync(sub, { recursive: true });
       const tmp = join(sub, `${key}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify(files));
+      writeFileSync(tmp, formatRenderEntry(files));
       renameSync(tmp, join(sub, `${key}.json`));
     },
   };

@@ -69,9 +69,10 @@ export function clearTreeState(root: string): void {
 
 /** Digest of a folder's files (name, size, modification time), in name order. */
 export function folderStamp(files: Iterable<readonly [string, FileStamp]>): string {
-  const h = createHash('sha256');
-  for (const [name, s] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) h.update(`${name}\0${s.size}\0${s.mtimeMs}\n`);
-  return h.digest('base64');
+  const sorted = [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let text = '';
+  for (const [name, s] of sorted) text += `${name}\0${s.size}\0${s.mtimeMs}\n`;
+  return createHash('sha256').update(text).digest('base64');
 }
 
 /** Each folder of a scanned tree (paths relative to it), with its number of files and folderStamp(). */
