@@ -1,16 +1,23 @@
 /**
- * Benchmarks `tenantctl synth` on a generated fleet of 1,000 tenants of mixed tiers (shared,
- * dedicated, regulated, some hybrid, several Odoo versions: scripts/fixtures/large-fleet.ts)
+ * Benchmarks `tenantctl synth` on generated fleets of mixed tiers (shared, dedicated, regulated,
+ * some hybrid, several Odoo versions: scripts/fixtures/large-fleet.ts), at each size asked for,
  * against a floor: the time to serialize and write the very same objects with the yaml package
  * alone.
  *
- *   npx tsx scripts/bench-synth.ts [--tenants 1000] [--code DIR] [--repeat 3] [--keep]
+ *   npm run bench:synth [-- --tenants 1000,3000] [--code DIR] [--repeat 3] [--keep]
  *
- * Targets (issue "synth at fleet scale"): a cold full synth within 2× the floor, and a re-synth
- * after one tenant file changed within 1 s. Every measurement runs in its own child process, so
- * peak memory (maxRSS, printed by the child at exit) is not polluted by the others. Synth times
- * are wall-clock times of the whole CLI process (what a user waits for); the floor is timed
- * inside its process (stringify + write only), which makes the ratio a conservative one.
+ * Targets (issue 14), printed next to each figure: a cold synth within 1.5x the floor at every
+ * size, with peak RSS within 1 GB at 3,000 tenants; at 1,000 tenants a re-synth with nothing
+ * changed within 0.3 s and one with one tenant changed within 0.6 s (both also reported at 3,000,
+ * without a target). Targets are for a quiet machine, so the load average (os.loadavg) is printed
+ * before and after each size.
+ *
+ * Every measurement runs in its own child process, so peak memory (maxRSS, printed by the child at
+ * exit) is not polluted by the others. Synth times are wall-clock times of the whole CLI process
+ * (what a user waits for: Node's start, loading the CLI bundle, the work); the floor is timed
+ * inside its process (stringify + write only), which makes the ratio a conservative one. The CLI
+ * bundle (bin/cli-bundle.mjs, in the user cache) is built before the first measurement, so no
+ * figure includes building it.
  *
  * `--code DIR` benchmarks another checkout's compiler (its bin/, lib/, tiers/, vendor/), e.g. a
  * copy taken before an optimization, against the same generated fleet. The compiler is first
@@ -19,7 +26,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -33,7 +40,7 @@ const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 interface Args {
-  tenants: number;
+  sizes: number[];
   code: string;
   keep: boolean;
   /** Runs of each warm case; the median is reported. */
@@ -41,10 +48,13 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { tenants: 1000, code: HERE, keep: false, repeat: 3 };
+  const args: Args = { sizes: [1000, 3000], code: HERE, keep: false, repeat: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--tenants') args.tenants = Number(argv[++i]);
+    if (a === '--tenants') {
+      args.sizes = argv[++i].split(',').map((n) => Number(n.trim()));
+      if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--tenants takes whole numbers separated by commas, e.g. 1000,3000; got "${argv[i]}"`);
+    }
     else if (a === '--code') args.code = resolve(argv[++i]);
     else if (a === '--keep') args.keep = true;
     else if (a === '--repeat') args.repeat = Number(argv[++i]);
@@ -79,7 +89,7 @@ function runNode(nodeArgs: string[], cwd: string): Run {
   return { seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout };
 }
 
-function synth(args: Args, root: string, extra: string[] = []): Run {
+function synth(args: Pick<Args, 'code'>, root: string, extra: string[] = []): Run {
   return runNode([join(args.code, 'bin', 'tenantctl.mjs'), '-C', root, 'synth', ...extra], root);
 }
 
@@ -128,13 +138,14 @@ function median(runs: Run[]): Run & { all: number[] } {
 
 const objectsOf = (summary: string) => Number(/(\d+) objects/.exec(summary)?.[1] ?? NaN);
 
-function main(): void {
-  const argv = process.argv.slice(2);
-  if (argv[0] === '--floor-child') return floorChild(argv[1], argv[2]);
-  const parsed = parseArgs(argv);
-  const args = { ...parsed, code: snapshotCode(parsed.code) };
-  const { root } = writeLargeFleet({ tenants: args.tenants, code: args.code, prefix: 'tenantctl-bench-synth-' });
-  console.log(`fleet: ${args.tenants} tenants in ${root} (compiler from ${parsed.code}, copied to ${args.code})`);
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const MB_PER_GB = 1024;
+
+/** One size: cold synth, floor, warm runs; prints the table with the targets that apply at that size. */
+function benchSize(args: Args, tenants: number): void {
+  const { root } = writeLargeFleet({ tenants, code: args.code, prefix: 'tenantctl-bench-synth-' });
+  console.log(`\n## ${tenants} tenants (fleet in ${root})`);
+  console.log(`load average before (1, 5, 15 min): ${load()}`);
   try {
     const cold = synth(args, root);
     const objects = objectsOf(cold.stdout);
@@ -147,7 +158,7 @@ function main(): void {
 
     // Warm runs are short and this machine may be shared: take the median of a few.
     const unchanged = median(Array.from({ length: args.repeat }, () => synth(args, root)));
-    const changed = 500 % args.tenants;
+    const changed = 500 % tenants;
     const oneChanged = median(
       Array.from({ length: args.repeat }, (_, k) => {
         writeTenant(root, changed, (k % 2) + 1);
@@ -156,11 +167,14 @@ function main(): void {
     );
     const check = median(Array.from({ length: args.repeat }, () => runNode([join(args.code, 'bin', 'tenantctl.mjs'), '-C', root, 'synth', '--check'], root)));
 
+    const at1000 = tenants === 1000;
+    const verdict = (ok: boolean, target: string) => `${ok ? 'PASS' : 'FAIL'} (${target})`;
+    const coldTarget = [verdict(cold.seconds <= 1.5 * floor.seconds, '<= 1.5x floor'), ...(tenants >= 3000 ? [verdict(cold.peakMb <= MB_PER_GB, 'peak <= 1 GB')] : [])].join(', ');
     const rows: Array<[string, number, number, number, number, string]> = [
       ['floor (yaml.stringify + write)', objects, floor.files, floor.seconds, floorRun.peakMb, ''],
-      ['synth, cold (no cache, no generated/)', objectsOf(cold.stdout), files, cold.seconds, cold.peakMb, cold.seconds <= 2 * floor.seconds ? 'PASS (<= 2x floor)' : 'FAIL (> 2x floor)'],
-      ['re-synth, nothing changed', objectsOf(unchanged.stdout), files, unchanged.seconds, unchanged.peakMb, ''],
-      [`re-synth, one tenant changed (${tenantName(changed)})`, objectsOf(oneChanged.stdout), files, oneChanged.seconds, oneChanged.peakMb, oneChanged.seconds <= 1 ? 'PASS (<= 1 s)' : 'FAIL (> 1 s)'],
+      ['synth, cold (no cache, no generated/)', objectsOf(cold.stdout), files, cold.seconds, cold.peakMb, coldTarget],
+      ['re-synth, nothing changed', objectsOf(unchanged.stdout), files, unchanged.seconds, unchanged.peakMb, at1000 ? verdict(unchanged.seconds <= 0.3, '<= 0.3 s') : '(target at 1,000: <= 0.3 s)'],
+      [`re-synth, one tenant changed (${tenantName(changed)})`, objectsOf(oneChanged.stdout), files, oneChanged.seconds, oneChanged.peakMb, at1000 ? verdict(oneChanged.seconds <= 0.6, '<= 0.6 s') : '(target at 1,000: <= 0.6 s)'],
       ['synth --check, fresh', objectsOf(check.stdout), files, check.seconds, check.peakMb, ''],
     ];
     const head = ['case', 'objects', 'files', 'seconds', 'peak MB', 'x floor', 'target'];
@@ -171,9 +185,26 @@ function main(): void {
     console.log(`floor check: ${floor.same}/${floor.files} files re-serialized byte-identical to synth's output`);
     console.log(`cold synth said: ${cold.stdout.trim()}`);
     console.log(`re-synth said:   ${oneChanged.stdout.trim()}`);
+    console.log(`load average after (1, 5, 15 min): ${load()}`);
   } finally {
-    if (args.keep) console.log(`kept ${root} and ${args.code}`);
-    else for (const dir of [root, args.code]) rmSync(dir, { recursive: true, force: true });
+    if (args.keep) console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--floor-child') return floorChild(argv[1], argv[2]);
+  const parsed = parseArgs(argv);
+  const args = { ...parsed, code: snapshotCode(parsed.code) };
+  console.log(`compiler from ${parsed.code}, copied to ${args.code}; sizes: ${args.sizes.join(', ')} tenants; ${cpus().length} cores`);
+  try {
+    // Builds the CLI bundle (or finds it in the cache) before anything is timed.
+    runNode([join(args.code, 'bin', 'tenantctl.mjs'), '--version'], HERE);
+    for (const tenants of args.sizes) benchSize(args, tenants);
+  } finally {
+    if (args.keep) console.log(`kept ${args.code}`);
+    else rmSync(args.code, { recursive: true, force: true });
   }
 }
 
