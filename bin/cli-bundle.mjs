@@ -18,7 +18,7 @@
 //   maps a source URL to its bundled file through `bundleInfo()`.
 // - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -31,7 +31,7 @@ export const BUNDLE_GLOBAL = Symbol.for('tenantctl.bundle');
 const SOURCE_DIRS = ['lib', 'tiers', 'vendor/imports'];
 const ENTRY = 'lib/cli/main.ts';
 const MANIFEST = 'manifest.json';
-/** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits). */
+/** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits); older ones go after a day unused. */
 const KEEP = 8;
 
 /** Same rule as lib/io/user-cache.ts cacheRoot(): `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl`. */
@@ -58,20 +58,34 @@ function sourceFiles(root) {
   return out.sort();
 }
 
-/** Content key of the bundle of `root`: every source file, the lock file, this builder, and the node_modules it imports from. */
-export function bundleKey(root = PACKAGE_ROOT) {
+/**
+ * Content key of the bundle of `root` (every source file, the lock file, this builder, and the
+ * node_modules it imports from), and the SHA-256 of each source file, which the CLI reuses
+ * (lib/workspace/compile.ts codeVersion) instead of reading the files again.
+ */
+export function sourceDigests(root = PACKAGE_ROOT) {
   const h = createHash('sha256');
   h.update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const p of sourceFiles(root)) h.update(p).update('\0').update(readFileSync(join(root, p))).update('\0');
+  const files = {};
+  for (const p of sourceFiles(root)) {
+    files[p] = sha256(readFileSync(join(root, p)));
+    h.update(p).update('\0').update(files[p]).update('\0');
+  }
   for (const f of ['package-lock.json', 'package.json']) {
     try {
-      h.update(f).update('\0').update(readFileSync(join(root, f)));
+      files[f] = sha256(readFileSync(join(root, f)));
+      h.update(f).update('\0').update(files[f]).update('\0');
     } catch {
       // absent: the sources above still key the bundle
     }
   }
   h.update(nodeModules(root));
-  return h.digest('hex').slice(0, 32);
+  return { key: h.digest('hex').slice(0, 32), files };
+}
+
+/** The bundle's content key alone. */
+export function bundleKey(root = PACKAGE_ROOT) {
+  return sourceDigests(root).key;
 }
 
 function nodeModules(root) {
@@ -165,7 +179,13 @@ async function build(root, dir, key) {
   });
   const out = Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')).sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
-  const body = { key, entries, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
+  // What each source module imports of the project's own (type-only imports are gone): the graph
+  // codeVersion follows from the rendering modules, without parsing the sources again.
+  const graph = {};
+  for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
+    graph[input] = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path);
+  }
+  const body = { key, entries, graph, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
   return body;
 }
@@ -188,7 +208,8 @@ function prune(parent, current) {
       .sort((a, b) => b.t - a.t);
     // Half-built folders of processes that died are older than a minute; live builds are newer.
     for (const d of dirs.filter((d) => d.name.includes('.tmp-'))) if (Date.now() - d.t > 60_000) rmSync(d.p, { recursive: true, force: true });
-    for (const d of dirs.filter((d) => !d.name.includes('.tmp-')).slice(KEEP)) rmSync(d.p, { recursive: true, force: true });
+    // Beyond the newest KEEP, only bundles no process started from for a day: one may still be running.
+    for (const d of dirs.filter((d) => !d.name.includes('.tmp-')).slice(KEEP)) if (Date.now() - d.t > 86_400_000) rmSync(d.p, { recursive: true, force: true });
   } catch {
     // the cache is an optimisation only
   }
@@ -199,11 +220,18 @@ function prune(parent, current) {
  * and manifest, or throws when it cannot be built.
  */
 export async function ensureBundle(root = PACKAGE_ROOT) {
-  const key = bundleKey(root);
+  const { key, files } = sourceDigests(root);
   const parent = join(cacheRoot(), 'cli');
   const dir = join(parent, key);
   let manifest = verifiedManifest(dir, key);
-  if (manifest) return { dir, manifest, built: false };
+  if (manifest) {
+    try {
+      utimesSync(dir, new Date(), new Date()); // last use, for prune()
+    } catch {
+      // read-only cache: fine
+    }
+    return { dir, manifest, files, built: false };
+  }
   mkdirSync(parent, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
@@ -215,13 +243,13 @@ export async function ensureBundle(root = PACKAGE_ROOT) {
       // Another process renamed its build into place first: use that one if it is whole.
       const theirs = verifiedManifest(dir, key);
       if (!theirs) throw error;
-      return { dir, manifest: theirs, built: false };
+      return { dir, manifest: theirs, files, built: false };
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   prune(parent, key);
-  return { dir, manifest, built: true };
+  return { dir, manifest, files, built: true };
 }
 
 /** Sets what bundled code reads through `globalThis[Symbol.for('tenantctl.bundle')]`. */
@@ -243,7 +271,14 @@ export async function loadCli(root = PACKAGE_ROOT) {
       process.stderr.write(`tenantctl: note: could not build the CLI bundle (${reason}); running from the TypeScript sources, which starts slower\n`);
     }
     if (bundle) {
-      announceBundle({ sourceRoot: pathToFileURL(root + '/').href, dir: bundle.dir, entries: bundle.manifest.entries });
+      announceBundle({
+        sourceRoot: pathToFileURL(root + '/').href,
+        dir: bundle.dir,
+        entries: bundle.manifest.entries,
+        key: bundle.manifest.key,
+        graph: bundle.manifest.graph,
+        files: bundle.files,
+      });
       return import(pathToFileURL(join(bundle.dir, bundle.manifest.entries[ENTRY])).href);
     }
   }

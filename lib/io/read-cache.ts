@@ -3,8 +3,9 @@
  * control plane's too: `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`, plus
  * `/tenantctl`), outside the repository, so a pull request can never bring its own entries along.
  * Entries are keyed by a hash of the file's text and the reader's code, and hold only the data
- * the file was read as, with a checksum: a damaged entry is read again, never trusted. Two
- * processes may write at once; each renames a whole file into place, so the last one wins.
+ * the file was read as; the file starts with a checksum of the rest: a damaged file is read
+ * again, never trusted. Two processes may write at once; each renames a whole file into place,
+ * so the last one wins.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,34 +14,37 @@ import type { PositionTable, ReadCache } from './static-module.ts';
 import { cacheRoot, writeCacheFile } from './user-cache.ts';
 
 type Entry = { value: unknown; positions: PositionTable };
-type StoredEntry = Entry & { sum: string };
 
-function checksum(entry: Entry): string {
-  return createHash('sha256').update(JSON.stringify([entry.value, entry.positions])).digest('hex');
-}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The entry when it is whole (its checksum matches); undefined for anything else. */
-function intact(stored: unknown): Entry | undefined {
-  if (!stored || typeof stored !== 'object') return undefined;
-  const e = stored as Partial<StoredEntry>;
-  if (!('value' in e) || !e.positions || typeof e.sum !== 'string') return undefined;
+/** The entries of the cache file's text when it is whole (its first line is the SHA-256 of the rest); empty otherwise. */
+function parseCacheFile(text: string): Record<string, Entry> {
+  if (text.charCodeAt(64) !== 10) return {};
+  const body = text.slice(65);
+  if (text.slice(0, 64) !== sha256(body)) return {};
   try {
-    return checksum(e as Entry) === e.sum ? { value: e.value, positions: e.positions } : undefined;
+    const parsed = JSON.parse(body) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, Entry>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
+
+const wellFormed = (e: unknown): e is Entry => Boolean(e && typeof e === 'object' && 'value' in e && (e as Entry).positions && typeof (e as Entry).positions === 'object');
 
 /** Entries kept beyond the ones a run used: enough for a few repositories, bounded. */
 const KEEP = 5000;
 
-/** A cache loaded from disk now; `flush()` writes back what this run used or added (best effort). */
+/**
+ * A cache loaded from disk now; `flush()` writes back what this run used or added (best effort).
+ * The file is checked as a whole (one hash, not one per entry): a damaged file is read as empty,
+ * so every tenant file is parsed again and the cache rewritten.
+ */
 export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } {
   const path = join(dir, 'read-inputs.json');
-  let stored: Record<string, unknown> = {};
+  let stored: Record<string, Entry> = {};
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) stored = parsed as Record<string, unknown>;
+    stored = parseCacheFile(readFileSync(path, 'utf8'));
   } catch {
     // none yet, or unreadable: start empty
   }
@@ -48,7 +52,7 @@ export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } 
   let added = false;
   return {
     get(key) {
-      const hit = Object.hasOwn(stored, key) ? intact(stored[key]) : undefined;
+      const hit = Object.hasOwn(stored, key) && wellFormed(stored[key]) ? stored[key] : undefined;
       if (hit) used.set(key, hit);
       return hit && { value: structuredClone(hit.value), positions: hit.positions };
     },
@@ -58,18 +62,18 @@ export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } 
     },
     flush() {
       if (!added) return;
-      const out: Record<string, StoredEntry> = {};
-      for (const [k, e] of used) out[k] = { ...e, sum: checksum(e) };
+      const out: Record<string, Entry> = {};
+      for (const [k, e] of used) out[k] = e;
       let kept = used.size;
-      for (const [k, v] of Object.entries(stored)) {
+      for (const [k, e] of Object.entries(stored)) {
         if (kept >= KEEP) break;
-        const e = Object.hasOwn(out, k) ? undefined : intact(v);
-        if (e) {
-          out[k] = { ...e, sum: checksum(e) };
+        if (!Object.hasOwn(out, k) && wellFormed(e)) {
+          out[k] = e;
           kept++;
         }
       }
-      writeCacheFile(path, JSON.stringify(out));
+      const body = JSON.stringify(out);
+      writeCacheFile(path, `${sha256(body)}\n${body}`);
     },
   };
 }

@@ -75,8 +75,11 @@ export function folderStamp(files: Iterable<readonly [string, FileStamp]>): stri
   return createHash('sha256').update(text).digest('base64');
 }
 
+/** Folders of a scanned tree, each with its number of files and folderStamp(). */
+export type FolderStamps = ReadonlyMap<string, { readonly files: number; readonly stamp: string }>;
+
 /** Each folder of a scanned tree (paths relative to it), with its number of files and folderStamp(). */
-export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): Map<string, { readonly files: number; readonly stamp: string }> {
+export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): FolderStamps {
   const byFolder = new Map<string, Array<[string, FileStamp]>>();
   for (const [path, stamp] of stamps) {
     const cut = path.lastIndexOf('/');
@@ -91,14 +94,14 @@ export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): Map<string
 }
 
 /** Whether `folder` on disk (`onDisk`: folderStamps() of the scanned tree) is what `state` recorded for `key`. */
-export function isFolderFresh(state: TreeState | undefined, folder: string, key: string, onDisk: ReadonlyMap<string, { readonly files: number; readonly stamp: string }>): boolean {
+export function isFolderFresh(state: TreeState | undefined, folder: string, key: string, onDisk: FolderStamps): boolean {
   const recorded = state?.folders[folder];
   const now = onDisk.get(folder);
   return Boolean(recorded && now && recorded.key === key && recorded.files === now.files && recorded.stamp === now.stamp);
 }
 
 /** Whether the scanned tree is exactly what `state` recorded: every folder as written, and no other. */
-export function isTreeAsRecorded(state: TreeState, onDisk: ReadonlyMap<string, { readonly files: number; readonly stamp: string }>): boolean {
+export function isTreeAsRecorded(state: TreeState, onDisk: FolderStamps): boolean {
   const folders = Object.keys(state.folders);
   if (folders.length !== onDisk.size) return false;
   for (const folder of folders) {

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FileStamp, scanTree, stageTree, type TreeDiff } from '../io/generated-tree.ts';
-import { clearTreeState, folderStamp, folderStamps, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
+import { clearTreeState, folderStamp, folderStamps, type FolderStamps, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
 import type { CompiledFleet } from '../synth/compile.ts';
 import { planSynth, type RenderCache, type SynthStats } from '../synth/synthesize.ts';
 import { renderUnits } from './render-pool.ts';
@@ -39,8 +39,8 @@ export interface SyncGeneratedOptions {
   readonly progress?: (line: string, force?: boolean) => void;
   /** Key of the inputs compiled (inputs-key.ts), recorded with the tree so the next run with the same key compiles nothing. */
   readonly inputs?: string;
-  /** scanTree() of generated/, when the caller has it already. */
-  readonly stamps?: ReadonlyMap<string, FileStamp>;
+  /** scanTree() of generated/ and its folderStamps(), when the caller has them already. */
+  readonly scanned?: { readonly stamps: ReadonlyMap<string, FileStamp>; readonly folders: FolderStamps };
 }
 
 export interface GeneratedSync {
@@ -57,8 +57,8 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const dir = join(root, 'generated');
 
   // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
-  const stamps = options.stamps ?? scanTree(dir);
-  const onDisk = folderStamps(stamps);
+  const stamps = options.scanned?.stamps ?? scanTree(dir);
+  const onDisk = options.scanned?.folders ?? folderStamps(stamps);
   const state = options.cache ? readTreeState(root) : undefined;
   const freshFolders = new Set<string>();
   const newState: Record<string, FolderState> = {};

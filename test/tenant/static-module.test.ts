@@ -159,7 +159,7 @@ describe('the read cache', () => {
 });
 
 describe('the read cache on disk', () => {
-  it('never trusts a damaged entry: a changed value, a missing checksum or a broken file is read again', async () => {
+  it('never trusts a damaged file: a changed value, a missing checksum or a cut file is read again', async () => {
     const dir = join(root, 'cache');
     const source = `${HEADER}export default defineTenant({\n  name: 'disk',\n});\n`;
     writeFileSync(join(root, 'tenants', 'disk.ts'), source);
@@ -167,22 +167,22 @@ describe('the read cache on disk', () => {
     await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, first);
     first.flush();
     const file = join(dir, 'read-inputs.json');
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: { name: string }; sum?: string }>;
+    const text = readFileSync(file, 'utf8');
+    const [sum, body] = [text.slice(0, 64), text.slice(65)];
+    const stored = JSON.parse(body) as Record<string, { value: { name: string } }>;
     const [key] = Object.keys(stored);
     expect(diskReadCache(dir).get(key)?.value).toEqual({ name: 'disk' });
 
     stored[key].value.name = 'planted';
-    writeFileSync(file, JSON.stringify(stored));
+    writeFileSync(file, `${sum}\n${JSON.stringify(stored)}`);
     expect(diskReadCache(dir).get(key)).toBeUndefined();
     const reread = await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, diskReadCache(dir));
     expect('issues' in reread ? undefined : reread.value).toEqual({ name: 'disk' });
 
-    delete stored[key].sum;
-    stored[key].value.name = 'disk';
-    writeFileSync(file, JSON.stringify(stored));
+    writeFileSync(file, body);
     expect(diskReadCache(dir).get(key)).toBeUndefined();
 
-    writeFileSync(file, '{"truncated": ');
+    writeFileSync(file, text.slice(0, text.length - 10));
     expect(diskReadCache(dir).get(key)).toBeUndefined();
   });
 });

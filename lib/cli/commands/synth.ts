@@ -8,6 +8,7 @@
  * (lib/workspace/current-tree.ts) before the compiler is even loaded.
  */
 import type { FileStamp, TreeDiff } from '../../io/generated-tree.ts';
+import type { FolderStamps } from '../../io/tree-state.ts';
 import type { RenderCache, SynthStats } from '../../synth/synthesize.ts';
 import { currentTree } from '../../workspace/current-tree.ts';
 import { inputsKey } from '../../workspace/inputs-key.ts';
@@ -46,7 +47,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   const progress = throttled(options.progress);
   progress?.('reading tenant files…');
   let inputs: string | undefined;
-  let stamps: ReadonlyMap<string, FileStamp> | undefined;
+  let scanned: { stamps: ReadonlyMap<string, FileStamp>; folders: FolderStamps } | undefined;
   if (options.cache) {
     inputs = inputsKey(options.root, options.packageRoot);
     const current = currentTree(options.root, inputs);
@@ -57,12 +58,12 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
       const diff = { added: [], changed: [], removed: [] };
       return { stats, diff, stale: false, summary: options.check ? `generated/ is up to date (${counts}).` : `generated/ unchanged (${counts}).` };
     }
-    stamps = current.stamps;
+    scanned = current;
   }
   // The compiler, cdk8s and the tiers load only now: a run with nothing to do never needs them.
   const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
   const compiled = await compileWorkspace(options.root);
-  const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, stamps });
+  const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, scanned });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
   const counts = `${stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${stats.objects} objects`;
