@@ -6,16 +6,17 @@
  * tree and a read of the input files.
  */
 import { join } from 'node:path';
-import { type FileStamp, scanTree } from '../io/generated-tree.ts';
+import type { FileStamp } from '../io/generated-tree.ts';
+import { scanTreeParallel } from '../io/scan-tree.ts';
 import { type FolderStamps, folderStamps, isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
 
 /**
  * Whether generated/ is exactly what synth last wrote from inputs with key `inputs`: then it is
  * current, and the summary's counts come from the state. Otherwise the scan, for the full path.
  */
-export function currentTree(root: string, inputs: string): { readonly counts: NonNullable<TreeState['counts']> } | { readonly stamps: Map<string, FileStamp>; readonly folders: FolderStamps } {
+export async function currentTree(root: string, inputs: string): Promise<{ readonly counts: NonNullable<TreeState['counts']> } | { readonly stamps: Map<string, FileStamp>; readonly folders: FolderStamps }> {
   const state = readTreeState(root);
-  const stamps = scanTree(join(root, 'generated'));
+  const stamps = await scanTreeParallel(join(root, 'generated'));
   const folders = folderStamps(stamps);
   if (state?.inputs === inputs && state.counts && isTreeAsRecorded(state, folders)) return { counts: state.counts };
   return { stamps, folders };

@@ -50,7 +50,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   let scanned: { stamps: ReadonlyMap<string, FileStamp>; folders: FolderStamps } | undefined;
   if (options.cache) {
     inputs = inputsKey(options.root, options.packageRoot);
-    const current = currentTree(options.root, inputs);
+    const current = await currentTree(options.root, inputs);
     if ('counts' in current) {
       const { environments, clusters, objects } = current.counts;
       const counts = `${environments} tenant environments on ${clusters} clusters, ${objects} objects`;
