@@ -108,7 +108,14 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
       if (reply !== 'ready') {
         inFlight.get(worker)!.delete(reply.batch);
         if ('error' in reply) failure ??= new Error(`rendering in a worker failed: ${reply.error}`);
-        else reply.files.forEach((files, k) => done(batches[reply.batch][k], files));
+        else {
+          try {
+            reply.files.forEach((files, k) => done(batches[reply.batch][k], files));
+          } catch (error) {
+            // onUnit failed (a full disk while staging, say): stop, and throw it from the caller's await.
+            failure ??= error instanceof Error ? error : new Error(String(error));
+          }
+        }
         signal();
       }
       feed(worker);
