@@ -7,10 +7,12 @@
  */
 import { readManifestsParallel, type ReadManifestsParallelOptions } from '../io/read-manifests-parallel.ts';
 import type { ReadManifests } from '../io/read-manifests.ts';
-import { DEFAULT_KUBERNETES_VERSION, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
+import { join } from 'node:path';
+import { DEFAULT_KUBERNETES_VERSION, defaultCacheDir, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
 import type { ManifestDoc, SchemaFinding } from './findings.ts';
 import { SchemaRegistry } from './registry.ts';
 import { validateWith } from './validate.ts';
+import { diskValidatorStore } from './validator-cache.ts';
 
 export type { ManifestDoc, SchemaFinding, SchemaFindingCode } from './findings.ts';
 export { SchemaRegistry, type SchemaSource, type CrdVersion } from './registry.ts';
@@ -24,12 +26,16 @@ export interface ValidateOptions extends ReadSchemasOptions {
 
 const registries = new Map<string, SchemaRegistry>();
 
-/** The registry for the vendored schemas of `kubernetesVersion`, built on first use. */
+/**
+ * The registry for the vendored schemas of `kubernetesVersion`, built on first use, with its
+ * compiled validators kept in `<cacheDir>/validators` across runs (unless `cacheDir` is false).
+ */
 export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegistry {
-  const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}`;
+  const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}\0${cacheDir}`;
   let registry = registries.get(key);
   if (!registry) {
-    registry = new SchemaRegistry(readSchemaSource(options));
+    registry = new SchemaRegistry(readSchemaSource(options), cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators')) } : {});
     registries.set(key, registry);
   }
   return registry;
