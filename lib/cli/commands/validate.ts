@@ -32,9 +32,18 @@ export interface ValidateCommandOptions {
 }
 
 export async function validateCommand(o: ValidateCommandOptions): Promise<{ output: string; findings: Finding[]; errors: number }> {
-  const compiled = await compileWorkspace(o.root);
-  // Read on every core, each batch validated as soon as it is read (validators compiled once per kind, kept in the user cache).
-  const { docs, problems, findings: invalid } = await readAndValidate(join(o.root, 'generated'), { base: o.root, root: o.packageRoot });
+  // Read and validated on every core (validators compiled once per kind, kept in the user cache),
+  // started first so that the other threads work while this one compiles the tenant files.
+  const reading = readAndValidate(join(o.root, 'generated'), { base: o.root, root: o.packageRoot });
+  let compiled;
+  try {
+    compiled = await compileWorkspace(o.root);
+  } catch (error) {
+    // Bad input is reported at once; the reading is not waited for.
+    reading.catch(() => undefined);
+    throw error;
+  }
+  const { docs, problems, findings: invalid } = await reading;
   const schema = schemaFindingsAsFindings([...problems, ...invalid], compiled.environments);
   const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers });
   const findings = [...schema, ...runPolicies(contexts, { today: o.today })];
