@@ -3,13 +3,24 @@
  * shared counter and parse them, and the results are put back in file order, so the outcome is the
  * same as `readManifests`, documents and problems in the same order.
  *
+ * With `validate`, every thread also validates the documents it parsed against its own registry of
+ * the vendored schemas (lib/validate/vendored.ts, loaded only then), and the findings come back with
+ * each batch, in the same order as validating all documents one after another.
+ *
  * A worker costs about 0.1 s to start (it loads the TypeScript sources through tsx), so small trees
  * are read on this thread alone. A worker that fails leaves its batches to this thread.
  */
 import { readFileSync } from 'node:fs';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
+import type { SchemaRegistry } from '../validate/registry.ts';
 import { poolSize, startWorker } from './worker-pool.ts';
 import { parseManifestsChecked, yamlFiles, type ReadManifests, type ReadManifestsOptions } from './read-manifests.ts';
+import type { ReadSchemasOptions } from './read-schemas.ts';
+
+/** A batch of files read: its documents and problems, and with `validate`, the schema findings of its documents. */
+export interface ReadBatch extends ReadManifests {
+  readonly findings?: SchemaFinding[];
+}
 
 export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
   /** Worker threads besides this one. @default availableParallelism() - 1 */
@@ -20,7 +31,9 @@ export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
    * Called on this thread with each batch of files as soon as it and every batch before it are
    * read, in file order: work on the documents (validating them) overlaps with the reading.
    */
-  readonly onBatch?: (batch: ReadManifests) => void;
+  readonly onBatch?: (batch: ReadBatch) => void;
+  /** Validate every document where it is parsed, against the vendored schemas read with these options. */
+  readonly validate?: ReadSchemasOptions;
 }
 
 /** What the worker (read-manifests-worker.ts) gets. */
@@ -32,6 +45,8 @@ export interface ParseWorkerData {
   readonly next: Int32Array;
   readonly batchSize: number;
   readonly yaml: ReadManifestsOptions['yaml'];
+  /** As ReadManifestsParallelOptions.validate. */
+  readonly validate?: ReadSchemasOptions;
 }
 
 /**
@@ -39,7 +54,7 @@ export interface ParseWorkerData {
  * carries exactly travels as JSON text: JSON.parse here is about twice as fast as the structured
  * clone of the same objects.
  */
-export type ParseWorkerMessage = { readonly batch: number; readonly result: ReadManifests } | { readonly batch: number; readonly json: string } | { readonly done: true };
+export type ParseWorkerMessage = { readonly batch: number; readonly result: ReadBatch } | { readonly batch: number; readonly json: string } | { readonly done: true };
 
 const BATCH_SIZE = 256;
 
@@ -57,35 +72,44 @@ export function parseBatch(paths: readonly string[], files: readonly string[], f
   return { docs, problems, json };
 }
 
-/** Every YAML document under `dir`, as `readManifests` reads them, parsed on several threads. */
-export async function readManifestsParallel(dir: string, options: ReadManifestsParallelOptions = {}): Promise<ReadManifests> {
+/**
+ * The registry a thread validates with, when `validate` is set: loaded on demand, so that reading
+ * alone (the audit) never loads ajv. Shared with the worker.
+ */
+export async function batchValidator(validate: ReadSchemasOptions | undefined): Promise<((docs: readonly ManifestDoc[]) => SchemaFinding[]) | undefined> {
+  if (!validate) return undefined;
+  const [{ vendoredRegistry }, { validateWith }] = await Promise.all([import('../validate/vendored.ts'), import('../validate/validate.ts')]);
+  let registry: SchemaRegistry | undefined;
+  // Built on the first batch: the schema source and validator code are read only by a thread that validates.
+  return (docs) => validateWith((registry ??= vendoredRegistry(validate)), docs);
+}
+
+/** Every YAML document under `dir`, as `readManifests` reads them, parsed (and validated) on several threads. */
+export async function readManifestsParallel(dir: string, options: ReadManifestsParallelOptions = {}): Promise<ReadBatch> {
   const found = yamlFiles(dir, options.base);
   const paths = found.map((f) => f.path);
   const files = found.map((f) => f.file);
   const batches = Math.ceil(paths.length / BATCH_SIZE);
   const workers = paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: batches - 1 });
-  const results: Array<ReadManifests | undefined> = new Array(batches);
-  const parse = (batch: number): ReadManifests => {
-    const { docs, problems } = parseBatch(paths, files, batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE, options.yaml);
-    return { docs, problems };
-  };
+  const results: Array<ReadBatch | undefined> = new Array(batches);
 
   let delivered = 0;
   const deliver = () => {
     for (; delivered < batches && results[delivered]; delivered++) options.onBatch?.(results[delivered]!);
   };
 
+  // Workers first: they start while this thread loads its validator.
   const next = new Int32Array(new SharedArrayBuffer(4));
   const finished: Array<Promise<void>> = [];
   for (let w = 0; w < workers; w++) {
-    const data: ParseWorkerData = { paths, files, next, batchSize: BATCH_SIZE, yaml: options.yaml };
+    const data: ParseWorkerData = { paths, files, next, batchSize: BATCH_SIZE, yaml: options.yaml, ...(options.validate ? { validate: options.validate } : {}) };
     const worker = startWorker(new URL('./read-manifests-worker.ts', import.meta.url), data);
     finished.push(
       new Promise<void>((resolve) => {
         worker.on('message', (message: ParseWorkerMessage) => {
           if ('done' in message) resolve();
           else {
-            results[message.batch] = 'json' in message ? (JSON.parse(message.json) as ReadManifests) : message.result;
+            results[message.batch] = 'json' in message ? (JSON.parse(message.json) as ReadBatch) : message.result;
             deliver();
           }
         });
@@ -95,6 +119,12 @@ export async function readManifestsParallel(dir: string, options: ReadManifestsP
       }),
     );
   }
+  const validate = await batchValidator(options.validate);
+  const parse = (batch: number): ReadBatch => {
+    const { docs, problems } = parseBatch(paths, files, batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE, options.yaml);
+    return validate ? { docs, problems, findings: validate(docs) } : { docs, problems };
+  };
+
   for (let batch = Atomics.add(next, 0, 1); batch < batches; batch = Atomics.add(next, 0, 1)) {
     results[batch] = parse(batch);
     deliver();
@@ -107,9 +137,11 @@ export async function readManifestsParallel(dir: string, options: ReadManifestsP
 
   const docs: ManifestDoc[] = [];
   const problems: SchemaFinding[] = [];
-  for (const result of results as ReadManifests[]) {
+  const findings: SchemaFinding[] = [];
+  for (const result of results as ReadBatch[]) {
     for (const d of result.docs) docs.push(d);
     for (const p of result.problems) problems.push(p);
+    for (const f of result.findings ?? []) findings.push(f);
   }
-  return { docs, problems };
+  return options.validate ? { docs, problems, findings } : { docs, problems };
 }

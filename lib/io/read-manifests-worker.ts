@@ -1,16 +1,18 @@
 /**
  * Worker side of lib/io/read-manifests-parallel.ts: takes batches of files from the shared counter,
- * parses them and sends the documents back, then `{ done: true }`.
+ * parses (and with `validate`, validates) them and sends the results back, then `{ done: true }`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { parseBatch, type ParseWorkerData, type ParseWorkerMessage } from './read-manifests-parallel.ts';
+import { batchValidator, parseBatch, type ParseWorkerData, type ParseWorkerMessage } from './read-manifests-parallel.ts';
 
-export function serve(port: MessagePort, data: ParseWorkerData): void {
+export async function serve(port: MessagePort, data: ParseWorkerData): Promise<void> {
   const { paths, files, next, batchSize, yaml } = data;
+  const validate = await batchValidator(data.validate);
   const batches = Math.ceil(paths.length / batchSize);
   for (let batch = Atomics.add(next, 0, 1); batch < batches; batch = Atomics.add(next, 0, 1)) {
     const { docs, problems, json } = parseBatch(paths, files, batch * batchSize, (batch + 1) * batchSize, yaml);
-    port.postMessage((json ? { batch, json: JSON.stringify({ docs, problems }) } : { batch, result: { docs, problems } }) satisfies ParseWorkerMessage);
+    const result = validate ? { docs, problems, findings: validate(docs) } : { docs, problems };
+    port.postMessage((json ? { batch, json: JSON.stringify(result) } : { batch, result }) satisfies ParseWorkerMessage);
   }
   port.postMessage({ done: true } satisfies ParseWorkerMessage);
 }

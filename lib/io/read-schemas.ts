@@ -1,9 +1,10 @@
 /**
  * Reads the vendored schema inputs (vendor/k8s-schemas, vendor/crds) into a SchemaSource.
  *
- * Parsing the ~5 MB of CRD YAML takes about a second, so the parsed inputs are cached as JSON
- * outside the repository (node_modules/.cache/tenantctl, or $XDG_CACHE_HOME/tenantctl), keyed by
- * a hash of every input file: editing or re-vendoring any of them invalidates the cache.
+ * Parsing the ~5 MB of CRD YAML takes about a second, so the parsed inputs are cached as JSON in the
+ * user cache (lib/io/user-cache.ts cacheRoot(), outside the repository), keyed by a hash of every
+ * input file: editing or re-vendoring any of them invalidates the cache. A cache file that does not
+ * parse, or does not hold a source of the version asked for, is rebuilt.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { CrdVersion, SchemaSource } from '../validate/registry.ts';
 import type { JsonSchema } from '../validate/strict-schema.ts';
-import { writeCacheFile } from './user-cache.ts';
+import { cacheRoot, writeCacheFile } from './user-cache.ts';
 
 export const DEFAULT_KUBERNETES_VERSION = '1.36.0';
 
@@ -21,7 +22,7 @@ export interface ReadSchemasOptions {
   readonly root?: string;
   /** A version under vendor/k8s-schemas/ (`1.36.0`, `1.28.0`). @default DEFAULT_KUBERNETES_VERSION */
   readonly kubernetesVersion?: string;
-  /** Directory for the parsed-input cache; `false` disables it. @default defaultCacheDir(root) */
+  /** Directory for the parsed-input cache; `false` disables it (and the compiled-validator cache of lib/validate). @default cacheRoot() */
   readonly cacheDir?: string | false;
 }
 
@@ -32,8 +33,16 @@ export function repositoryRoot(): string {
   return fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 }
 
-export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'tenantctl') : join(root, 'node_modules', '.cache', 'tenantctl');
+/** Where the parsed inputs are cached: the user cache, shared by every clone. */
+export function defaultCacheDir(): string {
+  return cacheRoot();
+}
+
+/** Whether `value` has the shape of a SchemaSource of `kubernetesVersion` (a cache file may be damaged or foreign). */
+function isSchemaSource(value: unknown, kubernetesVersion: string): value is SchemaSource {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<SchemaSource>;
+  return v.kubernetesVersion === kubernetesVersion && typeof v.definitions === 'object' && v.definitions !== null && Array.isArray(v.crds);
 }
 
 interface CrdDocument {
@@ -87,14 +96,15 @@ export function readSchemaSource(options: ReadSchemasOptions = {}): SchemaSource
   const hash = createHash('sha256').update(`format ${CACHE_FORMAT}\n`);
   for (const [file, text] of texts) hash.update(`${relative(root, file)}\n${text.length}\n`).update(text);
   const digest = hash.digest('hex').slice(0, 16);
-  const cacheDir = options.cacheDir === undefined ? defaultCacheDir(root) : options.cacheDir;
+  const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const cacheFile = cacheDir ? join(cacheDir, `schema-source-v${kubernetesVersion}-${digest}.json`) : undefined;
 
   if (cacheFile && existsSync(cacheFile)) {
     try {
-      return JSON.parse(readFileSync(cacheFile, 'utf8')) as SchemaSource;
+      const cached: unknown = JSON.parse(readFileSync(cacheFile, 'utf8'));
+      if (isSchemaSource(cached, kubernetesVersion)) return cached;
     } catch {
-      // A truncated or foreign file: rebuild it below.
+      // A truncated file: rebuilt below.
     }
   }
 

@@ -36,8 +36,29 @@ export function isDumpCronJob(cj: KubeObject): boolean {
   return (component !== undefined && DUMP_COMPONENTS.has(component)) || /(dump|backup)/.test(cj.metadata.name);
 }
 
+/** Dump CronJobs by namespace, per object list (indexed once: every shared database asks for its own). */
+const dumpIndexes = new WeakMap<readonly KubeObject[], Map<unknown, KubeObject[]>>();
+
 function dumpCronJobs(ctx: PolicyContext, namespace: string): KubeObject[] {
-  return ofKind(ctx.objects, 'CronJob', 'batch').filter((cj) => cj.metadata.namespace === namespace && isDumpCronJob(cj));
+  let index = dumpIndexes.get(ctx.objects);
+  if (!index) {
+    index = new Map();
+    for (const cj of ofKind(ctx.objects, 'CronJob', 'batch')) {
+      if (!isDumpCronJob(cj)) continue;
+      const list = index.get(cj.metadata.namespace);
+      if (list) list.push(cj);
+      else index.set(cj.metadata.namespace, [cj]);
+    }
+    dumpIndexes.set(ctx.objects, index);
+  }
+  return [...(index.get(namespace) ?? [])];
+}
+
+/** cronLongestGapMinutes is pure and walks years of minutes; thousands of dumps share a few schedules. */
+const gaps = new Map<string, number | undefined>();
+function longestGapMinutes(schedule: string): number | undefined {
+  if (!gaps.has(schedule)) gaps.set(schedule, cronLongestGapMinutes(schedule));
+  return gaps.get(schedule);
 }
 
 export const scheduledBackup: Policy = {
@@ -90,7 +111,7 @@ export const recoveryPoint: Policy = {
       if (rpo === undefined || !namespace) continue;
       for (const cj of dumpCronJobs(ctx, namespace)) {
         const schedule = String(get(cj, 'spec', 'schedule') ?? '');
-        const interval = cronLongestGapMinutes(schedule);
+        const interval = longestGapMinutes(schedule);
         if (interval === undefined) out.push({ object: cj, path: 'spec.schedule', message: `schedule "${schedule}" is not a cron expression` });
         else if (interval > rpo) out.push({ object: cj, path: 'spec.schedule', message: `dump schedule "${schedule}" leaves up to ${Number.isFinite(interval) ? `${interval} minutes` : 'forever (it never runs)'} between backups, more than the RPO of ${rpo} minutes` });
       }

@@ -17,11 +17,17 @@ export const defaultDeny: Policy = {
   description: 'Every tenant namespace has a default-deny NetworkPolicy for ingress and egress (podSelector {}, both policyTypes, no rules).',
   fix: 'add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules to the namespace; allow traffic with further policies',
   check(ctx) {
-    const policies = ofKind(ctx.objects, 'NetworkPolicy', 'networking.k8s.io');
+    // By namespace: a cluster holds thousands of namespaces and NetworkPolicies.
+    const byNamespace = new Map<unknown, KubeObject[]>();
+    for (const p of ofKind(ctx.objects, 'NetworkPolicy', 'networking.k8s.io')) {
+      const list = byNamespace.get(p.metadata.namespace);
+      if (list) list.push(p);
+      else byNamespace.set(p.metadata.namespace, [p]);
+    }
     const out: Violation[] = [];
     for (const ns of ofKind(ctx.objects, 'Namespace', '')) {
       if (!labelsOf(ns)[LABELS.tenant]) continue;
-      const own = policies.filter((p) => p.metadata.namespace === ns.metadata.name);
+      const own = byNamespace.get(ns.metadata.name) ?? [];
       const missing = (['Ingress', 'Egress'] as const).filter((type) => !own.some((p) => denies(p, type)));
       if (missing.length > 0) out.push({ object: ns, message: `namespace ${ns.metadata.name} has no default-deny ${missing.join(' and ').toLowerCase()} NetworkPolicy` });
     }
@@ -87,28 +93,46 @@ interface NamespaceRef {
 /** Every namespace an object points at: `namespace` fields anywhere below the top-level metadata, and namespace selectors. */
 export function namespaceReferences(obj: KubeObject): NamespaceRef[] {
   const out: NamespaceRef[] = [];
-  const walk = (value: unknown, path: string, top: boolean) => {
-    if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${path}[${i}]`, false));
-      return;
-    }
-    if (!isObject(value)) return;
-    for (const [key, v] of Object.entries(value)) {
-      const at = path ? `${path}.${key}` : key;
-      if (top && key === 'metadata') continue;
-      if (key === 'namespace' && typeof v === 'string') out.push({ path: at, namespace: v });
-      else if (key === 'namespaceSelector' && isObject(v)) {
-        const name = (v.matchLabels as Record<string, string> | undefined)?.['kubernetes.io/metadata.name'];
-        if (name) out.push({ path: at, namespace: name });
-        for (const e of asArray(v.matchExpressions)) {
-          if (isObject(e) && e.key === 'kubernetes.io/metadata.name' && e.operator === 'In') for (const n of asArray(e.values)) out.push({ path: at, namespace: String(n) });
-        }
-        if (isEmptySelector(v)) out.push({ path: at, namespace: '*' });
-      } else walk(v, at, false);
-    }
-  };
-  walk(obj, '', true);
+  walkReferences(obj, [], true, out);
   return out;
+}
+
+/**
+ * namespaceReferences' walk. The path is kept as segments and joined only for a match (most of an
+ * object holds no reference); a module function, not a closure per object, as it runs on every object.
+ */
+function walkReferences(value: unknown, segments: string[], top: boolean, out: NamespaceRef[]): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      segments.push(`[${i}]`);
+      walkReferences(item, segments, false, out);
+      segments.pop();
+    }
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (top && key === 'metadata') continue;
+    const v = value[key];
+    const segment = segments.length === 0 ? key : `.${key}`;
+    if (key === 'namespace' && typeof v === 'string') out.push({ path: segments.join('') + segment, namespace: v });
+    else if (key === 'namespaceSelector' && isObject(v)) {
+      const at = segments.join('') + segment;
+      const name = (v.matchLabels as Record<string, string> | undefined)?.['kubernetes.io/metadata.name'];
+      if (name) out.push({ path: at, namespace: name });
+      for (const e of asArray(v.matchExpressions)) {
+        if (isObject(e) && e.key === 'kubernetes.io/metadata.name' && e.operator === 'In') for (const n of asArray(e.values)) out.push({ path: at, namespace: String(n) });
+      }
+      if (isEmptySelector(v)) out.push({ path: at, namespace: '*' });
+    } else if (typeof v === 'object' && v !== null) {
+      segments.push(segment);
+      walkReferences(v, segments, false, out);
+      segments.pop();
+    }
+  }
 }
 
 /** Secret-store keys an ExternalSecret reads (`remoteRef.key`, `extract.key`, `find.path`), with their paths. */

@@ -109,15 +109,22 @@ export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
   return { object: obj, path: path.join('.'), spec, labels };
 }
 
+/** podTemplates per object list: a dozen policies ask for the templates of the same list (read-only, as for ofKind). */
+const templateCache = new WeakMap<readonly KubeObject[], PodTemplate[]>();
+
 /** Pod templates of every workload that is not itself controlled by another object. */
 export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
-  const out: PodTemplate[] = [];
-  for (const obj of objects) {
-    if (isControlled(obj)) continue;
-    const t = podTemplateOf(obj);
-    if (t) out.push(t);
+  let templates = templateCache.get(objects);
+  if (!templates) {
+    templates = [];
+    for (const obj of objects) {
+      if (isControlled(obj)) continue;
+      const t = podTemplateOf(obj);
+      if (t) templates.push(t);
+    }
+    templateCache.set(objects, templates);
   }
-  return out;
+  return [...templates];
 }
 
 export interface ContainerRef {
@@ -129,14 +136,20 @@ export interface ContainerRef {
   readonly path: string;
 }
 
+/** containersOf per template (templates are cached per object list, see podTemplates). */
+const containerCache = new WeakMap<PodTemplate, ContainerRef[]>();
+
 export function containersOf(template: PodTemplate): ContainerRef[] {
+  const cached = containerCache.get(template);
+  if (cached) return [...cached];
   const out: ContainerRef[] = [];
   for (const field of ['initContainers', 'containers'] as const) {
     asArray(template.spec[field]).forEach((c, i) => {
       if (isObject(c)) out.push({ template, container: c, name: String(c.name ?? i), init: field === 'initContainers', path: `${template.path}.${field}[${i}]` });
     });
   }
-  return out;
+  containerCache.set(template, out);
+  return [...out];
 }
 
 /** A container's security setting, falling back to the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`). */

@@ -7,32 +7,21 @@
  */
 import { readManifestsParallel, type ReadManifestsParallelOptions } from '../io/read-manifests-parallel.ts';
 import type { ReadManifests } from '../io/read-manifests.ts';
-import { DEFAULT_KUBERNETES_VERSION, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
+import type { ReadSchemasOptions } from '../io/read-schemas.ts';
 import type { ManifestDoc, SchemaFinding } from './findings.ts';
 import { SchemaRegistry } from './registry.ts';
 import { validateWith } from './validate.ts';
+import { vendoredRegistry } from './vendored.ts';
 
 export type { ManifestDoc, SchemaFinding, SchemaFindingCode } from './findings.ts';
 export { SchemaRegistry, type SchemaSource, type CrdVersion } from './registry.ts';
 export { isKustomizeConfig, resourceLabel, validateWith } from './validate.ts';
 export { DEFAULT_KUBERNETES_VERSION } from '../io/read-schemas.ts';
+export { vendoredRegistry } from './vendored.ts';
 
 export interface ValidateOptions extends ReadSchemasOptions {
   /** Use this registry instead of the vendored schemas (tests, several versions at once). */
   readonly registry?: SchemaRegistry;
-}
-
-const registries = new Map<string, SchemaRegistry>();
-
-/** The registry for the vendored schemas of `kubernetesVersion`, built on first use. */
-export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegistry {
-  const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}`;
-  let registry = registries.get(key);
-  if (!registry) {
-    registry = new SchemaRegistry(readSchemaSource(options));
-    registries.set(key, registry);
-  }
-  return registry;
 }
 
 /** Every schema problem of `docs`; an empty array means all of them are valid. */
@@ -40,24 +29,28 @@ export function validateObjects(docs: ReadonlyArray<ManifestDoc>, options: Valid
   return validateWith(options.registry ?? vendoredRegistry(options), docs);
 }
 
-export interface ReadAndValidateOptions extends ValidateOptions, Omit<ReadManifestsParallelOptions, 'onBatch'> {}
+export interface ReadAndValidateOptions extends ValidateOptions, Omit<ReadManifestsParallelOptions, 'onBatch' | 'validate'> {}
 
 /**
- * Reads every manifest under `dir` on every core (lib/io/read-manifests-parallel.ts) and validates
- * each batch of documents on this thread as soon as it is read, so that building the registry and
- * compiling validators overlap with the reading. The same documents, problems and findings, in the
- * same order, as `readManifests` followed by `validateObjects`.
+ * Reads every manifest under `dir` on every core (lib/io/read-manifests-parallel.ts), each thread
+ * validating the batches it reads against its own registry (validators from the user cache, see
+ * validator-cache.ts), so that reading, parsing and validating all spread over the cores. The same
+ * documents, problems and findings, in the same order, as `readManifests` followed by `validateObjects`.
+ * With `registry` (tests), documents are validated against it on this thread as each batch arrives.
  */
 export async function readAndValidate(dir: string, options: ReadAndValidateOptions = {}): Promise<ReadManifests & { findings: SchemaFinding[] }> {
-  let registry = options.registry;
-  const findings: SchemaFinding[] = [];
-  const read = await readManifestsParallel(dir, {
-    ...options,
-    onBatch: (batch) => {
-      // Built on the first batch, while the workers are still starting.
-      registry ??= vendoredRegistry(options);
-      for (const finding of validateWith(registry, batch.docs)) findings.push(finding);
-    },
-  });
-  return { ...read, findings };
+  const { registry } = options;
+  if (registry) {
+    const findings: SchemaFinding[] = [];
+    const read = await readManifestsParallel(dir, {
+      ...options,
+      onBatch: (batch) => {
+        for (const finding of validateWith(registry, batch.docs)) findings.push(finding);
+      },
+    });
+    return { ...read, findings };
+  }
+  const { root, kubernetesVersion, cacheDir } = options;
+  const read = await readManifestsParallel(dir, { ...options, validate: { root, kubernetesVersion, cacheDir } });
+  return { docs: read.docs, problems: read.problems, findings: read.findings ?? [] };
 }

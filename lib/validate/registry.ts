@@ -4,12 +4,19 @@
  * `x-kubernetes-group-version-kind`), custom resources from each served CRD version.
  *
  * Validators compile lazily on first use and are kept, so a run pays only for the kinds it sees.
- * Pure: the caller supplies the parsed schema inputs (see lib/io/read-schemas.ts).
+ * With a ValidatorStore (validator-cache.ts), a validator compiled once is kept as code across runs,
+ * keyed by everything it is built from, and ajv itself is set up only when some kind is missing.
+ * The caller supplies the parsed schema inputs (see lib/io/read-schemas.ts) and the store.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { _, Ajv, type Options, type ValidateFunction } from 'ajv';
+import ajvPackage from 'ajv/package.json' with { type: 'json' };
+// The CommonJS module itself under Node, its default export under a bundler: `.default` is the function in both.
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { createHash } from 'node:crypto';
 import { kubernetesFormats } from './formats.ts';
 import { shareRepeatedSubschemas } from './shared-subschemas.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from './strict-schema.ts';
+import { FORMATS_MODULE, loadValidatorCode, validatorKey, type ValidatorStore } from './validator-cache.ts';
 
 /** One served version of a CustomResourceDefinition. */
 export interface CrdVersion {
@@ -47,7 +54,25 @@ export interface SchemaRegistryOptions {
    * only the compile time. @default true
    */
   readonly shareSubschemas?: boolean;
+  /** Keep compiled validators as code here, and take them from here on later runs. @default none */
+  readonly store?: ValidatorStore;
 }
+
+/** Bump when the way code is stored or loaded changes (validator-cache.ts). */
+const CODE_FORMAT = 'ajv-standalone-commonjs/1';
+
+const AJV_OPTIONS = {
+  allErrors: true,
+  strict: false,
+  unicodeRegExp: false,
+  // `maxLength` and `minLength` count code points (ucs2length); Kubernetes counts bytes, close enough.
+  inlineRefs: false,
+} as const satisfies Options;
+
+/** The formats as their code: a changed format check gives other validator keys. */
+const FORMATS_FINGERPRINT = Object.entries(kubernetesFormats)
+  .map(([name, f]) => `${name}:${typeof f === 'object' && !(f instanceof RegExp) ? `${f.type ?? ''}:${String(f.validate)}` : String(f)}`)
+  .join('\n');
 
 const BASE = 'https://schemas.tenantctl.invalid';
 
@@ -57,28 +82,30 @@ function apiVersionOf(group: string, version: string): string {
 
 export class SchemaRegistry {
   readonly kubernetesVersion: string;
-  private readonly ajv: Ajv;
+  private readonly source: SchemaSource;
+  private readonly definitionsId: string;
   private readonly entries = new Map<string, Entry>();
   private readonly byKind = new Map<string, Set<string>>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly store: ValidatorStore | undefined;
+  /** Set up on the first validator that is not in the store. */
+  private ajvInstance: Ajv | undefined;
+  private strict: Record<string, JsonSchema> | undefined;
+  private definitionsHash: string | undefined;
+  /** How many validators came from the store, and how many were compiled (benchmarks, tests). */
+  readonly stats = { loaded: 0, compiled: 0 };
 
   private readonly objectMetaRef: string;
   private readonly shareSubschemas: boolean;
 
   constructor(source: SchemaSource, options: SchemaRegistryOptions = {}) {
     this.kubernetesVersion = source.kubernetesVersion;
+    this.source = source;
+    this.store = options.store;
     this.shareSubschemas = options.shareSubschemas ?? true;
-    this.ajv = new Ajv({
-      allErrors: true,
-      strict: false,
-      unicodeRegExp: false,
-      // `maxLength` and `minLength` count code points (ucs2length); Kubernetes counts bytes, close enough.
-      inlineRefs: false,
-    });
-    for (const [name, format] of Object.entries(kubernetesFormats)) this.ajv.addFormat(name, format);
 
     const definitionsId = `${BASE}/kubernetes/v${source.kubernetesVersion}/definitions.json`;
-    this.ajv.addSchema({ $id: definitionsId, definitions: strictDefinitions(source.definitions) });
+    this.definitionsId = definitionsId;
     for (const [name, schema] of Object.entries(source.definitions)) {
       const gvks = schema['x-kubernetes-group-version-kind'];
       if (!Array.isArray(gvks)) continue;
@@ -92,6 +119,27 @@ export class SchemaRegistry {
     for (const crd of source.crds) {
       this.register(apiVersionOf(crd.group, crd.version), crd.kind, `${BASE}/crds/${crd.group}/${crd.version}/${crd.kind}.json`, crd);
     }
+  }
+
+  private strictDefinitions(): Record<string, JsonSchema> {
+    return (this.strict ??= strictDefinitions(this.source.definitions));
+  }
+
+  private get ajv(): Ajv {
+    if (!this.ajvInstance) {
+      // `code.source` keeps each validator's code, so that it can be stored; the formats are required by name.
+      const ajv = new Ajv({ ...AJV_OPTIONS, ...(this.store ? { code: { source: true, formats: _`require(${FORMATS_MODULE})` } } : {}) });
+      for (const [name, format] of Object.entries(kubernetesFormats)) ajv.addFormat(name, format);
+      ajv.addSchema({ $id: this.definitionsId, definitions: this.strictDefinitions() });
+      this.ajvInstance = ajv;
+    }
+    return this.ajvInstance;
+  }
+
+  /** The store key of a validator: ajv, its options, the formats, every definition and the kind's own schema. */
+  private keyOf(ref: string, schema: JsonSchema | undefined): string {
+    this.definitionsHash ??= createHash('sha256').update(JSON.stringify(this.strictDefinitions())).digest('hex');
+    return validatorKey([CODE_FORMAT, ajvPackage.version, JSON.stringify(AJV_OPTIONS), FORMATS_FINGERPRINT, this.definitionsHash, ref, schema ? JSON.stringify(schema) : '']);
   }
 
   private register(apiVersion: string, kind: string, ref: string, crd?: CrdVersion): void {
@@ -117,15 +165,36 @@ export class SchemaRegistry {
       const known = [...(this.byKind.get(kind) ?? [])].sort();
       return { found: false, reason: known.length > 0 ? 'unknown-api-version' : 'unknown-kind', knownApiVersions: known };
     }
-    if (entry.crd) {
-      // Once per key: the validator is kept in `compiled` below.
-      const strict = strictSchema(entry.crd.schema, { objectMetaRef: this.objectMetaRef }, true);
-      this.ajv.addSchema({ ...(this.shareSubschemas ? shareRepeatedSubschemas(strict) : strict), $id: entry.ref });
-    }
-    const validate = this.ajv.getSchema(entry.ref);
-    if (!validate) throw new Error(`internal error: schema ${entry.ref} for ${key} is registered but did not compile`);
+    const validate = this.build(key, entry);
     this.compiled.set(key, validate);
     return { found: true, validate };
+  }
+
+  /** The validator of one entry: from the store when it holds a sound one, else compiled (and stored). */
+  private build(key: string, entry: Entry): ValidateFunction {
+    let schema: JsonSchema | undefined;
+    if (entry.crd) {
+      // Once per key: the validator is kept in `compiled`.
+      const strict = strictSchema(entry.crd.schema, { objectMetaRef: this.objectMetaRef }, true);
+      schema = this.shareSubschemas ? shareRepeatedSubschemas(strict) : strict;
+    }
+    const storeKey = this.store ? this.keyOf(entry.ref, schema) : undefined;
+    const code = storeKey ? this.store!.get(storeKey) : undefined;
+    if (code !== undefined) {
+      try {
+        const loaded = loadValidatorCode(code, kubernetesFormats);
+        this.stats.loaded++;
+        return loaded;
+      } catch {
+        // Code that does not run is compiled again below, and its entry replaced.
+      }
+    }
+    if (schema && !this.ajv.getSchema(entry.ref)) this.ajv.addSchema({ ...schema, $id: entry.ref });
+    const validate = this.ajv.getSchema(entry.ref);
+    if (!validate) throw new Error(`internal error: schema ${entry.ref} for ${key} is registered but did not compile`);
+    this.stats.compiled++;
+    if (storeKey) this.store!.set(storeKey, standaloneCode.default(this.ajv, validate));
+    return validate;
   }
 
   /** Compiles every validator now (benchmarks, cache warm-up); returns how many. */

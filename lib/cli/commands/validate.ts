@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIssue, loadInputs } from '../../io/load-modules.ts';
-import { readManifests } from '../../io/read-manifests.ts';
 import type { SourcePositions } from '../../model/issue.ts';
 import { contextsFromDocs } from '../../policy/context.ts';
 import { countFindings, runPolicies } from '../../policy/engine.ts';
@@ -16,7 +15,7 @@ import { renderFindingsMarkdown } from '../../report/findings-markdown.ts';
 import { renderFindingsText } from '../../report/findings-text.ts';
 import { schemaFindingsAsFindings } from '../../report/rules.ts';
 import { renderSarif } from '../../report/sarif.ts';
-import { validateObjects } from '../../validate/index.ts';
+import { readAndValidate } from '../../validate/index.ts';
 import { compileWorkspace } from '../../workspace/compile.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -33,9 +32,19 @@ export interface ValidateCommandOptions {
 }
 
 export async function validateCommand(o: ValidateCommandOptions): Promise<{ output: string; findings: Finding[]; errors: number }> {
-  const compiled = await compileWorkspace(o.root);
-  const { docs, problems } = readManifests(join(o.root, 'generated'), { base: o.root });
-  const schema = schemaFindingsAsFindings([...problems, ...validateObjects(docs, { root: o.packageRoot })], compiled.environments);
+  // Read and validated on every core (validators compiled once per kind, kept in the user cache),
+  // started first so that the other threads work while this one compiles the tenant files.
+  const reading = readAndValidate(join(o.root, 'generated'), { base: o.root, root: o.packageRoot });
+  let compiled;
+  try {
+    compiled = await compileWorkspace(o.root);
+  } catch (error) {
+    // Bad input is reported at once; the reading is not waited for.
+    reading.catch(() => undefined);
+    throw error;
+  }
+  const { docs, problems, findings: invalid } = await reading;
+  const schema = schemaFindingsAsFindings([...problems, ...invalid], compiled.environments);
   const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers });
   const findings = [...schema, ...runPolicies(contexts, { today: o.today })];
   const counts = countFindings(findings);

@@ -1,0 +1,26 @@
+/**
+ * The registry of the vendored schemas, one per process and thread (each thread that validates
+ * builds its own: validators are functions, which cannot travel between threads). Apart from
+ * index.ts so that the parallel reader (lib/io/read-manifests-parallel.ts) can load it lazily.
+ */
+import { join } from 'node:path';
+import { DEFAULT_KUBERNETES_VERSION, defaultCacheDir, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
+import { SchemaRegistry } from './registry.ts';
+import { diskValidatorStore } from './validator-cache.ts';
+
+const registries = new Map<string, SchemaRegistry>();
+
+/**
+ * The registry for the vendored schemas of `kubernetesVersion`, built on first use, with its
+ * compiled validators kept in `<cacheDir>/validators` across runs (unless `cacheDir` is false).
+ */
+export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegistry {
+  const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}\0${cacheDir}`;
+  let registry = registries.get(key);
+  if (!registry) {
+    registry = new SchemaRegistry(readSchemaSource(options), cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators')) } : {});
+    registries.set(key, registry);
+  }
+  return registry;
+}

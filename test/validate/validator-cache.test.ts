@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifests } from '../../lib/io/read-manifests.ts';
+import { readSchemaSource } from '../../lib/io/read-schemas.ts';
+import type { ManifestDoc } from '../../lib/validate/findings.ts';
+import { SchemaRegistry, type SchemaSource } from '../../lib/validate/registry.ts';
+import { validateWith } from '../../lib/validate/validate.ts';
+import { diskValidatorStore } from '../../lib/validate/validator-cache.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+/** Every fixture: valid objects, a core kind and custom resources with errors, an unknown kind. */
+function fixtureDocs(): ManifestDoc[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseManifests(readFileSync(join(FIXTURES, f), 'utf8'), f).docs);
+}
+
+describe('compiled validators in the user cache', () => {
+  let source: SchemaSource;
+  let docs: ManifestDoc[];
+  let expected: ReturnType<typeof validateWith>;
+  const dirs: string[] = [];
+  const scratch = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tenantctl-validators-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  beforeAll(() => {
+    source = readSchemaSource({ cacheDir: false });
+    docs = fixtureDocs();
+    // The reference: validators compiled by ajv in this process, no store.
+    expected = validateWith(new SchemaRegistry(source), docs);
+    expect(expected.map((f) => f.code)).toEqual(expect.arrayContaining(['schema.invalid', 'schema.unknown-kind']));
+  });
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds exactly what freshly compiled validators find, when loaded from the cache on a later run', () => {
+    const dir = scratch();
+    const first = new SchemaRegistry(source, { store: diskValidatorStore(dir) });
+    expect(validateWith(first, docs)).toEqual(expected);
+    expect(first.stats.loaded).toBe(0);
+    expect(first.stats.compiled).toBeGreaterThan(2);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.js'))).toHaveLength(first.stats.compiled);
+
+    const second = new SchemaRegistry(source, { store: diskValidatorStore(dir) });
+    expect(validateWith(second, docs)).toEqual(expected);
+    expect(second.stats).toEqual({ loaded: first.stats.compiled, compiled: 0 });
+  });
+
+  it('compiles a damaged cached validator again and rewrites its entry, rather than using it', () => {
+    const dir = scratch();
+    validateWith(new SchemaRegistry(source, { store: diskValidatorStore(dir) }), docs);
+    const entries = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    const [truncated, edited, ...rest] = entries;
+    // Cut in half; code changed so that it would accept anything; not a validator at all.
+    const text = (f: string) => readFileSync(join(dir, f), 'utf8');
+    writeFileSync(join(dir, truncated), text(truncated).slice(0, text(truncated).length / 2));
+    writeFileSync(join(dir, edited), text(edited).replace(/return errors === 0;/g, 'return true;'));
+    for (const f of rest) writeFileSync(join(dir, f), 'garbage');
+
+    const again = new SchemaRegistry(source, { store: diskValidatorStore(dir) });
+    expect(validateWith(again, docs)).toEqual(expected);
+    expect(again.stats).toEqual({ loaded: 0, compiled: entries.length });
+    // Every entry was written again, whole: the next run loads them all.
+    const store = diskValidatorStore(dir);
+    for (const f of entries) expect(store.get(f.replace(/\.js$/, '')), f).toBeDefined();
+    const next = new SchemaRegistry(source, { store: diskValidatorStore(dir) });
+    expect(validateWith(next, docs)).toEqual(expected);
+    expect(next.stats.loaded).toBe(entries.length);
+  });
+
+  it('compiles again when a sound entry holds code that does not run', () => {
+    const dir = scratch();
+    const store = diskValidatorStore(dir);
+    validateWith(new SchemaRegistry(source, { store }), docs);
+    // Checksummed correctly (as a writer with a bug would leave it), but no validator.
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) store.set(f.replace(/\.js$/, ''), 'module.exports = 42;');
+    const again = new SchemaRegistry(source, { store });
+    expect(validateWith(again, docs)).toEqual(expected);
+    expect(again.stats.loaded).toBe(0);
+  });
+
+  it('lets two processes fill one cache at once, and both validate correctly', async () => {
+    const cache = scratch();
+    const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(FIXTURES, f));
+    // A process that validates the fixtures with the vendored registry, as the CLI does, in `cache`.
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { parseManifests } from ${JSON.stringify(join(ROOT, 'lib/io/read-manifests.ts'))};
+      import { vendoredRegistry } from ${JSON.stringify(join(ROOT, 'lib/validate/vendored.ts'))};
+      import { validateWith } from ${JSON.stringify(join(ROOT, 'lib/validate/validate.ts'))};
+      const files = ${JSON.stringify(fixtures)};
+      const docs = files.flatMap((f) => parseManifests(readFileSync(f, 'utf8'), f.split('/').pop()).docs);
+      const registry = vendoredRegistry();
+      const findings = validateWith(registry, docs);
+      console.log(JSON.stringify({ findings, stats: registry.stats }));
+    `;
+    const run = () =>
+      new Promise<{ findings: unknown; stats: { loaded: number; compiled: number } }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TENANTCTL_CACHE_DIR: cache } });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`exit ${code}: ${err}`))));
+      });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.findings).toEqual(expected);
+    expect(b.findings).toEqual(expected);
+    // Whatever each wrote, the cache holds whole, sound entries only, and no temporary files.
+    const dir = join(cache, 'tenantctl', 'validators');
+    const names = readdirSync(dir);
+    expect(names.filter((f) => !f.endsWith('.js'))).toEqual([]);
+    const store = diskValidatorStore(dir);
+    for (const f of names) expect(store.get(f.replace(/\.js$/, '')), f).toBeDefined();
+    const third = await run();
+    expect(third.findings).toEqual(expected);
+    expect(third.stats.compiled).toBe(0);
+  }, 180_000);
+});
