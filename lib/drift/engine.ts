@@ -70,6 +70,8 @@ function rawDiff(desired: KubeObject, live: KubeObject, crds: CrdIndex): { decla
 /** The drifted fields of one desired/live pair, judged and (for Secrets) masked, sorted by path. */
 export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier, digestKey?: string): Change[] {
   const { declared, raw } = rawDiff(desired, live, crds);
+  // Most pairs have no differences: their managedFields are never indexed.
+  if (raw.length === 0) return [];
   const fields = indexManagedFields(live);
   const changes: Change[] = [];
   for (const c of raw) {
