@@ -91,7 +91,7 @@ export async function materializeRef(repo: string, ref: string, options: Materia
   try {
     const g = git(repo, { GIT_INDEX_FILE: index });
     await g.raw(['read-tree', commit]);
-    if (options.exclude?.length) await g.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...options.exclude]);
+    if (options.exclude?.length) await g.raw(['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...options.exclude]);
     await g.raw(['checkout-index', '--all', '--force', `--prefix=${dir}/`]);
     await rm(index, { force: true });
   } catch (error) {

@@ -31,10 +31,11 @@ function git(args: readonly string[]): string {
 }
 
 /** One audit of the cluster, in this process, with the lines it reports on its progress. */
-async function audit(): Promise<{ report: AuditReport; exitCode: number; progress: string[] }> {
+async function audit(ref?: string): Promise<{ report: AuditReport; exitCode: number; progress: string[] }> {
   const progress: string[] = [];
   const { report, exitCode } = await auditCommand({
     root: repo,
+    ...(ref ? { ref } : {}),
     packageRoot: REPO_ROOT,
     clusters: [CLUSTER],
     kubeconfig: fleet.controlPlane.kubeconfigPath,
@@ -122,6 +123,13 @@ describe('the audit\'s desired-state cache', () => {
     const finding = changed.report.clusters[0].findings.find((f) => f.type === 'modified' && f.resource.kind === 'ConfigMap' && f.resource.name === object.metadata.name && f.resource.namespace === object.metadata.namespace);
     expect(finding?.changes?.map((c) => c.path)).toContain('data.cache-test');
     expect(entriesIn(cacheDir)).toHaveLength(2);
+  });
+
+  it('audits an older commit (--ref) from the cache without writing out its generated/', async () => {
+    const older = await audit('HEAD~1');
+    expect(desiredFrom(older.progress)).toMatch(/from the cache/);
+    expect(older.report.gitCommit).toBe(first.report.gitCommit);
+    expect(older.report.clusters).toEqual(first.report.clusters);
   });
 
   it('lets two audits run at once with an empty cache: both succeed with the same findings, and leave one whole entry', async () => {
