@@ -409,19 +409,21 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
     return parts.join(', ');
   };
   const kubectlCase = kubectl?.sampled ? `kubectl diff --server-side, EXTRAPOLATED from ${kubectl.sampled} objects/cluster` : 'kubectl diff --server-side (4 processes)';
-  const rows: Array<[string, number, number, string]> = [
-    ['floor: list the same kinds, same client', floor.seconds, floor.peakMb, ''],
-    ['audit, cold (empty desired-state cache)', cold.seconds, cold.peakMb, auditTarget(cold, base?.cold)],
-    ['audit, nightly (same commit, cache warm)', nightly.seconds, nightly.peakMb, `${auditTarget(nightly, base?.nightly)}, ${verdict(r.reused)} (generated/ not read)`],
+  const rows: Array<[string, number, number | undefined, number, string]> = [
+    ['floor: list the same kinds, same client', floor.seconds, floor.cpuSeconds, floor.peakMb, ''],
+    ['audit, cold (empty desired-state cache)', cold.seconds, cold.cpuSeconds, cold.peakMb, auditTarget(cold, base?.cold)],
+    ['audit, nightly (same commit, cache warm)', nightly.seconds, nightly.cpuSeconds, nightly.peakMb, `${auditTarget(nightly, base?.nightly)}, ${verdict(r.reused)} (generated/ not read)`],
   ];
-  if (kubectl) rows.push([kubectlCase, kubectl.seconds, kubectl.peakMb, `${verdict(kubectlRatio >= TARGET.kubectlRatio)} (nightly audit >= ${TARGET.kubectlRatio}x faster: ${kubectlRatio.toFixed(1)}x)`]);
-  const head = [`${thousands(r.tenants)} tenants, ${thousands(r.objects)} objects, 4 clusters (whole processes)`, 'seconds', 'x floor', 'us/object', 'peak MB', 'target'];
-  const table = [head, ...rows.map(([c, sec, mb, t]) => [c, sec.toFixed(2), (sec / floor.seconds).toFixed(2), perObjectUs(sec, r.objects).toFixed(0), mb.toFixed(0), t])];
+  if (kubectl) rows.push([kubectlCase, kubectl.seconds, undefined, kubectl.peakMb, `${verdict(kubectlRatio >= TARGET.kubectlRatio)} (nightly audit >= ${TARGET.kubectlRatio}x faster: ${kubectlRatio.toFixed(1)}x)`]);
+  const head = [`${thousands(r.tenants)} tenants, ${thousands(r.objects)} objects, 4 clusters (whole processes)`, 'seconds', 'x floor', 'us/object', 'CPU s', 'CPU x floor', 'peak MB', 'target'];
+  const cpuRatio = (cpu: number | undefined) => (cpu !== undefined && floor.cpuSeconds ? (cpu / floor.cpuSeconds).toFixed(2) : '-');
+  const table = [head, ...rows.map(([c, sec, cpu, mb, t]) => [c, sec.toFixed(2), (sec / floor.seconds).toFixed(2), perObjectUs(sec, r.objects).toFixed(0), cpu?.toFixed(2) ?? '-', cpuRatio(cpu), mb.toFixed(0), t])];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   console.log('');
   for (const row of table) console.log(row.map((c, i) => (i === 0 || i === row.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
 
-  console.log(`\nload: 1-minute load average ${r.load.mean.toFixed(1)} (max ${r.load.max.toFixed(1)}) on ${availableParallelism()} CPUs while the cases ran (the measured process, the 4 control planes and whatever else runs on the machine)`);
+  console.log('\nCPU s: user + system seconds of the process (all its threads), barely moved by other work on the machine; the API servers\' work is the same in every case and not in it');
+  console.log(`load: 1-minute load average ${r.load.mean.toFixed(1)} (max ${r.load.max.toFixed(1)}) on ${availableParallelism()} CPUs while the cases ran (the measured process, the 4 control planes and whatever else runs on the machine)`);
   console.log(`objects: ${thousands(r.objects)} desired in generated/ (audit compared ${thousands(auditDesired)}, with the GitOps folders of kinds the clusters serve); live: the floor listed ${thousands(listed)} objects in ${thousands(requests)} list requests, the audit kept ${thousands(auditLive)} (selected kinds, and tenant-namespace objects of the scanned kinds)`);
   for (const c of b.clusters) {
     const f = floor.result.clusters.find((x) => x.name === c.name)!;
