@@ -1,7 +1,9 @@
 /**
  * `tenantctl audit`: live clusters against generated/ at a git ref. Wires the pieces: the tree of
- * the ref (lib/git/ref-tree.ts), the tenant model at that ref (for waivers and policies), one
- * Kubernetes client per cluster (lib/live), the per-cluster audit (lib/audit) and a renderer.
+ * the ref (lib/git/ref-tree.ts; generated/ left out), the tenant model at that ref (for waivers and
+ * policies), each cluster's desired state (lib/workspace/desired-state.ts: from the cache when it
+ * holds generated/<cluster>'s git tree, else read from generated/ and cached), one Kubernetes
+ * client per cluster (lib/live), the per-cluster audit (lib/audit) and a renderer.
  *
  * Contexts: each cluster's `context` in fleet.ts, else its name; `--context` overrides it for a
  * single cluster, `--kubeconfig` replaces the default kubeconfig for all.
