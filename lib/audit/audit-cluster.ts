@@ -9,7 +9,7 @@
  * `serverDryRun` is set (then only dry-run applies, which persist nothing). Cluster access goes
  * through the small LiveReader interface.
  */
-import { detectDrift } from '../drift/engine.ts';
+import { detectDrift, DriftDetector } from '../drift/engine.ts';
 import { isControllerMade, isManagedByUs, tenantNamespaces } from '../drift/pair.ts';
 import { managerClassifier } from '../drift/attribution.ts';
 import type { CrdSchema, IgnoreRule, ManagerRules } from '../drift/types.ts';
@@ -17,13 +17,13 @@ import type { ApiResource } from '../live/discovery.ts';
 import type { ListOptions, ListPage } from '../live/kube-client.ts';
 import { KubeApiError } from '../live/errors.ts';
 import { mapLimit } from '../live/map-limit.ts';
-import { keyOf, keyOfRef, uniqueKey, type KubeObject } from '../model/resource.ts';
-import { planListings, type KindListing } from './kinds.ts';
+import { groupOf, keyOf, keyOfRef, uniqueKey, type KubeObject } from '../model/resource.ts';
+import { NO_OBJECTS, planListings, type KindListing } from './kinds.ts';
 import { livePolicyFindings, type LivePolicyOptions } from './live-policies.ts';
 import { confirmDrift, type DryRunApplier } from './confirm.ts';
 import { sortFindings } from './sort.ts';
 import type { AuditFinding } from './types.ts';
-import { expectedObjects, optionalObjects, resolveEngine, type DesiredCluster } from './desired.ts';
+import { expectedSegments, optionalSegments, resolveEngine, type DesiredCluster, type DesiredSegment } from './desired.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 import type { EnvironmentEvidence } from '../evidence/types.ts';
@@ -40,8 +40,8 @@ export interface AuditClusterInput {
   readonly cluster: ClusterInfo;
   /**
    * Reads the objects in generated/ for this cluster. A function, so that reading overlaps
-   * discovery and the namespace listing, and so that nobody else holds the objects: they are
-   * released kind by kind once compared.
+   * discovery and the namespace listing; its segments are loaded kind by kind as each kind is
+   * compared, and let go after.
    */
   readonly loadDesired: () => Promise<DesiredCluster> | DesiredCluster;
   readonly reader: LiveReader;
@@ -143,16 +143,18 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.loadDesired(),
   ]);
   const engine = resolveEngine(input.engine, served);
-  const optional = optionalObjects(loaded, engine);
-  const optionalKeys = new Set(optional.map((o) => uniqueKey(keyOf(o))));
-  const desiredObjects = [...expectedObjects(loaded, engine), ...optional];
-  const tenants = tenantNamespaces(desiredObjects, liveNamespaces, prefix);
+  const optional = optionalSegments(loaded, engine);
+  // Engine folders are a handful of bootstrap objects: loaded here, once.
+  const optionalKeys = new Set(optional.flatMap((s) => s.objects()).map((o) => uniqueKey(keyOf(o))));
+  const segments = [...expectedSegments(loaded, engine), ...optional];
+  const tenants = desiredTenantNamespaces(segments, liveNamespaces, prefix);
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
-  const plan = planListings(desiredObjects, served, [...tenants].filter((n) => liveNames.has(n)));
-  const desiredCount = plan.namespaces.desired.length + [...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.length, 0);
+  const plan = planListings(segments, served, [...tenants].filter((n) => liveNames.has(n)));
+  const desiredCount = [plan.namespaces, ...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.count, 0);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
-  const namespaces = { desired: plan.namespaces.desired, live: liveNamespaces };
+  const namespaces = { desired: plan.namespaces.desired.load(), live: liveNamespaces };
+  const drift = new DriftDetector({ ...common, namespaces });
   const ours = (o: KubeObject) => isManagedByUs(o) || (!!o.metadata.namespace && tenants.has(o.metadata.namespace));
 
   const findings: AuditFinding[] = [];
@@ -163,7 +165,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
   };
   // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
-  findings.push(...await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: plan.namespaces.desired, live: liveNamespaces }), plan.namespaces.desired, liveNamespaces));
+  findings.push(...await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: namespaces.desired, live: liveNamespaces }), namespaces.desired, liveNamespaces));
   keepForPolicies(liveNamespaces.filter(isManagedByUs));
   let liveCount = liveNamespaces.length;
 
@@ -173,10 +175,12 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     // A desired object without a namespace of a namespaced kind pairs as pairObjects pairs it
     // (with the one live object of its name in any namespace): its live candidates are held back
     // and compared once every page is in, by the same detectDrift call.
+    // This kind's desired objects, from here to the end of this function only.
+    const desired = listing.desired.load();
     const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
-    const loose = new Set(listing.desired.filter(looseDesired).map((d) => d.metadata.name));
-    const pending = new Map(listing.desired.filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]));
-    const wanted = listing.desired.length;
+    const loose = new Set(desired.filter(looseDesired).map((d) => d.metadata.name));
+    const pending = new Map(desired.filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]));
+    const wanted = desired.length;
     const keep = listing.selector ? () => true : ours;
     const held: KubeObject[] = [];
     let live = 0;
@@ -203,7 +207,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
             items.push(o);
           }
         }
-        const pageFindings = await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: paired, live: items, namespaces }), paired, items);
+        const pageFindings = await confirmed(input.serverDryRun, engine, drift.detect(paired, items), paired, items);
         findings.push(...pageFindings);
         keepForPolicies(items);
         evidence?.offer(items);
@@ -218,20 +222,19 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     }
     // What no page held: the held candidates of namespace-less desired objects, and (selected
     // lists) each object looked up by name; what still has no live copy is missing.
-    const rest = [...pending.values(), ...listing.desired.filter(looseDesired)];
+    const rest = [...pending.values(), ...desired.filter(looseDesired)];
     const lookedUp = listing.selector ? await lookUp(input.reader, listing, rest.filter((d) => !held.some((h) => h.metadata.name === d.metadata.name))) : [];
     const last = [...held, ...lookedUp];
-    const lastFindings = await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: rest, live: last, namespaces }), rest, last);
+    const lastFindings = await confirmed(input.serverDryRun, engine, drift.detect(rest, last), rest, last);
     findings.push(...lastFindings);
     keepForPolicies(last);
     evidence?.offer(last);
     liveCount += live + last.length;
     input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings`);
-    listing.desired = [];
   });
   for (const listing of plan.unserved) {
-    findings.push(...detectDrift({ ...common, desired: listing.desired, live: [], namespaces }));
-    input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.length} objects missing`);
+    findings.push(...drift.detect(listing.desired.load(), []));
+    input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.count} objects missing`);
   }
   if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
   const judged = evidence?.evaluate();
@@ -271,5 +274,16 @@ async function confirmed(applier: DryRunApplier | undefined, engine: GitOpsEngin
   return out;
 }
 
+/**
+ * Tenant namespaces (tenantNamespaces of lib/drift) from the segments: their Namespace objects,
+ * and the namespaces their objects are in, without loading any other segment.
+ */
+function desiredTenantNamespaces(segments: readonly DesiredSegment[], liveNamespaces: readonly KubeObject[], prefix: string): Set<string> {
+  const desiredNamespaces = segments.filter((s) => s.kind === 'Namespace' && groupOf(s.apiVersion) === '').flatMap((s) => s.objects());
+  const tenants = tenantNamespaces(desiredNamespaces, liveNamespaces, prefix);
+  for (const s of segments) for (const n of s.namespaces) if (n.startsWith(prefix)) tenants.add(n);
+  return tenants;
+}
+
 /** Namespaces are listed whole, before the plan exists: their labels are needed for every kind. */
-const NAMESPACES: KindListing = { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: [] };
+const NAMESPACES: KindListing = { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: NO_OBJECTS };

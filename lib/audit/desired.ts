@@ -1,24 +1,35 @@
 /**
- * The desired side of one cluster: the objects under `generated/<cluster>/`. The GitOps
- * bootstrap folders (`argocd/`, `flux/`) belong to one engine each, and a cluster runs one of
- * them: only the folder of the cluster's engine is expected, so a Flux cluster does not report
- * the Argo CD objects as missing. The engine is the one fleet.ts names, else the only one whose
- * kinds the cluster serves; with both (or neither) served it is unknown and both folders are
- * optional: compared where live, never missing (optionalObjects).
+ * The desired side of one cluster: the objects under `generated/<cluster>/`, in segments of one
+ * kind and one folder each. The GitOps bootstrap folders (`argocd/`, `flux/`) belong to one engine
+ * each, and a cluster runs one of them: only the folder of the cluster's engine is expected, so a
+ * Flux cluster does not report the Argo CD objects as missing. The engine is the one fleet.ts
+ * names, else the only one whose kinds the cluster serves; with both (or neither) served it is
+ * unknown and both folders are optional: compared where live, never missing (optionalObjects).
+ *
+ * Segments, because at fleet scale the desired state of a cluster is large: a segment's objects
+ * are produced when the auditor lists its kind (from the desired-state cache, parsed then), and
+ * let go once the kind is compared, so nothing holds a whole cluster's desired objects.
  */
 import type { ManifestDoc } from '../validate/findings.ts';
-import type { KubeObject } from '../model/resource.ts';
+import { groupOf, type KubeObject } from '../model/resource.ts';
 import { GITOPS_ENGINES, type GitOpsEngine } from '../model/gitops-engine.ts';
 
-export interface EngineFolder {
-  readonly engine: GitOpsEngine;
-  readonly objects: readonly KubeObject[];
+/** Desired objects of one kind (any API version) in one folder of generated/<cluster>/. */
+export interface DesiredSegment {
+  /** The engine whose bootstrap folder holds them; undefined for the cluster's own objects. */
+  readonly engine?: GitOpsEngine;
+  /** API version of the segment's first object (the version generated/ uses). */
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly count: number;
+  /** Namespaces its objects are in, sorted: tenant namespaces are known before any segment is loaded. */
+  readonly namespaces: readonly string[];
+  /** Its objects; from the cache, a fresh copy on each call, so the caller decides how long they live. */
+  objects(): readonly KubeObject[];
 }
 
 export interface DesiredCluster {
-  readonly objects: readonly KubeObject[];
-  /** The engines' bootstrap folders present in generated/<cluster>/. */
-  readonly engineFolders: readonly EngineFolder[];
+  readonly segments: readonly DesiredSegment[];
 }
 
 /** The kind whose being served tells that an engine is installed. */
@@ -29,20 +40,38 @@ export const ENGINE_KIND: Readonly<Record<GitOpsEngine, { readonly group: string
 
 const isEngineFolder = (folder: string): folder is GitOpsEngine => (GITOPS_ENGINES as readonly string[]).includes(folder);
 
+/** Segments holding `objects`, grouped by folder (`engine`) and kind, in first-seen order. */
+export function segmentsOf(objects: readonly KubeObject[], engine?: GitOpsEngine): DesiredSegment[] {
+  const byKind = new Map<string, KubeObject[]>();
+  for (const o of objects) {
+    const k = `${groupOf(o.apiVersion)}/${o.kind}`;
+    const list = byKind.get(k);
+    if (list) list.push(o);
+    else byKind.set(k, [o]);
+  }
+  return [...byKind.values()].map((list) => heldSegment(list, engine));
+}
+
+/** A segment over objects already in memory. */
+export function heldSegment(objects: readonly KubeObject[], engine?: GitOpsEngine): DesiredSegment {
+  const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))].sort();
+  return { ...(engine ? { engine } : {}), apiVersion: objects[0].apiVersion, kind: objects[0].kind, count: objects.length, namespaces, objects: () => objects };
+}
+
 /** `docs` read from `generated/<cluster>/` with paths relative to the repository root. */
 export function desiredCluster(docs: readonly ManifestDoc[], cluster: string): DesiredCluster {
-  const objects: KubeObject[] = [];
+  const own: KubeObject[] = [];
   const folders = new Map<GitOpsEngine, KubeObject[]>();
   for (const doc of docs) {
     const parts = doc.file.split('/');
     const at = parts.indexOf(cluster);
     if (at < 0) continue;
     const folder = parts[at + 1];
-    if (!isEngineFolder(folder)) objects.push(doc.object);
+    if (!isEngineFolder(folder)) own.push(doc.object);
     else if (folders.has(folder)) folders.get(folder)!.push(doc.object);
     else folders.set(folder, [doc.object]);
   }
-  return { objects, engineFolders: [...folders].map(([engine, list]) => ({ engine, objects: list })) };
+  return { segments: [...segmentsOf(own), ...[...folders].flatMap(([engine, list]) => segmentsOf(list, engine))] };
 }
 
 /**
@@ -55,17 +84,26 @@ export function resolveEngine(declared: GitOpsEngine | undefined, served: Readon
   return installed.length === 1 ? installed[0] : undefined;
 }
 
-/** generated/<cluster>/ plus the folder of the cluster's engine, if known. */
-export function expectedObjects(loaded: DesiredCluster, engine: GitOpsEngine | undefined): KubeObject[] {
-  const folder = engine && loaded.engineFolders.find((f) => f.engine === engine);
-  return folder ? [...loaded.objects, ...folder.objects] : [...loaded.objects];
+/** Segments of generated/<cluster>/ plus those of the folder of the cluster's engine, if known. */
+export function expectedSegments(loaded: DesiredCluster, engine: GitOpsEngine | undefined): DesiredSegment[] {
+  return loaded.segments.filter((s) => !s.engine || s.engine === engine);
 }
 
 /**
  * With no engine known (fleet.ts names none and the cluster serves both engines' kinds, or
- * neither), every engine folder's objects: compared where they are live, never missing where not,
- * since either engine, or none, may be the one that applies this cluster.
+ * neither), every engine folder's segments: compared where they are live, never missing where
+ * not, since either engine, or none, may be the one that applies this cluster.
  */
+export function optionalSegments(loaded: DesiredCluster, engine: GitOpsEngine | undefined): DesiredSegment[] {
+  return engine ? [] : loaded.segments.filter((s) => !!s.engine);
+}
+
+/** The objects of expectedSegments. */
+export function expectedObjects(loaded: DesiredCluster, engine: GitOpsEngine | undefined): KubeObject[] {
+  return expectedSegments(loaded, engine).flatMap((s) => s.objects());
+}
+
+/** The objects of optionalSegments. */
 export function optionalObjects(loaded: DesiredCluster, engine: GitOpsEngine | undefined): KubeObject[] {
-  return engine ? [] : loaded.engineFolders.flatMap((f) => f.objects);
+  return optionalSegments(loaded, engine).flatMap((s) => s.objects());
 }

@@ -18,6 +18,14 @@
 import { groupOf, type KubeObject } from '../model/resource.ts';
 import { isClusterObject } from '../drift/pair.ts';
 import type { ApiResource } from '../live/discovery.ts';
+import type { DesiredSegment } from './desired.ts';
+
+/** The desired objects of a listing: counted up front, produced when the kind is compared. */
+export interface DesiredObjects {
+  readonly count: number;
+  /** The objects (any API version), from their segments: the caller lets them go once compared. */
+  load(): readonly KubeObject[];
+}
 
 /** A kind to list: `selector` set for selected lists, unset to list everything and filter. */
 export interface KindListing {
@@ -35,11 +43,8 @@ export interface KindListing {
    * in the report instead of failing the audit.
    */
   readonly scanOnly?: boolean;
-  /**
-   * The desired objects of this kind (any API version). Not readonly: the auditor drops them once
-   * the kind is compared, so a large fleet's desired state is not held to the end.
-   */
-  desired: readonly KubeObject[];
+  /** The desired objects of this kind, loaded only when the kind is compared. */
+  readonly desired: DesiredObjects;
 }
 
 export interface ListingPlan {
@@ -103,18 +108,19 @@ export function scannedKinds(served: readonly ApiResource[]): Array<{ group: str
 /**
  * @param tenantNamespaces where Secrets are listed (they are listed nowhere else).
  */
-export function planListings(desired: readonly KubeObject[], served: readonly ApiResource[], tenantNamespaces: Iterable<string> = []): ListingPlan {
-  const byType = new Map<string, KubeObject[]>();
-  for (const o of desired.filter(isClusterObject)) {
-    const k = typeKey(groupOf(o.apiVersion), o.kind);
+export function planListings(desired: readonly DesiredSegment[], served: readonly ApiResource[], tenantNamespaces: Iterable<string> = []): ListingPlan {
+  const byType = new Map<string, DesiredSegment[]>();
+  for (const segment of desired) {
+    if (segment.count === 0 || !isClusterObject({ apiVersion: segment.apiVersion, kind: segment.kind, metadata: { name: '' } })) continue;
+    const k = typeKey(groupOf(segment.apiVersion), segment.kind);
     const list = byType.get(k);
-    if (list) list.push(o);
-    else byType.set(k, [o]);
+    if (list) list.push(segment);
+    else byType.set(k, [segment]);
   }
   const scanned = scannedKinds(served);
   const scannedKeys = new Set(scanned.map((s) => typeKey(s.group, s.kind)));
   const types = new Map<string, { group: string; kind: string; version?: string }>();
-  for (const [k, objects] of byType) types.set(k, { group: groupOf(objects[0].apiVersion), kind: objects[0].kind, version: objects[0].apiVersion.split('/').pop() });
+  for (const [k, segments] of byType) types.set(k, { group: groupOf(segments[0].apiVersion), kind: segments[0].kind, version: segments[0].apiVersion.split('/').pop() });
   for (const s of scanned) if (!types.has(typeKey(s.group, s.kind))) types.set(typeKey(s.group, s.kind), s);
   const secretNamespaces = [...new Set(tenantNamespaces)].sort();
 
@@ -122,13 +128,14 @@ export function planListings(desired: readonly KubeObject[], served: readonly Ap
   const unserved: KindListing[] = [];
   let namespaces: KindListing | undefined;
   for (const [k, t] of [...types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const objects = byType.get(k) ?? [];
+    const segments = byType.get(k) ?? [];
+    const objects = desiredObjects(segments);
     const resource = servedVersion(served, t.group, t.kind, t.version);
     if (!resource) {
-      if (objects.length) unserved.push({ apiVersion: objects[0].apiVersion, group: t.group, kind: t.kind, namespaced: true, desired: objects });
+      if (objects.count) unserved.push({ apiVersion: segments[0].apiVersion, group: t.group, kind: t.kind, namespaced: true, desired: objects });
       continue;
     }
-    if (k === SECRET && objects.length === 0 && secretNamespaces.length === 0) continue;
+    if (k === SECRET && objects.count === 0 && secretNamespaces.length === 0) continue;
     const listing: KindListing = {
       apiVersion: apiVersionOf(resource),
       group: t.group,
@@ -136,13 +143,21 @@ export function planListings(desired: readonly KubeObject[], served: readonly Ap
       namespaced: resource.namespaced,
       // Namespaces are listed whole: they are few, and tenant namespaces made by hand count too.
       ...(resource.namespaced && scannedKeys.has(k)) || k === '/Namespace' ? {} : { selector: MANAGED_SELECTOR },
-      ...(k === SECRET && objects.length === 0 ? { inNamespaces: secretNamespaces } : {}),
-      ...(objects.length === 0 ? { scanOnly: true } : {}),
+      ...(k === SECRET && objects.count === 0 ? { inNamespaces: secretNamespaces } : {}),
+      ...(objects.count === 0 ? { scanOnly: true } : {}),
       desired: objects,
     };
     if (k === '/Namespace') namespaces = listing;
     else kinds.push(listing);
   }
-  namespaces ??= { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: [] };
+  namespaces ??= { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: NO_OBJECTS };
   return { namespaces, kinds, unserved };
+}
+
+export const NO_OBJECTS: DesiredObjects = { count: 0, load: () => [] };
+
+function desiredObjects(segments: readonly DesiredSegment[]): DesiredObjects {
+  if (segments.length === 0) return NO_OBJECTS;
+  if (segments.length === 1) return { count: segments[0].count, load: () => segments[0].objects() };
+  return { count: segments.reduce((n, s) => n + s.count, 0), load: () => segments.flatMap((s) => s.objects()) };
 }

@@ -8,7 +8,7 @@
 import { formatKey, groupOf, keyOf, LABELS, type KubeObject } from '../model/resource.ts';
 import { creatorOf, judgeChange, managerClassifier, type ManagerClassifier } from './attribution.ts';
 import { diffObjects, type RawChange } from './diff.ts';
-import { compileIgnoreRules } from './ignore.ts';
+import { compileIgnoreRules, type CompiledIgnore } from './ignore.ts';
 import { indexManagedFields } from './managed-fields.ts';
 import { maskCredentialChanges, maskSecretChanges } from './mask.ts';
 import { compareDriftFindings } from './order.ts';
@@ -70,6 +70,8 @@ function rawDiff(desired: KubeObject, live: KubeObject, crds: CrdIndex): { decla
 /** The drifted fields of one desired/live pair, judged and (for Secrets) masked, sorted by path. */
 export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdIndex, managers: ManagerClassifier, digestKey?: string): Change[] {
   const { declared, raw } = rawDiff(desired, live, crds);
+  // Most pairs have no differences: their managedFields are never indexed.
+  if (raw.length === 0) return [];
   const fields = indexManagedFields(live);
   const changes: Change[] = [];
   for (const c of raw) {
@@ -81,18 +83,54 @@ export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdI
   return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes, digestKey) : maskCredentialChanges(changes, digestKey);
 }
 
+/** What detectDrift needs besides the objects, for DriftDetector. */
+export type DriftContext = Omit<DetectDriftInput, 'desired' | 'live'>;
+
+/**
+ * detectDrift for many batches of one cluster (the auditor's pages): the rules, the CRD index,
+ * and the Namespace index and tenant namespaces of `namespaces` are prepared once, not per batch.
+ */
+export class DriftDetector {
+  private readonly managers: ManagerClassifier;
+  private readonly ignore: CompiledIgnore;
+  private readonly crds: CrdIndex;
+  private readonly namespaces: Map<string, KubeObject>;
+  private readonly tenants: Set<string>;
+
+  constructor(private readonly context: DriftContext) {
+    this.managers = managerClassifier(context.managers);
+    this.ignore = compileIgnoreRules(context.ignore);
+    this.crds = indexCrds(context.crds);
+    this.namespaces = namespaceIndex(context.namespaces?.desired ?? [], context.namespaces?.live ?? []);
+    this.tenants = tenantNamespaces(context.namespaces?.desired ?? [], context.namespaces?.live ?? [], context.tenantNamespacePrefix);
+  }
+
+  /** Findings of one batch, as detectDrift gives them for `{ ...context, desired, live }`. */
+  detect(desired: readonly KubeObject[], live: readonly KubeObject[]): DriftFinding[] {
+    const input = { ...this.context, desired, live };
+    // Namespaces (and tenant namespaces) the batch itself brings, beyond the prepared ones.
+    const hasNamespace = (o: KubeObject) => o.kind === 'Namespace' && o.apiVersion === 'v1';
+    const namespaces = desired.some(hasNamespace) || live.some(hasNamespace)
+      ? namespaceIndex([...(this.context.namespaces?.desired ?? []), ...desired], [...(this.context.namespaces?.live ?? []), ...live])
+      : this.namespaces;
+    const batchTenants = tenantNamespaces(desired, live, this.context.tenantNamespacePrefix);
+    const tenants = [...batchTenants].every((n) => this.tenants.has(n)) ? this.tenants : new Set([...this.tenants, ...batchTenants]);
+    return findDrift(input, this.managers, this.ignore, this.crds, namespaces, tenants);
+  }
+}
+
 /**
  * Compares desired with live objects of one cluster. Findings come in the one finding order
  * (lib/drift/order.ts); changes by path. Throws only on malformed input or ignore rules.
  */
 export function detectDrift(input: DetectDriftInput): DriftFinding[] {
-  const managers = managerClassifier(input.managers);
-  const ignore = compileIgnoreRules(input.ignore);
-  const crds = indexCrds(input.crds);
   const nsDesired = input.namespaces ? [...input.namespaces.desired, ...input.desired] : input.desired;
   const nsLive = input.namespaces ? [...input.namespaces.live, ...input.live] : input.live;
-  const namespaces = namespaceIndex(nsDesired, nsLive);
-  const tenants = tenantNamespaces(nsDesired, nsLive, input.tenantNamespacePrefix);
+  const managers = managerClassifier(input.managers);
+  return findDrift(input, managers, compileIgnoreRules(input.ignore), indexCrds(input.crds), namespaceIndex(nsDesired, nsLive), tenantNamespaces(nsDesired, nsLive, input.tenantNamespacePrefix));
+}
+
+function findDrift(input: DetectDriftInput, managers: ManagerClassifier, ignore: CompiledIgnore, crds: CrdIndex, namespaces: ReadonlyMap<string, KubeObject>, tenants: ReadonlySet<string>): DriftFinding[] {
   const pairs = pairObjects(input.desired, input.live, { managers, tenantNamespaces: tenants });
   const findings: DriftFinding[] = [];
   for (const p of pairs) {

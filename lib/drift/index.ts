@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { detectDrift, compareObjects } from './engine.ts';
+export { detectDrift, compareObjects, DriftDetector, type DriftContext } from './engine.ts';
 export { pairObjects, isClusterObject, isControllerMade, isManagedByUs, tenantNamespaces, type Pairing, type PairOptions } from './pair.ts';
 export { diffObjects, type RawChange, type DiffOptions } from './diff.ts';
 export { indexManagedFields, managedPaths, type ManagedFieldsIndex } from './managed-fields.ts';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { materializeRef, resolveCommit } from './worktree.ts';
+import { materializeFolder, materializeRef, resolveCommit } from './worktree.ts';
 
 export interface RefTree {
   /** Directory holding the ref's files (fleet.ts, tenants/, generated/). */
@@ -24,6 +24,8 @@ export interface RefTree {
 export interface RefTreeOptions {
   /** Paths whose working-tree changes would make the working tree differ from the ref. */
   readonly paths: readonly string[];
+  /** Paths left out when the ref is materialized (read later with folderAtRef, if at all). */
+  readonly exclude?: readonly string[];
   /** node_modules to link into a materialized tree, so its TypeScript inputs can be loaded. */
   readonly nodeModules?: string;
 }
@@ -57,7 +59,7 @@ export async function treeAtRef(repo: string, ref: string, options: RefTreeOptio
     const status = await simpleGit({ baseDir: repo }).raw(['status', '--porcelain', '--untracked-files=all', '--', ...options.paths]);
     if (status.trim() === '') return { root: repo, commit, from: 'working-tree', cleanup: none };
   }
-  const tree = await materializeRef(repo, commit);
+  const tree = await materializeRef(repo, commit, { exclude: options.exclude });
   try {
     if (options.nodeModules) await linkNodeModules(tree.root, options.nodeModules);
   } catch (error) {
@@ -73,4 +75,20 @@ export async function treeAtRef(repo: string, ref: string, options: RefTreeOptio
  */
 export async function linkNodeModules(dir: string, nodeModules: string): Promise<void> {
   if (existsSync(nodeModules) && !existsSync(join(dir, 'node_modules'))) await symlink(nodeModules, join(dir, 'node_modules'), 'junction');
+}
+
+/**
+ * One folder (`path`, relative to the repository root) of a RefTree: in place when the tree is
+ * the working tree and the folder is unchanged there, else the folder of the tree's commit
+ * written to a temporary directory. `base` is what file names are relative to.
+ */
+export async function folderAtRef(tree: RefTree, repo: string, path: string): Promise<{ readonly base: string; readonly dir: string; cleanup(): Promise<void> }> {
+  const none = async () => {};
+  if (!tree.commit) return { base: tree.root, dir: join(tree.root, path), cleanup: none };
+  if (tree.from === 'working-tree') {
+    const status = await simpleGit({ baseDir: repo }).raw(['status', '--porcelain', '--untracked-files=all', '--', path]);
+    if (status.trim() === '') return { base: tree.root, dir: join(tree.root, path), cleanup: none };
+  }
+  const copy = await materializeFolder(repo, tree.commit, path);
+  return { base: copy.dir, dir: join(copy.dir, path), cleanup: copy.cleanup };
 }

@@ -27,6 +27,8 @@ export interface MaterializedRef {
 export interface MaterializeOptions {
   /** Parent of the temporary directory. @default os.tmpdir() */
   readonly tmpRoot?: string;
+  /** Paths (relative to `repo`) left out of the copy: the audit reads generated/ per cluster, and only on a cache miss. */
+  readonly exclude?: readonly string[];
 }
 
 /** The ref does not name a commit in the repository (not fetched, typo, shallow clone). */
@@ -89,6 +91,7 @@ export async function materializeRef(repo: string, ref: string, options: Materia
   try {
     const g = git(repo, { GIT_INDEX_FILE: index });
     await g.raw(['read-tree', commit]);
+    if (options.exclude?.length) await g.raw(['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...options.exclude]);
     await g.raw(['checkout-index', '--all', '--force', `--prefix=${dir}/`]);
     await rm(index, { force: true });
   } catch (error) {
@@ -96,4 +99,40 @@ export async function materializeRef(repo: string, ref: string, options: Materia
     throw new Error(`cannot write the files of ${ref} (${commit.slice(0, 12)}) to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return { dir, root: prefix ? join(dir, prefix) : dir, commit, cleanup };
+}
+
+/**
+ * Git's tree hash of `path` (relative to `repo`) at `commit`: the same for the same content,
+ * whichever commit holds it. Undefined when the commit has no folder there.
+ */
+export async function treeHashAt(repo: string, commit: string, path: string): Promise<string | undefined> {
+  try {
+    const hash = (await git(repo).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${commit}:./${path}`])).trim();
+    return /^[0-9a-f]{40,64}$/.test(hash) ? hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the folder `path` (relative to `repo`) of `commit` into a new temporary directory, at
+ * the same relative path: `<dir>/<path>/...`, so files are named as in the repository.
+ */
+export async function materializeFolder(repo: string, commit: string, path: string, options: Pick<MaterializeOptions, 'tmpRoot'> = {}): Promise<{ readonly dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'tenantctl-ref-'));
+  const index = `${dir}.index`;
+  const cleanup = async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(index, { force: true });
+  };
+  try {
+    const g = git(repo, { GIT_INDEX_FILE: index });
+    await g.raw(['read-tree', `${commit}:./${path}`]);
+    await g.raw(['checkout-index', '--all', '--force', `--prefix=${join(dir, path)}/`]);
+    await rm(index, { force: true });
+  } catch (error) {
+    await cleanup();
+    throw new Error(`cannot write ${path} of ${commit.slice(0, 12)} to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { dir, cleanup };
 }

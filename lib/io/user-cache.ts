@@ -17,7 +17,7 @@ export function cacheRoot(): string {
  * another process sees the old file or the new one, never half of one. Best effort: a cache that
  * cannot be written (read-only file system) only costs time, so failures are swallowed.
  */
-export function writeCacheFile(path: string, text: string): void {
+export function writeCacheFile(path: string, text: string | Uint8Array): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;

@@ -17,9 +17,9 @@ function applyOrder(o: KubeObject): number {
   return o.metadata.namespace ? 3 : 2;
 }
 
-/** Applies the objects as live-fleet.ts's applyCluster does (field manager tenantctl), each phase 16 at a time. */
-export async function applyCluster(controlPlane: ControlPlane, objects: readonly KubeObject[]): Promise<void> {
-  const client = KubeClient.fromKubeconfig({ kubeconfig: controlPlane.kubeconfigPath });
+/** Applies the objects as live-fleet.ts's applyCluster does (field manager tenantctl), each phase `concurrency` at a time. */
+export async function applyCluster(controlPlane: ControlPlane, objects: readonly KubeObject[], concurrency = 16): Promise<void> {
+  const client = KubeClient.fromKubeconfig({ kubeconfig: controlPlane.kubeconfigPath, maxSockets: concurrency });
   try {
     const failures: string[] = [];
     const apply = async (o: KubeObject, fieldManager: string) => {
@@ -27,7 +27,7 @@ export async function applyCluster(controlPlane: ControlPlane, objects: readonly
       if (res.status >= 300) failures.push(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}: ${res.status} ${res.body.slice(0, 300)}`);
     };
     await mapLimit(PLATFORM_NAMESPACES, 4, (name) => apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject, 'platform-bootstrap'));
-    for (const phase of [0, 1, 2, 3]) await mapLimit(objects.filter((o) => applyOrder(o) === phase), 16, (o) => apply(o, 'tenantctl'));
+    for (const phase of [0, 1, 2, 3]) await mapLimit(objects.filter((o) => applyOrder(o) === phase), concurrency, (o) => apply(o, 'tenantctl'));
     if (failures.length) throw new Error(`${failures.length} objects could not be applied to ${controlPlane.server}, e.g.:\n  ${failures.slice(0, 5).join('\n  ')}`);
   } finally {
     client.close();

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planListings, type KindListing } from '../../lib/audit/kinds.ts';
-import { expectedObjects, resolveEngine, type DesiredCluster } from '../../lib/audit/desired.ts';
+import { expectedSegments, resolveEngine, segmentsOf } from '../../lib/audit/desired.ts';
 import type { GitOpsEngine } from '../../lib/model/gitops-engine.ts';
 import { KubeClient } from '../../lib/live/kube-client.ts';
 import { mapLimit } from '../../lib/live/map-limit.ts';
@@ -24,7 +24,7 @@ export interface FloorCluster {
   readonly objects: readonly KubeObject[];
   /** The engine fleet.ts names, if any. */
   readonly engine?: GitOpsEngine;
-  readonly engineFolders: DesiredCluster['engineFolders'];
+  readonly engineFolders: ReadonlyArray<{ readonly engine: GitOpsEngine; readonly objects: readonly KubeObject[] }>;
 }
 
 export interface FloorResult {
@@ -45,7 +45,8 @@ async function floorChild(planFile: string): Promise<void> {
       const client = KubeClient.fromKubeconfig({ kubeconfig: plan.kubeconfig, context: c.context });
       try {
         const served = await client.resources();
-        const desired = expectedObjects({ objects: c.objects, engineFolders: c.engineFolders }, resolveEngine(c.engine, served));
+        const segments = [...segmentsOf(c.objects), ...c.engineFolders.flatMap((f) => segmentsOf(f.objects, f.engine))];
+        const desired = expectedSegments({ segments }, resolveEngine(c.engine, served));
         const { namespaces, kinds } = planListings(desired, served);
         let listed = 0;
         let requests = 0;

@@ -17,6 +17,11 @@ export interface Measured {
   readonly seconds: number;
   /** maxRSS of the process (and of the children it waited for), MB. */
   readonly peakMb: number;
+  /**
+   * CPU seconds (user + system) of the process and the children it waited for, from /usr/bin/time;
+   * undefined without it. Unlike wall time, barely moved by other work on the machine.
+   */
+  readonly cpuSeconds?: number;
   readonly code: number | null;
   readonly stdout: string;
   /** Lines written to stdout (all of them, also when `stdout` was cut). */
@@ -48,7 +53,7 @@ function procStatus(pid: number): { hwmKb: number; rssKb: number; threads: numbe
 export function measure(cmd: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeline?: boolean }): Promise<Measured> {
   const rssFile = join(mkdtempSync(join(tmpdir(), 'tenantctl-bench-rss-')), 'maxrss');
   const gnuTime = options.timeline ? undefined : GNU_TIME;
-  const [file, argv] = gnuTime ? [gnuTime, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
+  const [file, argv] = gnuTime ? [gnuTime, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
   const started = performance.now();
   const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child);
@@ -71,17 +76,22 @@ export function measure(cmd: string, args: readonly string[], options: { cwd: st
         hwm = Math.max(hwm, status.hwmKb);
         if (options.timeline && polls++ % 2 === 0 && status.rssKb) timeline.push([seconds(started), status.rssKb / 1024, status.threads]);
       }, 50);
-  const finish = () => {
+  const finish = (): { kb: number; cpu?: number } => {
     running.delete(child);
     clearInterval(poll);
     let kb = hwm;
+    let cpu: number | undefined;
     try {
-      if (gnuTime) kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+      if (gnuTime) {
+        const [maxRss, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        kb = maxRss;
+        cpu = user + system;
+      }
     } catch {
       // /usr/bin/time wrote nothing (the command could not start): no peak to report.
     }
     rmSync(dirname(rssFile), { recursive: true, force: true });
-    return kb;
+    return { kb, cpu };
   };
   return new Promise((done, fail) => {
     child.on('error', (error) => {
@@ -90,8 +100,8 @@ export function measure(cmd: string, args: readonly string[], options: { cwd: st
     });
     child.on('close', (code) => {
       const wall = seconds(started);
-      const kb = finish();
-      done({ seconds: wall, peakMb: kb / 1024, code, stdout, stdoutLines, stderr, ...(options.timeline ? { timeline } : {}) });
+      const { kb, cpu } = finish();
+      done({ seconds: wall, peakMb: kb / 1024, ...(cpu !== undefined && Number.isFinite(cpu) ? { cpuSeconds: cpu } : {}), code, stdout, stdoutLines, stderr, ...(options.timeline ? { timeline } : {}) });
     });
   });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MANAGED_SELECTOR, planListings } from '../../lib/audit/kinds.ts';
 import type { ApiResource } from '../../lib/live/discovery.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
+import { segmentsOf } from '../../lib/audit/desired.ts';
 
 const served = (group: string, version: string, kind: string, namespaced = true): ApiResource => ({ group, version, kind, plural: `${kind.toLowerCase()}s`, namespaced, verbs: ['get', 'list', 'watch'] });
 const SERVED = [
@@ -21,7 +22,7 @@ describe('planListings', () => {
     obj('traefik.io/v1alpha1', 'IngressRoute', 'odoo', 'tenant-a-production'),
     obj('kustomize.config.k8s.io/v1beta1', 'Kustomization', 'k'),
   ];
-  const plan = planListings(desired, SERVED);
+  const plan = planListings(segmentsOf(desired), SERVED);
   const byKind = new Map(plan.kinds.map((k) => [k.kind, k]));
 
   it('lists every namespaced kind the server serves whole, to find unmanaged objects, and cluster-scoped kinds by our label', () => {
@@ -48,18 +49,18 @@ describe('planListings', () => {
 
   it('lists each kind once, at the version generated/ uses when the server serves it', () => {
     expect(plan.kinds.filter((k) => k.kind === 'HorizontalPodAutoscaler').map((k) => k.apiVersion)).toEqual(['autoscaling/v2']);
-    expect(byKind.get('Deployment')?.desired.map((o) => o.metadata.name)).toEqual(['odoo-web']);
+    expect(byKind.get('Deployment')?.desired.load().map((o) => o.metadata.name)).toEqual(['odoo-web']);
   });
 
   it('lists namespaces first and whole, and never lists build-time documents', () => {
     expect(plan.namespaces.kind).toBe('Namespace');
     expect(plan.namespaces.selector).toBeUndefined();
-    expect(plan.namespaces.desired).toHaveLength(1);
+    expect(plan.namespaces.desired.load()).toHaveLength(1);
     expect([...byKind.keys()]).not.toContain('Kustomization');
   });
 
   it('sets apart desired kinds the cluster does not serve, so their objects count as missing', () => {
-    expect(plan.unserved.map((k) => [k.kind, k.desired.length])).toEqual([['IngressRoute', 1]]);
+    expect(plan.unserved.map((k) => [k.kind, k.desired.count])).toEqual([['IngressRoute', 1]]);
     expect(byKind.has('IngressRoute')).toBe(false);
   });
 });

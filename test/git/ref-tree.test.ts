@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { treeAtRef } from '../../lib/git/ref-tree.ts';
+import { folderAtRef, treeAtRef } from '../../lib/git/ref-tree.ts';
+import { treeHashAt } from '../../lib/git/worktree.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -51,5 +52,39 @@ describe('treeAtRef', () => {
     dirs.push(dir);
     await expect(treeAtRef(dir, 'HEAD', { paths: [] })).resolves.toMatchObject({ root: dir, from: 'working-tree' });
     await expect(treeAtRef(dir, 'origin/main', { paths: [] })).rejects.toThrow(/not a git repository.*leave out --ref/);
+  });
+
+  it('leaves excluded paths out of a materialized ref, and writes one folder of the commit on demand, named as in the repository', async () => {
+    const dir = repo();
+    const tree = await treeAtRef(dir, 'HEAD~1', { paths: ['generated'], exclude: ['generated'] });
+    expect(tree.from).toBe('materialized');
+    expect(existsSync(join(tree.root, 'generated'))).toBe(false);
+    const folder = await folderAtRef(tree, dir, 'generated');
+    expect(readFileSync(join(folder.dir, 'a.yaml'), 'utf8')).toBe('v: 1\n');
+    expect(join(folder.base, 'generated')).toBe(folder.dir);
+    await folder.cleanup();
+    expect(existsSync(folder.base)).toBe(false);
+    await tree.cleanup();
+  });
+
+  it('reads a folder in place when the working tree has it as committed, and from the commit when it was changed', async () => {
+    const dir = repo();
+    const tree = await treeAtRef(dir, 'HEAD', { paths: [] });
+    expect((await folderAtRef(tree, dir, 'generated')).dir).toBe(join(dir, 'generated'));
+    writeFileSync(join(dir, 'generated', 'a.yaml'), 'v: edited\n');
+    const copy = await folderAtRef(tree, dir, 'generated');
+    expect(readFileSync(join(copy.dir, 'a.yaml'), 'utf8')).toBe('v: 2\n');
+    await copy.cleanup();
+  });
+
+  it('names a folder\'s content by its git tree hash: the same content has the same hash, changed content another, no folder none', async () => {
+    const dir = repo();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+    const two = await treeHashAt(dir, 'HEAD', 'generated');
+    git('commit', '-q', '--allow-empty', '-m', 'unrelated');
+    expect(await treeHashAt(dir, 'HEAD', 'generated')).toBe(two);
+    expect(await treeHashAt(dir, 'HEAD~2', 'generated')).toMatch(/^[0-9a-f]{40}$/);
+    expect(await treeHashAt(dir, 'HEAD~2', 'generated')).not.toBe(two);
+    expect(await treeHashAt(dir, 'HEAD', 'generated/missing')).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 /**
  * `tenantctl audit`: live clusters against generated/ at a git ref. Wires the pieces: the tree of
- * the ref (lib/git/ref-tree.ts), the tenant model at that ref (for waivers and policies), one
- * Kubernetes client per cluster (lib/live), the per-cluster audit (lib/audit) and a renderer.
+ * the ref (lib/git/ref-tree.ts; generated/ left out), the tenant model at that ref (for waivers and
+ * policies), each cluster's desired state (lib/workspace/desired-state.ts: from the cache when it
+ * holds generated/<cluster>'s git tree, else read from generated/ and cached), one Kubernetes
+ * client per cluster (lib/live), the per-cluster audit (lib/audit) and a renderer.
  *
  * Contexts: each cluster's `context` in fleet.ts, else its name; `--context` overrides it for a
  * single cluster, `--kubeconfig` replaces the default kubeconfig for all.
@@ -16,7 +18,9 @@ import { desiredCluster } from '../../audit/desired.ts';
 import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
 import type { AuditReport } from '../../audit/types.ts';
 import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts';
-import { treeAtRef } from '../../git/ref-tree.ts';
+import { folderAtRef, treeAtRef } from '../../git/ref-tree.ts';
+import { treeHashAt } from '../../git/worktree.ts';
+import { loadDesiredState } from '../../workspace/desired-state.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
 import { compileWorkspace } from '../../workspace/compile.ts';
@@ -64,7 +68,8 @@ export interface AuditCommandResult {
 export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommandResult> {
   const ref = o.ref ?? 'HEAD';
   const now = o.now ?? new Date();
-  const tree = await treeAtRef(o.root, ref, { paths: ['fleet.ts', 'tenants', 'generated'], nodeModules: join(o.packageRoot, 'node_modules') });
+  // generated/ is read per cluster below, and only when the desired-state cache has no entry for it.
+  const tree = await treeAtRef(o.root, ref, { paths: ['fleet.ts', 'tenants'], exclude: ['generated'], nodeModules: join(o.packageRoot, 'node_modules') });
   try {
     const compiled = await compileWorkspace(tree.root);
     const chosen = selectClusters(compiled.fleet.clusters, o.clusters, { where: `fleet.ts at ${ref}`, flag: '--cluster' });
@@ -77,8 +82,8 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
       cluster: c,
       tenants: [...new Set(compiled.environments.filter((e) => e.cluster.name === c.name).map((e) => e.tenant.name))].sort(),
     }));
-    const generated = join(tree.root, 'generated');
-    if (!existsSync(generated)) throw new UsageError(`${ref} has no generated/ folder: run \`tenantctl synth\` and commit its output`);
+    const hasGenerated = tree.commit ? !!(await treeHashAt(o.root, tree.commit, 'generated')) : existsSync(join(tree.root, 'generated'));
+    if (!hasGenerated) throw new UsageError(`${ref} has no generated/ folder: run \`tenantctl synth\` and commit its output`);
     const crds = readSchemaSource({ root: o.packageRoot }).crds;
     // Loaded here, not at the top: the Kubernetes client takes ~0.7 s to import, which every
     // other command would pay at start-up.
@@ -89,14 +94,27 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
       concurrency: o.concurrency,
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
       audit: async (target) => {
-        const dir = join(generated, target.name);
-        const loadDesired = async () => {
-          const { docs, problems } = existsSync(dir) ? await readManifestsParallel(dir, { base: tree.root }) : { docs: [], problems: [] };
-          if (problems.length) {
-            throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
-              'run `tenantctl synth` to rewrite generated/ and commit it');
+        const path = `generated/${target.name}`;
+        const read = async () => {
+          const folder = await folderAtRef(tree, o.root, path);
+          try {
+            const { docs, problems } = existsSync(folder.dir) ? await readManifestsParallel(folder.dir, { base: folder.base }) : { docs: [], problems: [] };
+            if (problems.length) {
+              throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
+                'run `tenantctl synth` to rewrite generated/ and commit it');
+            }
+            return desiredCluster(docs, target.name);
+          } finally {
+            await folder.cleanup();
           }
-          return desiredCluster(docs, target.name);
+        };
+        const loadDesired = async () => {
+          // Keyed by the folder's git tree: the nightly audit of a commit audited before reads nothing from generated/.
+          const treeHash = tree.commit ? await treeHashAt(o.root, tree.commit, path) : undefined;
+          if (tree.commit && !treeHash) return desiredCluster([], target.name);
+          const loaded = await loadDesiredState({ key: treeHash ? { tree: treeHash, cluster: target.name } : undefined, read });
+          o.progress?.(`${target.name}: desired state ${loaded.from === 'cache' ? 'from the cache' : loaded.from === 'rebuilt' ? 'read from generated/ (the cache entry was damaged, rewritten)' : 'read from generated/'}${treeHash ? ` (tree ${treeHash.slice(0, 12)})` : ''}`);
+          return loaded.desired;
         };
         let client;
         try {

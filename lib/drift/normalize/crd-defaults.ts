@@ -83,9 +83,14 @@ export function applySchemaDefaults(value: unknown, schema: SchemaNode | undefin
  * whose kind has no schema in the index come back unchanged.
  */
 export function applyCrdDefaults<T extends { apiVersion: string; kind: string }>(obj: T, crds: CrdIndex): T {
+  return crds.schemaFor(obj.apiVersion, obj.kind) ? fillCrdDefaults(cloneJson(obj), crds) : obj;
+}
+
+/** applyCrdDefaults in place, for a copy the caller owns. */
+export function fillCrdDefaults<T extends { apiVersion: string; kind: string }>(obj: T, crds: CrdIndex): T {
   const schema = crds.schemaFor(obj.apiVersion, obj.kind);
   if (!schema) return obj;
-  const copy: Record<string, unknown> = cloneJson(obj);
+  const copy = obj as unknown as Record<string, unknown>;
   for (const [name, child] of Object.entries(copy)) {
     if (name === 'metadata' || name === 'apiVersion' || name === 'kind') continue;
     const prop = schemaOfProperty(schema, name);

@@ -276,8 +276,13 @@ function defaultSecret(obj: Obj): void {
  * from `live`. Custom resources come back unchanged (see crd-defaults.ts).
  */
 export function applyBuiltinDefaults(desired: KubeObject, live?: KubeObject): KubeObject {
+  return fillBuiltinDefaults(cloneJson(desired), live);
+}
+
+/** applyBuiltinDefaults in place, for a copy the caller owns (normalizePair's stripped one). */
+export function fillBuiltinDefaults(desired: KubeObject, live?: KubeObject): KubeObject {
   const group = groupOf(desired.apiVersion);
-  const obj = cloneJson(desired) as KubeObject & Obj;
+  const obj = desired as KubeObject & Obj;
   const liveObj = live as (KubeObject & Obj) | undefined;
   const spec = () => child(obj, 'spec');
   switch (`${group}/${desired.kind}`) {

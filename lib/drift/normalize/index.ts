@@ -5,15 +5,19 @@
  * engine can tell a field desired declares from one it only gets by default.
  */
 import type { KubeObject } from '../../model/resource.ts';
-import { applyCrdDefaults, type CrdIndex } from './crd-defaults.ts';
-import { applyBuiltinDefaults } from './defaults.ts';
+import { fillCrdDefaults, type CrdIndex } from './crd-defaults.ts';
+import { fillBuiltinDefaults } from './defaults.ts';
 import { stripServerFields } from './metadata.ts';
 import { cloneJson } from './clone.ts';
 
 export interface NormalizedPair {
   /** Desired, stripped, with defaults. */
   readonly desired: KubeObject;
-  /** Desired, stripped, as written (Secret stringData folded into data). */
+  /**
+   * Desired as written (Secret stringData folded into data), not defaulted: what it declares.
+   * Not stripped: what stripping drops is dropped from both compared sides, so no difference
+   * is ever at such a path.
+   */
   readonly declared: KubeObject;
   /** Live, stripped. */
   readonly live: KubeObject;
@@ -31,9 +35,10 @@ export function normalizePair(desired: KubeObject, live: KubeObject, crds: CrdIn
   const strippedLive = stripServerFields(live, desired);
   stripEmbeddedStatus(strippedDesired);
   stripEmbeddedStatus(strippedLive);
-  const defaulted = applyCrdDefaults(applyBuiltinDefaults(strippedDesired, live), crds);
-  // Declared keeps only the representation change of Secrets (stringData -> data), not defaults.
-  const declared = desired.kind === 'Secret' && desired.apiVersion === 'v1' ? secretAsStored(strippedDesired) : strippedDesired;
+  // Declared keeps only the representation change of Secrets (stringData -> data), not defaults;
+  // taken before the stripped copy is defaulted in place.
+  const declared = desired.kind === 'Secret' && desired.apiVersion === 'v1' ? secretAsStored(strippedDesired) : desired;
+  const defaulted = fillCrdDefaults(fillBuiltinDefaults(strippedDesired, live), crds);
   return { desired: defaulted, declared, live: strippedLive };
 }
 

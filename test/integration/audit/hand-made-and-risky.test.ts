@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { auditCluster } from '../../../lib/audit/audit-cluster.ts';
+import { segmentsOf } from '../../../lib/audit/desired.ts';
 import type { AuditFinding, AuditReport } from '../../../lib/audit/types.ts';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
 import { detectDrift } from '../../../lib/drift/engine.ts';
@@ -200,7 +201,7 @@ describe('one pairing rule for a namespaced desired object without a namespace',
 
     const audited = await auditCluster({
       cluster: { name: CLUSTER, region: 'eu-central', baseDomain: 'example.com', capacity: { cpu: 1, memoryGi: 1 } },
-      loadDesired: () => ({ objects: desired, engineFolders: [] }),
+      loadDesired: () => ({ segments: segmentsOf(desired) }),
       reader: fleet.client,
       policies: false,
     });

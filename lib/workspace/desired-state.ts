@@ -1,0 +1,178 @@
+/**
+ * The desired state of one cluster (generated/<cluster>/ as the auditor reads it) kept in
+ * tenantctl's cache, like Argo CD's repo-server keeps the manifests it rendered per commit: the
+ * nightly audit of a commit audited before parses nothing from generated/.
+ *
+ * - **Key:** the git tree hash of generated/<cluster> at the audited commit (the same content
+ *   has the same hash, whichever commit holds it), the cluster's name and the reader's code (this
+ *   module and the modules that read and split manifests: a changed reader never reuses what an
+ *   older one read). A folder that is not a git repository has no tree hash and is not cached.
+ * - **Where:** `cacheRoot()/desired-state/<cluster>-<key>.json`, outside the repository; a few
+ *   entries per cluster are kept, older ones removed.
+ * - **Form:** one line of header (format, SHA-256 and length of the rest), one line of index (the
+ *   segments: kind, folder, count, namespaces, byte length), then each segment's objects as JSON.
+ *   A segment is parsed only when the auditor compares its kind, so memory follows a kind, not
+ *   the cluster. An entry whose checksum or length does not match is read again and rewritten,
+ *   never used.
+ * - **Two processes at once** each write a whole file and rename it into place (writeCacheFile):
+ *   a reader sees an old entry or a new one, never half of one.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DesiredCluster, DesiredSegment } from '../audit/desired.ts';
+import type { GitOpsEngine } from '../model/gitops-engine.ts';
+import type { KubeObject } from '../model/resource.ts';
+import { cacheRoot, writeCacheFile } from '../io/user-cache.ts';
+
+/** Bumped when the file's layout changes. */
+const FORMAT = 'tenantctl-desired-state 1';
+
+/** Entries kept per cluster: the commits of a few nights, and a branch or two. */
+const KEEP_PER_CLUSTER = 4;
+
+export interface DesiredStateKey {
+  /** Git tree hash of generated/<cluster> at the audited commit. */
+  readonly tree: string;
+  readonly cluster: string;
+}
+
+export interface LoadDesiredStateOptions {
+  /** What the entry is for; undefined (no git tree): read, not cached. */
+  readonly key?: DesiredStateKey;
+  /** Reads generated/<cluster> when the cache has no whole entry for the key. */
+  readonly read: () => Promise<DesiredCluster> | DesiredCluster;
+  /** @default `cacheRoot()/desired-state` */
+  readonly dir?: string;
+}
+
+export interface LoadedDesiredState {
+  readonly desired: DesiredCluster;
+  /** `cache`: a whole entry was used; `read`: generated/ was read (and, with a key, cached); `rebuilt`: an entry was damaged, so generated/ was read and the entry written anew. */
+  readonly from: 'cache' | 'read' | 'rebuilt';
+}
+
+interface IndexEntry {
+  readonly engine?: GitOpsEngine;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly count: number;
+  readonly namespaces: readonly string[];
+  /** Bytes of the segment's JSON. */
+  readonly length: number;
+}
+
+let codeVersion: string | undefined;
+
+/**
+ * The code that turns generated/ into the cached objects. Bundled, this module's file is the
+ * bundle, which holds all of it; from sources, the modules read alongside.
+ */
+function readerCode(): string {
+  if (codeVersion) return codeVersion;
+  const here = fileURLToPath(import.meta.url);
+  const lib = join(dirname(here), '..');
+  const hash = createHash('sha256').update(FORMAT);
+  for (const file of [here, ...['audit/desired.ts', 'io/read-manifests.ts', 'io/read-manifests-parallel.ts', 'io/kubernetes-yaml.ts'].map((f) => join(lib, f))]) {
+    if (existsSync(file)) hash.update(`\n${file === here ? 'self' : file.slice(lib.length)}\n`).update(readFileSync(file));
+  }
+  codeVersion = hash.digest('hex');
+  return codeVersion;
+}
+
+/** A name for a file: the cluster's name as far as it is safe, then the key's hash. */
+function entryPath(dir: string, key: DesiredStateKey): { path: string; prefix: string } {
+  const prefix = `${key.cluster.replace(/[^A-Za-z0-9._-]/g, '_')}-`;
+  const hash = createHash('sha256').update(`${readerCode()}\n${key.tree}\n${key.cluster}`).digest('hex').slice(0, 32);
+  return { path: join(dir, `${prefix}${hash}.json`), prefix };
+}
+
+/** Segments over a serialized entry: each parsed when asked for, from `body` (index line excluded). */
+function lazySegments(index: readonly IndexEntry[], body: Buffer, start: number): DesiredSegment[] {
+  let offset = start;
+  return index.map((entry) => {
+    const from = offset;
+    offset += entry.length;
+    return {
+      ...(entry.engine ? { engine: entry.engine } : {}),
+      apiVersion: entry.apiVersion,
+      kind: entry.kind,
+      count: entry.count,
+      namespaces: entry.namespaces,
+      objects: () => JSON.parse(body.toString('utf8', from, from + entry.length)) as KubeObject[],
+    };
+  });
+}
+
+/** The entry's segments when the file is whole (header, length and checksum match); undefined otherwise. */
+function openEntry(file: Buffer): DesiredSegment[] | undefined {
+  const headerEnd = file.indexOf(0x0a);
+  if (headerEnd < 0) return undefined;
+  const header = file.toString('utf8', 0, headerEnd).split(' ');
+  const [sum, length] = [header.at(-2), Number(header.at(-1))];
+  if (header.slice(0, -2).join(' ') !== FORMAT || length !== file.length - headerEnd - 1) return undefined;
+  const rest = file.subarray(headerEnd + 1);
+  if (createHash('sha256').update(rest).digest('hex') !== sum) return undefined;
+  const indexEnd = rest.indexOf(0x0a);
+  try {
+    const index = JSON.parse(rest.toString('utf8', 0, indexEnd)) as IndexEntry[];
+    if (!Array.isArray(index) || index.reduce((n, e) => n + e.length, indexEnd + 1) !== rest.length) return undefined;
+    return lazySegments(index, rest, indexEnd + 1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The entry's bytes after the header: index line, then the segments' JSON. */
+function serialize(desired: DesiredCluster): { rest: Buffer; index: IndexEntry[] } {
+  const bodies: Buffer[] = [];
+  const index: IndexEntry[] = [];
+  for (const s of desired.segments) {
+    const json = Buffer.from(JSON.stringify(s.objects()));
+    bodies.push(json);
+    index.push({ ...(s.engine ? { engine: s.engine } : {}), apiVersion: s.apiVersion, kind: s.kind, count: s.count, namespaces: s.namespaces, length: json.length });
+  }
+  return { rest: Buffer.concat([Buffer.from(`${JSON.stringify(index)}\n`), ...bodies]), index };
+}
+
+/** Removes the cluster's oldest entries beyond KEEP_PER_CLUSTER (best effort: another process may be at it too). */
+function prune(dir: string, prefix: string): void {
+  try {
+    const entries = readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const e of entries.slice(KEEP_PER_CLUSTER)) rmSync(e.path, { force: true });
+  } catch {
+    // pruning is housekeeping only
+  }
+}
+
+/**
+ * The cluster's desired state: from the cache when it holds a whole entry for the key, else read
+ * (`read`) and cached. Either way its segments are then parsed one kind at a time, so the objects
+ * `read` returned are not held past this call.
+ */
+export async function loadDesiredState(options: LoadDesiredStateOptions): Promise<LoadedDesiredState> {
+  if (!options.key) return { desired: await options.read(), from: 'read' };
+  const dir = options.dir ?? join(cacheRoot(), 'desired-state');
+  const { path, prefix } = entryPath(dir, options.key);
+  let damaged = false;
+  if (existsSync(path)) {
+    let file: Buffer | undefined;
+    try {
+      file = readFileSync(path);
+    } catch {
+      // unreadable: read generated/ instead
+    }
+    const segments = file && openEntry(file);
+    if (segments) return { desired: { segments }, from: 'cache' };
+    damaged = true;
+  }
+  const { rest, index } = serialize(await options.read());
+  const sum = createHash('sha256').update(rest).digest('hex');
+  writeCacheFile(path, Buffer.concat([Buffer.from(`${FORMAT} ${sum} ${rest.length}\n`), rest]));
+  prune(dir, prefix);
+  return { desired: { segments: lazySegments(index, rest, rest.indexOf(0x0a) + 1) }, from: damaged ? 'rebuilt' : 'read' };
+}
