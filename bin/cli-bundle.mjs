@@ -62,25 +62,82 @@ function sourceFiles(root) {
  * Content key of the bundle of `root` (every source file, the lock file, this builder, and the
  * node_modules it imports from), and the SHA-256 of each source file, which the CLI reuses
  * (lib/workspace/compile.ts codeVersion) instead of reading the files again.
+ *
+ * The digests are content hashes; reading 9 MB of sources on every start would cost more than the
+ * rest of a command with nothing to do, so a file whose size, mtime, ctime and inode are those
+ * recorded with its digest (a checksummed file in the cache, like git's index) is not read again.
+ * Any write to a file changes its ctime, which no tool can set back; a file changed within two
+ * seconds of the record is hashed again, whatever its stamps say.
  */
 export function sourceDigests(root = PACKAGE_ROOT) {
   const h = createHash('sha256');
   h.update(readFileSync(fileURLToPath(import.meta.url)));
+  const record = join(cacheRoot(), 'cli-sources', `${sha256(root).slice(0, 16)}.json`);
+  const known = readStamps(record);
   const files = {};
+  const stamps = {};
+  let changed = false;
+  const digest = (p) => {
+    let st;
+    try {
+      st = statSync(join(root, p));
+    } catch {
+      return undefined;
+    }
+    const stamp = [st.size, st.mtimeMs, st.ctimeMs, st.ino];
+    const k = known.files[p];
+    const settled = Math.max(st.mtimeMs, st.ctimeMs) < known.writtenAt - 2000;
+    if (k && settled && k[0] === stamp[0] && k[1] === stamp[1] && k[2] === stamp[2] && k[3] === stamp[3]) {
+      stamps[p] = k;
+      return k[4];
+    }
+    changed = true;
+    const hash = sha256(readFileSync(join(root, p)));
+    stamps[p] = [...stamp, hash];
+    return hash;
+  };
   for (const p of sourceFiles(root)) {
-    files[p] = sha256(readFileSync(join(root, p)));
+    const d = digest(p);
+    if (d === undefined) continue;
+    files[p] = d;
     h.update(p).update('\0').update(files[p]).update('\0');
   }
   for (const f of ['package-lock.json', 'package.json']) {
-    try {
-      files[f] = sha256(readFileSync(join(root, f)));
-      h.update(f).update('\0').update(files[f]).update('\0');
-    } catch {
-      // absent: the sources above still key the bundle
-    }
+    const d = digest(f);
+    if (d === undefined) continue; // absent: the sources above still key the bundle
+    files[f] = d;
+    h.update(f).update('\0').update(files[f]).update('\0');
   }
   h.update(nodeModules(root));
+  if (changed || Object.keys(known.files).length !== Object.keys(stamps).length) writeStamps(record, stamps);
   return { key: h.digest('hex').slice(0, 32), files };
+}
+
+/** The recorded stamps and digests, or none when the record is missing or damaged (then every file is hashed). */
+function readStamps(file) {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (text.slice(0, newline) !== sha256(body)) return { files: {}, writtenAt: 0 };
+    const parsed = JSON.parse(body);
+    return typeof parsed.files === 'object' && parsed.files !== null && typeof parsed.writtenAt === 'number' ? parsed : { files: {}, writtenAt: 0 };
+  } catch {
+    return { files: {}, writtenAt: 0 };
+  }
+}
+
+/** Written whole (temporary file, then rename) or not at all: it only saves time. */
+function writeStamps(file, files) {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const body = JSON.stringify({ writtenAt: Date.now(), files });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${sha256(body)}\n${body}`);
+    renameSync(tmp, file);
+  } catch {
+    // a read-only cache: every start hashes the files
+  }
 }
 
 /** The bundle's content key alone. */

@@ -70,8 +70,29 @@ export interface ScanOptions {
   readonly worker?: boolean;
 }
 
+/** The manifest files under a folder with their stamps, as parallel arrays: no object per file. */
+export interface ScannedFiles {
+  /** Relative to the scanned folder, in listing order. */
+  readonly paths: readonly string[];
+  /** Per path: size, or -1 when the file was gone by the time it was statted. */
+  readonly sizes: Float64Array;
+  readonly mtimes: Float64Array;
+}
+
 /** Stamps of the manifest files under `dir`, without reading them. */
 export async function scanTreeParallel(dir: string, options: ScanOptions = {}): Promise<Map<string, FileStamp>> {
+  return stampMap(await scanFiles(dir, options));
+}
+
+/** The scan as a map from path to stamp (files gone meanwhile left out). */
+export function stampMap(files: ScannedFiles): Map<string, FileStamp> {
+  const out = new Map<string, FileStamp>();
+  for (let i = 0; i < files.paths.length; i++) if (files.sizes[i] >= 0) out.set(files.paths[i], { size: files.sizes[i], mtimeMs: files.mtimes[i] });
+  return out;
+}
+
+/** Like scanTreeParallel, as arrays: a re-synth with nothing to do never builds a map of 50,000 entries. */
+export async function scanFiles(dir: string, options: ScanOptions = {}): Promise<ScannedFiles> {
   const paths = listManifests(dir);
   const job: StatJob = {
     dir,
@@ -96,7 +117,5 @@ export async function scanTreeParallel(dir: string, options: ScanOptions = {}): 
     // A chunk a failed worker took and never finished: stat it here.
     for (let i = 0; i < paths.length; i++) if (Number.isNaN(job.sizes[i])) statOne(dir, paths, job.sizes, job.mtimes, i);
   }
-  const out = new Map<string, FileStamp>();
-  for (let i = 0; i < paths.length; i++) if (job.sizes[i] >= 0) out.set(paths[i], { size: job.sizes[i], mtimeMs: job.mtimes[i] });
-  return out;
+  return { paths, sizes: job.sizes, mtimes: job.mtimes };
 }

@@ -80,16 +80,40 @@ export type FolderStamps = ReadonlyMap<string, { readonly files: number; readonl
 
 /** Each folder of a scanned tree (paths relative to it), with its number of files and folderStamp(). */
 export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): FolderStamps {
-  const byFolder = new Map<string, Array<[string, FileStamp]>>();
-  for (const [path, stamp] of stamps) {
-    const cut = path.lastIndexOf('/');
-    const folder = cut < 0 ? '' : path.slice(0, cut);
+  const paths = [...stamps.keys()];
+  const sizes = new Float64Array(paths.length);
+  const mtimes = new Float64Array(paths.length);
+  paths.forEach((p, i) => {
+    const s = stamps.get(p)!;
+    sizes[i] = s.size;
+    mtimes[i] = s.mtimeMs;
+  });
+  return folderStampsOf({ paths, sizes, mtimes });
+}
+
+/**
+ * folderStamps() of a scan held as arrays (lib/io/scan-tree.ts scanFiles), the same digests,
+ * without an object per file: on the path of a re-synth with nothing to do.
+ */
+export function folderStampsOf(scan: { readonly paths: readonly string[]; readonly sizes: Float64Array; readonly mtimes: Float64Array }): FolderStamps {
+  const { paths, sizes, mtimes } = scan;
+  const byFolder = new Map<string, number[]>();
+  for (let i = 0; i < paths.length; i++) {
+    if (!(sizes[i] >= 0)) continue; // gone meanwhile
+    const cut = paths[i].lastIndexOf('/');
+    const folder = cut < 0 ? '' : paths[i].slice(0, cut);
     let list = byFolder.get(folder);
     if (!list) byFolder.set(folder, (list = []));
-    list.push([path.slice(cut + 1), stamp]);
+    list.push(i);
   }
   const out = new Map<string, { files: number; stamp: string }>();
-  for (const [folder, list] of byFolder) out.set(folder, { files: list.length, stamp: folderStamp(list) });
+  for (const [folder, list] of byFolder) {
+    const skip = folder === '' ? 0 : folder.length + 1;
+    const named = list.map((i) => [paths[i].slice(skip), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let text = '';
+    for (const [name, i] of named) text += `${name}\0${sizes[i]}\0${mtimes[i]}\n`;
+    out.set(folder, { files: list.length, stamp: createHash('sha256').update(text).digest('base64') });
+  }
   return out;
 }
 

@@ -8,8 +8,8 @@
  * keyed by everything it is built from, and ajv itself is set up only when some kind is missing.
  * The caller supplies the parsed schema inputs (see lib/io/read-schemas.ts) and the store.
  */
+import { createRequire } from 'node:module';
 import { _, Ajv, type Options, type ValidateFunction } from 'ajv';
-import ajvPackage from 'ajv/package.json' with { type: 'json' };
 // The CommonJS module itself under Node, its default export under a bundler: `.default` is the function in both.
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { createHash } from 'node:crypto';
@@ -17,6 +17,9 @@ import { kubernetesFormats } from './formats.ts';
 import { shareRepeatedSubschemas } from './shared-subschemas.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from './strict-schema.ts';
 import { FORMATS_MODULE, loadValidatorCode, validatorKey, type ValidatorStore } from './validator-cache.ts';
+
+/** ajv's version, part of the compiled validators' cache key. Read with require: a JSON import does not survive the CLI's bundle. */
+const AJV_VERSION = (createRequire(import.meta.url)('ajv/package.json') as { version: string }).version;
 
 /** One served version of a CustomResourceDefinition. */
 export interface CrdVersion {
@@ -139,7 +142,7 @@ export class SchemaRegistry {
   /** The store key of a validator: ajv, its options, the formats, every definition and the kind's own schema. */
   private keyOf(ref: string, schema: JsonSchema | undefined): string {
     this.definitionsHash ??= createHash('sha256').update(JSON.stringify(this.strictDefinitions())).digest('hex');
-    return validatorKey([CODE_FORMAT, ajvPackage.version, JSON.stringify(AJV_OPTIONS), FORMATS_FINGERPRINT, this.definitionsHash, ref, schema ? JSON.stringify(schema) : '']);
+    return validatorKey([CODE_FORMAT, AJV_VERSION, JSON.stringify(AJV_OPTIONS), FORMATS_FINGERPRINT, this.definitionsHash, ref, schema ? JSON.stringify(schema) : '']);
   }
 
   private register(apiVersion: string, kind: string, ref: string, crd?: CrdVersion): void {

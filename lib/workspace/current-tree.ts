@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import type { FileStamp } from '../io/generated-tree.ts';
-import { scanTreeParallel } from '../io/scan-tree.ts';
-import { type FolderStamps, folderStamps, isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import { scanFiles, stampMap } from '../io/scan-tree.ts';
+import { type FolderStamps, folderStampsOf, isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
 
 /**
  * Whether generated/ is exactly what synth last wrote from inputs with key `inputs`: then it is
@@ -16,8 +16,8 @@ import { type FolderStamps, folderStamps, isTreeAsRecorded, readTreeState, type 
  */
 export async function currentTree(root: string, inputs: string): Promise<{ readonly counts: NonNullable<TreeState['counts']> } | { readonly stamps: Map<string, FileStamp>; readonly folders: FolderStamps }> {
   const state = readTreeState(root);
-  const stamps = await scanTreeParallel(join(root, 'generated'));
-  const folders = folderStamps(stamps);
+  const scan = await scanFiles(join(root, 'generated'));
+  const folders = folderStampsOf(scan);
   if (state?.inputs === inputs && state.counts && isTreeAsRecorded(state, folders)) return { counts: state.counts };
-  return { stamps, folders };
+  return { stamps: stampMap(scan), folders };
 }

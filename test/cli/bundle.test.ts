@@ -58,6 +58,52 @@ function runAsync(code: string, cache: string, ...args: string[]): Promise<{ cod
 const bundles = (cache: string) => (existsSync(join(cache, 'tenantctl', 'cli')) ? readdirSync(join(cache, 'tenantctl', 'cli')) : []);
 const finished = (cache: string) => bundles(cache).filter((d) => !d.includes('.tmp-'));
 
+describe("the bundle key's record of source digests", () => {
+  /** sourceDigests of a copy of the compiler, with its cache folder as the user cache. */
+  async function digestsOf(code: string, cache: string) {
+    const { sourceDigests } = (await import(pathToFileURL(join(code, 'bin', 'cli-bundle.mjs')).href)) as { sourceDigests(root: string): { key: string; files: Record<string, string> } };
+    const saved = process.env.TENANTCTL_CACHE_DIR;
+    process.env.TENANTCTL_CACHE_DIR = cache;
+    try {
+      return sourceDigests(code);
+    } finally {
+      if (saved === undefined) delete process.env.TENANTCTL_CACHE_DIR;
+      else process.env.TENANTCTL_CACHE_DIR = saved;
+    }
+  }
+  const records = (cache: string) => readdirSync(join(cache, 'tenantctl', 'cli-sources')).map((f) => join(cache, 'tenantctl', 'cli-sources', f));
+
+  it('gives the same key with and without the record, and changes it when a file changes back to its old size and mtime', async () => {
+    const { code, cache } = copyCompiler();
+    const first = await digestsOf(code, cache);
+    expect(records(cache)).toHaveLength(1);
+    expect(await digestsOf(code, cache)).toEqual(first);
+    // An edit that keeps the size and puts the mtime back (as `touch -r` or a careless tool would): only its ctime says so.
+    const file = join(code, 'tiers', 'gitops.ts');
+    const { statSync, utimesSync } = await import('node:fs');
+    const before = statSync(file);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('tenantctl', 'tenantctX'));
+    utimesSync(file, before.atime, before.mtime);
+    const edited = await digestsOf(code, cache);
+    expect(edited.key).not.toBe(first.key);
+    expect(edited.files['tiers/gitops.ts']).not.toBe(first.files['tiers/gitops.ts']);
+  });
+
+  it('ignores a damaged record and hashes every file again', async () => {
+    const { code, cache } = copyCompiler();
+    const first = await digestsOf(code, cache);
+    const [record] = records(cache);
+    // A record whose digests lie (checksum line kept) must not be believed.
+    const text = readFileSync(record, 'utf8');
+    writeFileSync(record, text.replace(/"tiers\/gitops\.ts":\[([^\]]*),"[0-9a-f]{64}"\]/, '"tiers/gitops.ts":[$1,"' + '0'.repeat(64) + '"]'));
+    expect(readFileSync(record, 'utf8')).not.toBe(text);
+    expect(await digestsOf(code, cache)).toEqual(first);
+    writeFileSync(record, text.slice(0, text.length / 2));
+    expect(await digestsOf(code, cache)).toEqual(first);
+  });
+});
+
 describe('the CLI bundle', () => {
   it('is built on first run into the user cache and reused by the next run', () => {
     const { code, cache } = copyCompiler();
