@@ -293,7 +293,20 @@ export async function ensureBundle(root = PACKAGE_ROOT) {
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
     manifest = await build(root, tmp, key);
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // damaged: its check failed above
+    // Another process may have put its build in place meanwhile, and may be running from it (its
+    // commands' chunks load lazily): use that one, never remove it.
+    const theirs = verifiedManifest(dir, key);
+    if (theirs) return { dir, manifest: theirs, files, built: false };
+    if (existsSync(dir)) {
+      // Damaged (its check failed): moved aside in one step, then removed.
+      const trash = `${dir}.tmp-damaged-${process.pid}-${Date.now()}`;
+      try {
+        renameSync(dir, trash);
+      } catch {
+        // another process moved it first
+      }
+      rmSync(trash, { recursive: true, force: true });
+    }
     try {
       renameSync(tmp, dir);
     } catch (error) {

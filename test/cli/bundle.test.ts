@@ -212,6 +212,17 @@ describe('the CLI bundle', () => {
     expect(bundles(cache)).toHaveLength(1); // one bundle, no build folder left behind
   });
 
+  it('is never taken away from a process running from it by another that finished building later', async () => {
+    // Each command loads its chunks after start-up: a builder that replaced the folder of the first
+    // one to finish would break that process half-way (a chunk not found).
+    const { code, cache } = copyCompiler();
+    const repo = makeRepo(['acme']);
+    const runs = await Promise.all([0, 1, 2].map(() => runAsync(code, cache, '-C', repo, 'synth', '--check')));
+    for (const r of runs) expect(r.err).not.toMatch(/internal error|Cannot find module/);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1]); // generated/ was never written: stale, said cleanly
+    expect(finished(cache)).toHaveLength(1);
+  });
+
   it('falls back to the TypeScript sources with a one-line note when it cannot be built', () => {
     const { code, cache } = copyCompiler();
     // A syntax error in a module `--version` never loads: the bundle (all modules) cannot build, tsx still runs.
