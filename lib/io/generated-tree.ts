@@ -40,9 +40,9 @@ export interface FileStamp {
   readonly mtimeMs: number;
 }
 
-/** Stamps of the manifest files under `dir` (the files readTree would read), without reading them. */
-export function scanTree(dir: string): Map<string, FileStamp> {
-  const out = new Map<string, FileStamp>();
+/** Manifest files under `dir` (the files readTree would read), relative to it; dotfiles skipped. */
+export function listManifests(dir: string): string[] {
+  const out: string[] = [];
   const walk = (rel: string): void => {
     let entries;
     try {
@@ -54,14 +54,21 @@ export function scanTree(dir: string): Map<string, FileStamp> {
       if (entry.name.startsWith('.')) continue;
       const p = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.yaml')) {
-        // lstat: a file replaced by a link shows as changed, and it is cheaper than stat.
-        const st = lstatSync(`${dir}/${p}`);
-        out.set(p, { size: st.size, mtimeMs: st.mtimeMs });
-      }
+      else if (entry.name.endsWith('.yaml')) out.push(p);
     }
   };
   walk('');
+  return out;
+}
+
+/** Stamps of the manifest files under `dir` (the files readTree would read), without reading them. */
+export function scanTree(dir: string): Map<string, FileStamp> {
+  const out = new Map<string, FileStamp>();
+  for (const p of listManifests(dir)) {
+    // lstat: a file replaced by a link shows as changed, and it is cheaper than stat.
+    const st = lstatSync(`${dir}/${p}`);
+    out.set(p, { size: st.size, mtimeMs: st.mtimeMs });
+  }
   return out;
 }
 

@@ -7,10 +7,10 @@
  * chunks from a shared counter and writing into shared arrays. Results are placed by index, so they
  * never depend on which thread statted what; a worker that fails leaves its files to this thread.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runningBundle } from './bundle-info.ts';
-import type { FileStamp } from './generated-tree.ts';
+import { type FileStamp, listManifests } from './generated-tree.ts';
 import { startWorker, stopWorkers } from './worker-pool.ts';
 
 /** What the worker (scan-tree-worker.ts) is given: the files, a shared counter, shared results. */
@@ -42,27 +42,6 @@ function statOne(dir: string, paths: readonly string[], sizes: Float64Array, mti
   const st = lstatSync(`${dir}/${paths[i]}`, { throwIfNoEntry: false });
   sizes[i] = st ? st.size : -1;
   mtimes[i] = st ? st.mtimeMs : -1;
-}
-
-/** Manifest files under `dir` (the files readTree would read), relative to it; dotfiles skipped. */
-export function listManifests(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(rel ? `${dir}/${rel}` : dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const p = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.yaml')) out.push(p);
-    }
-  };
-  walk('');
-  return out;
 }
 
 export interface ScanOptions {
