@@ -3,7 +3,7 @@
  * recursively. Used to version the render cache by the code that shapes rendered output only,
  * so editing, say, a policy or a report module does not make the next synth re-render every tenant.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
 /** `import ... from './x.ts'`, `export ... from '../y.ts'`, `import('./z.ts')`, `import './w.ts'`. */
@@ -32,4 +32,30 @@ export function sourceClosure(root: string, entries: readonly string[]): string[
     }
   }
   return [...seen].sort();
+}
+
+/** The folders of tenantctl's own code (bin/cli-bundle.mjs bundles the same ones). */
+export const CODE_DIRS = ['lib', 'tiers', 'vendor/imports'] as const;
+
+/**
+ * Every file under `dirs` of `root` (relative paths, folders in name order, depth first): what a
+ * hash of the code covers when it cannot, or need not, follow the imports.
+ */
+export function sourceFiles(root: string, dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return out;
 }

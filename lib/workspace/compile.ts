@@ -3,11 +3,11 @@
  * compiled with the project's tiers. The one place commands go from a folder to a CompiledFleet.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { runningBundle } from '../io/bundle-info.ts';
-import { sourceClosure } from '../io/source-graph.ts';
+import { CODE_DIRS, sourceClosure, sourceFiles } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
 import { synthesize, type SynthResult } from '../synth/synthesize.ts';
@@ -63,20 +63,7 @@ export function codeVersion(packageRoot: string): string {
   if (files) {
     for (const p of files) h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
   } else {
-    const walk = (dir: string): void => {
-      let entries;
-      try {
-        entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const p = `${dir}/${e.name}`;
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.ts')) h.update(p).update(readFileSync(join(packageRoot, p)));
-      }
-    };
-    for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+    for (const p of sourceFiles(packageRoot, CODE_DIRS)) if (p.endsWith('.ts')) h.update(p).update(readFileSync(join(packageRoot, p)));
   }
   try {
     h.update(readFileSync(join(packageRoot, 'package-lock.json')));

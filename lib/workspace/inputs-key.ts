@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runningBundle } from '../io/bundle-info.ts';
+import { CODE_DIRS, sourceFiles } from '../io/source-graph.ts';
 
 export function inputsKey(root: string, packageRoot: string): string {
   const h = createHash('sha256').update(compilerKey(packageRoot)).update('\0');
@@ -66,20 +67,7 @@ export function compilerKey(packageRoot: string): string {
   const bundle = runningBundle(packageRoot);
   if (bundle?.key) return bundle.key;
   const h = createHash('sha256');
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(join(packageRoot, dir), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
-    }
-  };
-  for (const dir of ['lib', 'tiers', 'vendor/imports']) walk(dir);
+  for (const p of sourceFiles(packageRoot, CODE_DIRS)) h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
   for (const f of ['package-lock.json', 'package.json']) {
     try {
       h.update(f).update('\0').update(readFileSync(join(packageRoot, f)));
