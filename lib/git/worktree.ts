@@ -78,10 +78,12 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   return commit;
 }
 
-/** Writes the tree of `ref` into a new temporary directory. */
-export async function materializeRef(repo: string, ref: string, options: MaterializeOptions = {}): Promise<MaterializedRef> {
-  const commit = await resolveCommit(repo, ref);
-  const prefix = (await git(repo).raw(['rev-parse', '--show-prefix'])).trim();
+/**
+ * Checks out `treeish` (a commit, or `<commit>:./<path>`) under a new temporary directory, at
+ * `prefix(dir)`, through an index file of its own: the repository's index and work tree are never
+ * touched. `exclude`: paths left out. The directory is removed again if anything fails.
+ */
+async function checkOutTree(repo: string, treeish: string, prefix: (dir: string) => string, options: MaterializeOptions, failure: (dir: string) => string): Promise<{ readonly dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'tenantctl-ref-'));
   const index = `${dir}.index`;
   const cleanup = async () => {
@@ -90,14 +92,22 @@ export async function materializeRef(repo: string, ref: string, options: Materia
   };
   try {
     const g = git(repo, { GIT_INDEX_FILE: index });
-    await g.raw(['read-tree', commit]);
+    await g.raw(['read-tree', treeish]);
     if (options.exclude?.length) await g.raw(['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...options.exclude]);
-    await g.raw(['checkout-index', '--all', '--force', `--prefix=${dir}/`]);
+    await g.raw(['checkout-index', '--all', '--force', `--prefix=${prefix(dir)}/`]);
     await rm(index, { force: true });
   } catch (error) {
     await cleanup();
-    throw new Error(`cannot write the files of ${ref} (${commit.slice(0, 12)}) to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${failure(dir)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  return { dir, cleanup };
+}
+
+/** Writes the tree of `ref` into a new temporary directory. */
+export async function materializeRef(repo: string, ref: string, options: MaterializeOptions = {}): Promise<MaterializedRef> {
+  const commit = await resolveCommit(repo, ref);
+  const prefix = (await git(repo).raw(['rev-parse', '--show-prefix'])).trim();
+  const { dir, cleanup } = await checkOutTree(repo, commit, (d) => d, options, (d) => `cannot write the files of ${ref} (${commit.slice(0, 12)}) to ${d}`);
   return { dir, root: prefix ? join(dir, prefix) : dir, commit, cleanup };
 }
 
@@ -119,20 +129,5 @@ export async function treeHashAt(repo: string, commit: string, path: string): Pr
  * the same relative path: `<dir>/<path>/...`, so files are named as in the repository.
  */
 export async function materializeFolder(repo: string, commit: string, path: string, options: Pick<MaterializeOptions, 'tmpRoot'> = {}): Promise<{ readonly dir: string; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'tenantctl-ref-'));
-  const index = `${dir}.index`;
-  const cleanup = async () => {
-    await rm(dir, { recursive: true, force: true });
-    await rm(index, { force: true });
-  };
-  try {
-    const g = git(repo, { GIT_INDEX_FILE: index });
-    await g.raw(['read-tree', `${commit}:./${path}`]);
-    await g.raw(['checkout-index', '--all', '--force', `--prefix=${join(dir, path)}/`]);
-    await rm(index, { force: true });
-  } catch (error) {
-    await cleanup();
-    throw new Error(`cannot write ${path} of ${commit.slice(0, 12)} to ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return { dir, cleanup };
+  return checkOutTree(repo, `${commit}:./${path}`, (d) => join(d, path), options, (d) => `cannot write ${path} of ${commit.slice(0, 12)} to ${d}`);
 }
