@@ -15,24 +15,13 @@ import { pathToFileURL } from 'node:url';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
 import type { AuditFinding, AuditReport } from '../../../lib/audit/types.ts';
 import { REPO_ROOT } from '../../control-plane/control-plane.ts';
-import { startLiveFleet, type LiveFleet } from './live-fleet.ts';
+import { auditOptions, startLiveFleet, type LiveFleet } from './live-fleet.ts';
 
 const CLUSTER = 'eu-central-1';
-const NOW = new Date('2026-11-23T03:00:00Z');
 let fleet: LiveFleet;
 
 async function audit(extra: Partial<Parameters<typeof auditCommand>[0]> = {}) {
-  return auditCommand({
-    root: fleet.root,
-    packageRoot: REPO_ROOT,
-    clusters: [CLUSTER],
-    kubeconfig: fleet.controlPlane.kubeconfigPath,
-    context: fleet.context,
-    format: 'json',
-    today: '2026-11-23',
-    now: NOW,
-    ...extra,
-  });
+  return auditCommand(auditOptions(fleet, CLUSTER, extra));
 }
 
 function describeFinding(f: AuditFinding): string {

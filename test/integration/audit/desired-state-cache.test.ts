@@ -14,10 +14,9 @@ import { parse, stringify } from 'yaml';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
 import type { AuditReport } from '../../../lib/audit/types.ts';
 import { REPO_ROOT } from '../../control-plane/control-plane.ts';
-import { startLiveFleet, type LiveFleet } from './live-fleet.ts';
+import { auditOptions, startLiveFleet, type LiveFleet } from './live-fleet.ts';
 
 const CLUSTER = 'eu-central-1';
-const NOW = new Date('2026-11-23T03:00:00Z');
 let fleet: LiveFleet;
 let repo: string;
 let cacheDir: string;
@@ -33,18 +32,7 @@ function git(args: readonly string[]): string {
 /** One audit of the cluster, in this process, with the lines it reports on its progress. */
 async function audit(ref?: string): Promise<{ report: AuditReport; exitCode: number; progress: string[] }> {
   const progress: string[] = [];
-  const { report, exitCode } = await auditCommand({
-    root: repo,
-    ...(ref ? { ref } : {}),
-    packageRoot: REPO_ROOT,
-    clusters: [CLUSTER],
-    kubeconfig: fleet.controlPlane.kubeconfigPath,
-    context: fleet.context,
-    format: 'json',
-    today: '2026-11-23',
-    now: NOW,
-    progress: (line) => progress.push(line),
-  });
+  const { report, exitCode } = await auditCommand(auditOptions(fleet, CLUSTER, { root: repo, ...(ref ? { ref } : {}), progress: (line) => progress.push(line) }));
   return { report, exitCode, progress };
 }
 

@@ -20,7 +20,7 @@ import { detectDrift } from '../../../lib/drift/engine.ts';
 import { readManifests } from '../../../lib/io/read-manifests.ts';
 import type { KubeObject } from '../../../lib/model/resource.ts';
 import { REPO_ROOT } from '../../control-plane/control-plane.ts';
-import { startLiveFleet, type LiveFleet } from './live-fleet.ts';
+import { auditOptions, startLiveFleet, type LiveFleet } from './live-fleet.ts';
 
 const CLUSTER = 'eu-central-1';
 const DELTA = 'tenant-delta-production';
@@ -28,10 +28,7 @@ const FJORD = 'tenant-fjord-production';
 let fleet: LiveFleet;
 
 async function audit(extra: Partial<Parameters<typeof auditCommand>[0]> = {}): Promise<AuditReport> {
-  const { report } = await auditCommand({
-    root: fleet.root, packageRoot: REPO_ROOT, clusters: [CLUSTER], kubeconfig: fleet.controlPlane.kubeconfigPath,
-    context: fleet.context, format: 'json', today: '2026-11-23', now: new Date('2026-11-23T03:00:00Z'), ...extra,
-  });
+  const { report } = await auditCommand(auditOptions(fleet, CLUSTER, extra));
   expect(report.clusters[0].status, report.clusters[0].error).toBe('ok');
   return report;
 }

@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { AuditCommandOptions } from '../../../lib/cli/commands/audit.ts';
 import { readManifests } from '../../../lib/io/read-manifests.ts';
 import { KubeClient } from '../../../lib/live/kube-client.ts';
 import type { KubeObject } from '../../../lib/model/resource.ts';
@@ -45,6 +46,21 @@ export async function applyCluster(client: KubeClient, cluster: string): Promise
     expect(res.status, `${o.kind}/${o.metadata.name}: ${res.body}`).toBeLessThan(300);
   }
   return objects.length;
+}
+
+/** The audit of `cluster` on the live fleet as the audit tests run it (JSON, their fixed day); `extra` overrides. */
+export function auditOptions(fleet: LiveFleet, cluster: string, extra: Partial<AuditCommandOptions> = {}): AuditCommandOptions {
+  return {
+    root: fleet.root,
+    packageRoot: REPO_ROOT,
+    clusters: [cluster],
+    kubeconfig: fleet.controlPlane.kubeconfigPath,
+    context: fleet.context,
+    format: 'json',
+    today: '2026-11-23',
+    now: new Date('2026-11-23T03:00:00Z'),
+    ...extra,
+  };
 }
 
 export async function startLiveFleet(cluster: string): Promise<LiveFleet> {
