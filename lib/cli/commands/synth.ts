@@ -49,8 +49,8 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   let inputs: string | undefined;
   let scanned: { stamps: ReadonlyMap<string, FileStamp>; folders: FolderStamps } | undefined;
   if (options.cache) {
-    inputs = inputsKey(options.root, options.packageRoot);
-    const current = await currentTree(options.root, inputs);
+    const current = await currentTree(options.root, () => inputsKey(options.root, options.packageRoot));
+    inputs = current.inputs;
     if ('counts' in current) {
       const { environments, clusters, objects } = current.counts;
       const counts = `${environments} tenant environments on ${clusters} clusters, ${objects} objects`;
