@@ -25,14 +25,14 @@ export interface FolderJob {
   readonly files?: readonly string[];
 }
 
-/** What one folder job found: files (gone ones left out) and the digest of each folder holding manifests. */
-export interface FolderScan {
-  readonly paths: string[];
-  readonly sizes: number[];
-  readonly mtimes: number[];
-  /** `[folder, files, folderStamp]`. */
-  readonly folders: Array<[string, number, string]>;
-}
+/**
+ * What one folder job found: per folder holding manifests, `[folder, files, folderStamp, text]`,
+ * where `text` is what the digest is taken of (each file's name, size and mtime, one line each).
+ * The files' stamps stay in that one string per folder until a caller asks for them (stampMap): a
+ * re-synth with nothing to do needs the digests only, and 50,000 objects that live to the end of
+ * the scan cost more in garbage collection than the stat calls themselves.
+ */
+export type FolderScan = Array<[string, number, string, string]>;
 
 /**
  * Takes jobs from `next` (a shared counter) until none is left; returns what each job it took
@@ -48,24 +48,19 @@ export function scanFolders(
 ): Array<[number, FolderScan]> {
   const out: Array<[number, FolderScan]> = [];
   for (let k = Atomics.add(next, 0, 1); k < jobs.length; k = Atomics.add(next, 0, 1)) {
-    const scan: FolderScan = { paths: [], sizes: [], mtimes: [], folders: [] };
+    const scan: FolderScan = [];
     const folder = (rel: string, names: readonly string[]) => {
-      const stamped: Array<[string, number, number]> = [];
-      for (const name of names) {
-        const path = rel ? `${rel}/${name}` : name;
-        // lstat: a file replaced by a link shows as changed, and it is cheaper than stat.
-        const st = io.lstatSync(root ? `${root}/${path}` : path, { throwIfNoEntry: false });
-        if (!st) continue; // gone meanwhile
-        scan.paths.push(path);
-        scan.sizes.push(st.size);
-        scan.mtimes.push(st.mtimeMs);
-        stamped.push([name, st.size, st.mtimeMs]);
-      }
-      if (stamped.length === 0) return;
-      stamped.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       let text = '';
-      for (const [name, size, mtime] of stamped) text += `${name}\0${size}\0${mtime}\n`;
-      scan.folders.push([rel, stamped.length, sha256Base64(text)]);
+      let files = 0;
+      for (const name of sorted) {
+        // lstat: a file replaced by a link shows as changed, and it is cheaper than stat.
+        const st = io.lstatSync(rel ? `${root}/${rel}/${name}` : `${root}/${name}`, { throwIfNoEntry: false });
+        if (!st) continue; // gone meanwhile
+        text += `${name}\0${st.size}\0${st.mtimeMs}\n`;
+        files++;
+      }
+      if (files > 0) scan.push([rel, files, sha256Base64(text), text]);
     };
     const walk = (rel: string) => {
       let entries: fs.Dirent[];
@@ -135,14 +130,12 @@ export function folderJobs(root: string): FolderJob[] {
   return jobs;
 }
 
-/** The manifest files under a folder with their stamps, as parallel arrays, and each folder's digest. */
+/** The manifest folders under a folder, each with its digest (and, kept as text, its files' stamps). */
 export interface ScannedFiles {
-  /** Relative to the scanned folder. */
-  readonly paths: readonly string[];
-  readonly sizes: Float64Array;
-  readonly mtimes: Float64Array;
-  /** tree-state.ts folderStamps() of these files. */
+  /** tree-state.ts folderStamps() of the files, by folder relative to the scanned one. */
   readonly folders: FolderStamps;
+  /** Per folder, the text its digest was taken of: read by stampMap. */
+  readonly texts: ReadonlyMap<string, string>;
 }
 
 export interface ScanOptions {
@@ -200,21 +193,15 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
 }
 
 function merge(parts: readonly FolderScan[]): ScannedFiles {
-  const total = parts.reduce((n, p) => n + p.paths.length, 0);
-  const paths: string[] = new Array(total);
-  const sizes = new Float64Array(total);
-  const mtimes = new Float64Array(total);
   const folders = new Map<string, { files: number; stamp: string }>();
-  let i = 0;
+  const texts = new Map<string, string>();
   for (const part of parts) {
-    for (let j = 0; j < part.paths.length; j++, i++) {
-      paths[i] = part.paths[j];
-      sizes[i] = part.sizes[j];
-      mtimes[i] = part.mtimes[j];
+    for (const [folder, files, stamp, text] of part) {
+      folders.set(folder, { files, stamp });
+      texts.set(folder, text);
     }
-    for (const [folder, files, stamp] of part.folders) folders.set(folder, { files, stamp });
   }
-  return { paths, sizes, mtimes, folders };
+  return { folders, texts };
 }
 
 /** Stamps of the manifest files under `dir` and their folders' digests, without reading the files. */
@@ -227,9 +214,20 @@ export async function scanTreeParallel(dir: string, options: ScanOptions = {}): 
   return stampMap(await scanFiles(dir, options));
 }
 
-/** The scan as a map from path to stamp. */
-export function stampMap(files: Pick<ScannedFiles, 'paths' | 'sizes' | 'mtimes'>): Map<string, FileStamp> {
+/** The scan as a map from path to stamp, in folder order, each folder's files by name. */
+export function stampMap(scan: ScannedFiles): Map<string, FileStamp> {
   const out = new Map<string, FileStamp>();
-  for (let i = 0; i < files.paths.length; i++) if (files.sizes[i] >= 0) out.set(files.paths[i], { size: files.sizes[i], mtimeMs: files.mtimes[i] });
+  for (const [folder, text] of scan.texts) {
+    const prefix = folder ? `${folder}/` : '';
+    // `name\0size\0mtime\n` per file: a name may hold a newline, never a NUL, and numbers hold neither.
+    const parts = text.split('\0');
+    let name = parts[0];
+    for (let i = 1; i + 1 < parts.length; i += 2) {
+      const rest = parts[i + 1];
+      const newline = rest.indexOf('\n');
+      out.set(prefix + name, { size: Number(parts[i]), mtimeMs: Number(rest.slice(0, newline)) });
+      name = rest.slice(newline + 1);
+    }
+  }
   return out;
 }

@@ -23,13 +23,14 @@ describe('scanning generated/ on two threads', () => {
     writeFileSync(join(dir, 'top.yaml'), 't');
     mkdirSync(join(dir, 'cluster-2', 'tenants', 't2-production', 'nested', 'deeper'), { recursive: true });
     writeFileSync(join(dir, 'cluster-2', 'tenants', 't2-production', 'nested', 'deeper', 'secret.yaml'), 'n');
+    writeFileSync(join(dir, 'cluster-1', 'tenants', 't1-production', 'a name\nwith a newline.yaml'), 'odd');
     writeFileSync(join(dir, 'README.md'), '# generated/\n');
     writeFileSync(join(dir, 'cluster-0', '.hidden.yaml'), 'no');
     mkdirSync(join(dir, 'cluster-0', 'tenants', '.git'), { recursive: true });
     writeFileSync(join(dir, 'cluster-0', 'tenants', '.git', 'x.yaml'), 'no');
 
     const one = scanTree(dir);
-    expect(one.size).toBe(2408);
+    expect(one.size).toBe(2409);
     const two = await scanTreeParallel(dir, { worker: true });
     expect(two).toEqual(one);
     expect(await scanTreeParallel(dir, { worker: false })).toEqual(one);
