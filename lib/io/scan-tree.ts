@@ -214,10 +214,11 @@ export async function scanTreeParallel(dir: string, options: ScanOptions = {}): 
   return stampMap(await scanFiles(dir, options));
 }
 
-/** The scan as a map from path to stamp, in folder order, each folder's files by name. */
-export function stampMap(scan: ScannedFiles): Map<string, FileStamp> {
+/** The scan as a map from path to stamp, in folder order, each folder's files by name; only the folders `include` takes, when given. */
+export function stampMap(scan: ScannedFiles, include?: (folder: string) => boolean): Map<string, FileStamp> {
   const out = new Map<string, FileStamp>();
   for (const [folder, text] of scan.texts) {
+    if (include && !include(folder)) continue;
     const prefix = folder ? `${folder}/` : '';
     // `name\0size\0mtime\n` per file: a name may hold a newline, never a NUL, and numbers hold neither.
     const parts = text.split('\0');

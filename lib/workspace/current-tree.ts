@@ -6,11 +6,11 @@
  * tree and a read of the input files, and the two overlap (the scan's worker thread starts first).
  */
 import { join } from 'node:path';
-import type { FileStamp } from '../io/generated-tree.ts';
 import { stampMap, startScan } from '../io/scan-tree.ts';
-import { type FolderStamps, isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import { isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import type { ScannedTree } from './generated.ts';
 
-export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonNullable<TreeState['counts']> } | { readonly stamps: Map<string, FileStamp>; readonly folders: FolderStamps });
+export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonNullable<TreeState['counts']> } | ScannedTree);
 
 /**
  * Whether generated/ is exactly what synth last wrote from inputs with key `inputs()`: then it is
@@ -24,5 +24,5 @@ export async function currentTree(root: string, inputs: () => string): Promise<C
   const key = inputs();
   const scan = await scanning.finish();
   if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, counts: state.counts };
-  return { inputs: key, stamps: stampMap(scan), folders: scan.folders };
+  return { inputs: key, folders: scan.folders, stamps: (include) => stampMap(scan, include) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../lib/io/generated-tree.ts';
-import { folderJobs, scanFiles, scanTreeParallel } from '../../lib/io/scan-tree.ts';
+import { folderJobs, scanFiles, scanTreeParallel, stampMap } from '../../lib/io/scan-tree.ts';
 import { folderStamps } from '../../lib/io/tree-state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tenantctl-scan-'));
@@ -40,6 +40,11 @@ describe('scanning generated/ on two threads', () => {
       const scan = await scanFiles(dir, { worker });
       expect(new Map(scan.folders)).toEqual(new Map(expected));
     }
+    const scan = await scanFiles(dir, { worker: false });
+    expect(stampMap(scan)).toEqual(one);
+    const some = stampMap(scan, (folder) => folder === 'cluster-1' || folder.startsWith('cluster-1/'));
+    expect([...some.keys()].sort()).toEqual([...one.keys()].filter((p) => p.startsWith('cluster-1/')).sort());
+    expect(some.get('cluster-1/tenants/t1-production/a name\nwith a newline.yaml')).toEqual(one.get('cluster-1/tenants/t1-production/a name\nwith a newline.yaml'));
     expect(expected.get('cluster-2/tenants/t2-production/nested/deeper')?.files).toBe(1);
     expect(expected.get('')?.files).toBe(1);
   });
