@@ -162,11 +162,15 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
   let worker: Worker | undefined;
   let replied: Promise<Array<[number, FolderScan]>> | undefined;
   if (useWorker) {
-    worker = new Worker(WORKER_SOURCE, { eval: true });
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true });
+    } catch {
+      worker = undefined; // no thread to be had: this one does it all
+    }
     replied = new Promise((resolve) => {
-      worker!.once('message', resolve);
-      worker!.once('error', () => resolve([]));
-      worker!.once('exit', () => resolve([]));
+      worker?.once('message', resolve);
+      worker?.once('error', () => resolve([]));
+      worker?.once('exit', () => resolve([]));
     });
   }
   return {
