@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Entry point for `npx tenantctl`: loads the CLI as plain JavaScript from its bundle in the user
 // cache (built on first run, and again whenever lib/, tiers/ or the lock file change: cli-bundle.mjs),
-// then hands over to it.
-import { loadCli } from './cli-bundle.mjs';
+// then hands over to it. The packages it loads are compiled with V8's cached code (code-cache.mjs).
+import { cacheRoot, loadCli } from './cli-bundle.mjs';
+import { installCodeCache } from './code-cache.mjs';
 
+installCodeCache(cacheRoot());
 const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2));

@@ -36,7 +36,7 @@ const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Printed by every measured child at exit; parsed by the parent. */
 const RSS_MARK = 'BENCH_PEAK_RSS_KB';
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  `import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '\\n${RSS_MARK} ' + process.resourceUsage().maxRSS + '\\n'));`,
+  `import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); writeSync(2, '\\n${RSS_MARK} ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); });`,
 )}`;
 
 interface Args {
@@ -76,6 +76,8 @@ function snapshotCode(code: string): string {
 interface Run {
   seconds: number;
   peakMb: number;
+  /** CPU time of the whole process (user + system, every thread), which a busy machine inflates far less than wall time. */
+  cpuSeconds: number;
   stdout: string;
 }
 
@@ -84,9 +86,9 @@ function runNode(nodeArgs: string[], cwd: string): Run {
   const started = performance.now();
   const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...nodeArgs], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = (performance.now() - started) / 1000;
-  const rss = new RegExp(`${RSS_MARK} (\\d+)`).exec(r.stderr);
+  const rss = new RegExp(`${RSS_MARK} (\\d+) (\\d+)`).exec(r.stderr);
   if (r.status !== 0) throw new Error(`node ${nodeArgs.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return { seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout };
+  return { seconds, peakMb: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, stdout: r.stdout };
 }
 
 function synth(args: Pick<Args, 'code'>, root: string, extra: string[] = []): Run {
@@ -131,9 +133,9 @@ function floorChild(generated: string, out: string): void {
   process.stdout.write(JSON.stringify({ seconds, files: files.length, same }) + '\n');
 }
 
-function median(runs: Run[]): Run & { all: number[] } {
+function median(runs: Run[]): Run & { all: number[]; cpu: number[] } {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
-  return { ...sorted[Math.floor(sorted.length / 2)], all: runs.map((r) => r.seconds) };
+  return { ...sorted[Math.floor(sorted.length / 2)], all: runs.map((r) => r.seconds), cpu: runs.map((r) => r.cpuSeconds) };
 }
 
 const objectsOf = (summary: string) => Number(/(\d+) objects/.exec(summary)?.[1] ?? NaN);
@@ -182,6 +184,8 @@ function benchSize(args: Args, tenants: number): void {
     const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
     console.log(`warm runs (median of ${args.repeat} reported): nothing changed ${unchanged.all.map((x) => x.toFixed(2)).join(', ')} s; one tenant changed ${oneChanged.all.map((x) => x.toFixed(2)).join(', ')} s; --check ${check.all.map((x) => x.toFixed(2)).join(', ')} s`);
+    const cpu = (m: { cpu: number[] }) => m.cpu.map((x) => x.toFixed(2)).join(', ');
+    console.log(`CPU seconds of those runs (user + system, all threads; less sensitive to other work on the machine): nothing changed ${cpu(unchanged)}; one tenant changed ${cpu(oneChanged)}; --check ${cpu(check)}`);
     console.log(`floor check: ${floor.same}/${floor.files} files re-serialized byte-identical to synth's output`);
     console.log(`cold synth said: ${cold.stdout.trim()}`);
     console.log(`re-synth said:   ${oneChanged.stdout.trim()}`);

@@ -92,8 +92,8 @@ export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): FolderStam
 }
 
 /**
- * folderStamps() of a scan held as arrays (lib/io/scan-tree.ts scanFiles), the same digests,
- * without an object per file: on the path of a re-synth with nothing to do.
+ * folderStamps() of files held as arrays, without an object per file. lib/io/scan-tree.ts
+ * scanFolders computes the same digests while it scans (on two threads); keep the two in step.
  */
 export function folderStampsOf(scan: { readonly paths: readonly string[]; readonly sizes: Float64Array; readonly mtimes: Float64Array }): FolderStamps {
   const { paths, sizes, mtimes } = scan;

@@ -3,21 +3,26 @@
  * with generated/ (lib/io/tree-state.ts) and every folder on disk still carries the stamps synth
  * wrote, generated/ is what the inputs compile to, and nothing needs compiling, rendering or
  * reading. Light on purpose: it loads none of the compiler, so such a run costs a stat of the
- * tree and a read of the input files.
+ * tree and a read of the input files, and the two overlap (the scan's worker thread starts first).
  */
 import { join } from 'node:path';
-import type { FileStamp } from '../io/generated-tree.ts';
-import { scanFiles, stampMap } from '../io/scan-tree.ts';
-import { type FolderStamps, folderStampsOf, isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import { stampMap, startScan } from '../io/scan-tree.ts';
+import { isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import type { ScannedTree } from './generated.ts';
+
+export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonNullable<TreeState['counts']> } | ScannedTree);
 
 /**
- * Whether generated/ is exactly what synth last wrote from inputs with key `inputs`: then it is
+ * Whether generated/ is exactly what synth last wrote from inputs with key `inputs()`: then it is
  * current, and the summary's counts come from the state. Otherwise the scan, for the full path.
+ * The key is computed while the scan's worker starts.
  */
-export async function currentTree(root: string, inputs: string): Promise<{ readonly counts: NonNullable<TreeState['counts']> } | { readonly stamps: Map<string, FileStamp>; readonly folders: FolderStamps }> {
+export async function currentTree(root: string, inputs: () => string): Promise<CurrentTree> {
   const state = readTreeState(root);
-  const scan = await scanFiles(join(root, 'generated'));
-  const folders = folderStampsOf(scan);
-  if (state?.inputs === inputs && state.counts && isTreeAsRecorded(state, folders)) return { counts: state.counts };
-  return { stamps: stampMap(scan), folders };
+  const expectedFiles = state ? Object.values(state.folders).reduce((n, f) => n + f.files, 0) : 0;
+  const scanning = startScan(join(root, 'generated'), { expectedFiles });
+  const key = inputs();
+  const scan = await scanning.finish();
+  if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, counts: state.counts };
+  return { inputs: key, folders: scan.folders, stamps: (include) => stampMap(scan, include) };
 }

@@ -39,8 +39,14 @@ export interface SyncGeneratedOptions {
   readonly progress?: (line: string, force?: boolean) => void;
   /** Key of the inputs compiled (inputs-key.ts), recorded with the tree so the next run with the same key compiles nothing. */
   readonly inputs?: string;
-  /** scanTree() of generated/ and its folderStamps(), when the caller has them already. */
-  readonly scanned?: { readonly stamps: ReadonlyMap<string, FileStamp>; readonly folders: FolderStamps };
+  /** folderStamps() of generated/ and its files' stamps (of the folders `include` takes), when the caller has scanned it already. */
+  readonly scanned?: ScannedTree;
+}
+
+/** generated/ as scanned: each folder's digest, and its files' stamps, built for the folders asked (a re-synth after one tenant changed needs a few of them). */
+export interface ScannedTree {
+  readonly folders: FolderStamps;
+  stamps(include: (folder: string) => boolean): ReadonlyMap<string, FileStamp>;
 }
 
 export interface GeneratedSync {
@@ -57,8 +63,8 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const dir = join(root, 'generated');
 
   // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
-  const stamps = options.scanned?.stamps ?? scanTree(dir);
-  const onDisk = options.scanned?.folders ?? folderStamps(stamps);
+  const full = options.scanned ? undefined : scanTree(dir);
+  const onDisk = options.scanned?.folders ?? folderStamps(full!);
   const state = options.cache ? readTreeState(root) : undefined;
   const freshFolders = new Set<string>();
   const newState: Record<string, FolderState> = {};
@@ -74,6 +80,8 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
       if (unit.env) cached++;
     } else pending.push(unit);
   }
+  // Only files outside the fresh folders are compared, removed or stamped below.
+  const stamps = full ?? options.scanned!.stamps((folder) => !freshFolders.has(folder));
 
   const added: string[] = [];
   const changed: string[] = [];

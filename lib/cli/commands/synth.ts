@@ -7,10 +7,10 @@
  * whose generated/ nobody touched since, is answered from the recorded state
  * (lib/workspace/current-tree.ts) before the compiler is even loaded.
  */
-import type { FileStamp, TreeDiff } from '../../io/generated-tree.ts';
-import type { FolderStamps } from '../../io/tree-state.ts';
+import type { TreeDiff } from '../../io/generated-tree.ts';
 import type { RenderCache, SynthStats } from '../../synth/synthesize.ts';
 import { currentTree } from '../../workspace/current-tree.ts';
+import type { ScannedTree } from '../../workspace/generated.ts';
 import { inputsKey } from '../../workspace/inputs-key.ts';
 
 export interface SynthCommandOptions {
@@ -47,10 +47,10 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   const progress = throttled(options.progress);
   progress?.('reading tenant files…');
   let inputs: string | undefined;
-  let scanned: { stamps: ReadonlyMap<string, FileStamp>; folders: FolderStamps } | undefined;
+  let scanned: ScannedTree | undefined;
   if (options.cache) {
-    inputs = inputsKey(options.root, options.packageRoot);
-    const current = await currentTree(options.root, inputs);
+    const current = await currentTree(options.root, () => inputsKey(options.root, options.packageRoot));
+    inputs = current.inputs;
     if ('counts' in current) {
       const { environments, clusters, objects } = current.counts;
       const counts = `${environments} tenant environments on ${clusters} clusters, ${objects} objects`;
