@@ -57,8 +57,20 @@ const ENGINE_LABELS: ReadonlyArray<string | RegExp> = [
   /^kustomize\.toolkit\.fluxcd\.io\//,
 ];
 
+/** Answers per pattern list and key: the same few label and annotation keys come on every object of a fleet. */
+const answers = new WeakMap<ReadonlyArray<string | RegExp>, Map<string, boolean>>();
+/** Keys remembered per pattern list, at most (a bound for annotation keys that differ per object). */
+const REMEMBERED = 4096;
+
 function matches(key: string, patterns: ReadonlyArray<string | RegExp>): boolean {
-  return patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
+  let known = answers.get(patterns);
+  if (!known) answers.set(patterns, (known = new Map()));
+  let answer = known.get(key);
+  if (answer === undefined) {
+    answer = patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
+    if (known.size < REMEMBERED) known.set(key, answer);
+  }
+  return answer;
 }
 
 function cleanMap(map: unknown, patterns: ReadonlyArray<string | RegExp>): Record<string, unknown> | undefined {
