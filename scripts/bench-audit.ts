@@ -27,7 +27,7 @@
  *
  *   npx tsx scripts/bench-audit.ts [--tenants 1000,3000] [--repeat 1] [--skip-kubectl]
  *                                  [--kubectl-sample auto|N|0] [--kubectl-budget 600] [--keep]
- *                                  [--apply-concurrency 32] [--profile DIR] [--baseline DIR]
+ *                                  [--apply-concurrency 32] [--profile DIR] [--baseline DIR] [--hold]
  *
  * `--kubectl-sample 0` always measures the full kubectl run; `--keep` keeps the fleets, the merged
  * kubeconfigs and the control planes' data directories (the control planes are always stopped).
@@ -39,6 +39,9 @@
  * of this one, so that a change is compared with what it changes in the same minute (the
  * machine is shared: figures of runs minutes apart differ by more than most changes). Its
  * desired-state cache is its own, filled by one unmeasured audit; it must find nothing too.
+ * `--hold` sets up the first size, runs the unmeasured audit once, prints how to audit the fleet
+ * by hand (its root, kubeconfig and warm cache) and keeps the control planes up until interrupted
+ * (Ctrl-C stops them): for profiling changes against one fleet without setting it up again.
  * Seconds are wall-clock times of whole processes; peak memory is each process's maxRSS (from
  * /usr/bin/time, else polled from /proc), summed over the 4 kubectl processes; the machine's load
  * (1-minute load average, sampled every second while the cases run) is printed with them. Targets
@@ -83,10 +86,12 @@ interface Args {
   profile?: string;
   /** Another tenantctl checkout whose nightly audit is measured next to this one's. */
   baseline?: string;
+  /** Keep the fleet up after setup, for audits by hand, until interrupted. */
+  hold: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { tenants: [1000, 3000], repeat: 1, kubectl: true, kubectlSample: 'auto', kubectlBudget: 600, keep: false, applyConcurrency: 32 };
+  const args: Args = { tenants: [1000, 3000], repeat: 1, kubectl: true, kubectlSample: 'auto', kubectlBudget: 600, keep: false, applyConcurrency: 32, hold: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--tenants') args.tenants = argv[++i].split(',').map(Number).sort((x, y) => x - y);
@@ -98,6 +103,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--profile') args.profile = resolve(argv[++i]);
     else if (a === '--baseline') args.baseline = resolve(argv[++i]);
+    else if (a === '--hold') args.hold = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!args.tenants.every((n) => n > 0) || !(args.applyConcurrency > 0) || (args.kubectlSample !== 'auto' && !(args.kubectlSample >= 0))) throw new Error('--tenants (e.g. 1000,3000), --apply-concurrency and --kubectl-sample take positive numbers');
@@ -502,6 +508,10 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   if (args.baseline) {
     mkdirSync(baselineCache, { recursive: true });
     checkClean(await runAudit(b, 'baseline-warm-up', baselineCache, undefined, args.baseline));
+  }
+  if (args.hold) {
+    console.log(`holding the fleet (Ctrl-C stops the control planes and removes it). Audit it with:\n  TENANTCTL_CACHE_DIR=${warm} node bin/tenantctl.mjs -C ${b.root} audit --kubeconfig ${b.kubeconfig} --format json --output /dev/null`);
+    await new Promise(() => {});
   }
   const sample = args.kubectl ? await kubectlPlan(b) : 0;
   const setupSeconds = seconds(setupStarted);
