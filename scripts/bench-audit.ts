@@ -27,13 +27,21 @@
  *
  *   npx tsx scripts/bench-audit.ts [--tenants 1000,3000] [--repeat 1] [--skip-kubectl]
  *                                  [--kubectl-sample auto|N|0] [--kubectl-budget 600] [--keep]
- *                                  [--apply-concurrency 32] [--profile DIR]
+ *                                  [--apply-concurrency 32] [--profile DIR] [--baseline DIR] [--hold]
  *
  * `--kubectl-sample 0` always measures the full kubectl run; `--keep` keeps the fleets, the merged
  * kubeconfigs and the control planes' data directories (the control planes are always stopped).
  * `--profile DIR` then runs the nightly audit once more per size, unmeasured, with
  * `node --cpu-prof --trace-gc`, and writes the .cpuprofile files (one per thread), trace-gc.txt and
  * rss.tsv (its RSS every 100 ms) to DIR/<tenants>.
+ * `--baseline DIR` also measures the nightly audit of another checkout of tenantctl (DIR, e.g. a
+ * `git worktree` of main with node_modules) on the same fleet, right after each nightly audit
+ * of this one, so that a change is compared with what it changes in the same minute (the
+ * machine is shared: figures of runs minutes apart differ by more than most changes). Its
+ * desired-state cache is its own, filled by one unmeasured audit; it must find nothing too.
+ * `--hold` sets up the first size, runs the unmeasured audit once, prints how to audit the fleet
+ * by hand (its root, kubeconfig and warm cache) and keeps the control planes up until interrupted
+ * (Ctrl-C stops them): for profiling changes against one fleet without setting it up again.
  * Seconds are wall-clock times of whole processes; peak memory is each process's maxRSS (from
  * /usr/bin/time, else polled from /proc), summed over the 4 kubectl processes; the machine's load
  * (1-minute load average, sampled every second while the cases run) is printed with them. Targets
@@ -76,10 +84,14 @@ interface Args {
   applyConcurrency: number;
   /** Directory for a CPU profile and a GC trace of one more (unmeasured) nightly audit per size. */
   profile?: string;
+  /** Another tenantctl checkout whose nightly audit is measured next to this one's. */
+  baseline?: string;
+  /** Keep the fleet up after setup, for audits by hand, until interrupted. */
+  hold: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { tenants: [1000, 3000], repeat: 1, kubectl: true, kubectlSample: 'auto', kubectlBudget: 600, keep: false, applyConcurrency: 32 };
+  const args: Args = { tenants: [1000, 3000], repeat: 1, kubectl: true, kubectlSample: 'auto', kubectlBudget: 600, keep: false, applyConcurrency: 32, hold: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--tenants') args.tenants = argv[++i].split(',').map(Number).sort((x, y) => x - y);
@@ -90,6 +102,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--kubectl-budget') args.kubectlBudget = Number(argv[++i]);
     else if (a === '--keep') args.keep = true;
     else if (a === '--profile') args.profile = resolve(argv[++i]);
+    else if (a === '--baseline') args.baseline = resolve(argv[++i]);
+    else if (a === '--hold') args.hold = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!args.tenants.every((n) => n > 0) || !(args.applyConcurrency > 0) || (args.kubectlSample !== 'auto' && !(args.kubectlSample >= 0))) throw new Error('--tenants (e.g. 1000,3000), --apply-concurrency and --kubectl-sample take positive numbers');
@@ -179,10 +193,10 @@ interface AuditRun extends Measured {
  * only cache; the control planes' binaries stay where they are); `profile` adds Node's CPU
  * profiler and GC trace, and an RSS timeline.
  */
-async function runAudit(b: Bench, k: number | string, cacheDir: string, profile?: string): Promise<AuditRun> {
+async function runAudit(b: Bench, k: number | string, cacheDir: string, profile?: string, checkout = HERE): Promise<AuditRun> {
   const output = join(b.work, `audit-${k}.json`);
   const nodeOptions = profile ? ['--cpu-prof', '--cpu-prof-dir', profile, '--trace-gc'] : [];
-  const args = [...nodeOptions, join(HERE, 'bin', 'tenantctl.mjs'), '-C', b.root, 'audit', '--kubeconfig', b.kubeconfig, '--format', 'json', '--output', output];
+  const args = [...nodeOptions, join(checkout, 'bin', 'tenantctl.mjs'), '-C', b.root, 'audit', '--kubeconfig', b.kubeconfig, '--format', 'json', '--output', output];
   const run = await measure(process.execPath, args, { cwd: b.root, timeline: !!profile, env: { ...process.env, TENANTCTL_CACHE_DIR: cacheDir } });
   return { ...run, report: existsSync(output) ? JSON.parse(readFileSync(output, 'utf8')) : undefined };
 }
@@ -380,6 +394,8 @@ interface SizeResult {
   readonly floor: Measured & { result: FloorResult };
   readonly cold: AuditRun;
   readonly nightly: AuditRun;
+  /** The nightly audit of the --baseline checkout, measured right after each of ours. */
+  readonly baseline?: AuditRun;
   /** Whether the nightly audits wrote no desired-state cache entry (generated/ not read). */
   readonly reused: boolean;
   readonly kubectl?: KubectlRun;
@@ -390,7 +406,7 @@ interface SizeResult {
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const perObjectUs = (seconds: number, objects: number) => (seconds / objects) * 1e6;
 
-function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: { floors: Measured[]; colds: AuditRun[]; nightlies: AuditRun[]; kubectls: KubectlRun[] }): void {
+function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: { floors: Measured[]; colds: AuditRun[]; nightlies: AuditRun[]; baselines: AuditRun[]; kubectls: KubectlRun[] }): void {
   const { floor, cold, nightly, kubectl } = r;
   const peakTarget = TARGET.peakMb(r.tenants);
   const listed = floor.result.clusters.reduce((n, c) => n + c.listed, 0);
@@ -414,6 +430,7 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
     ['audit, cold (empty desired-state cache)', cold.seconds, cold.cpuSeconds, cold.peakMb, auditTarget(cold, base?.cold)],
     ['audit, nightly (same commit, cache warm)', nightly.seconds, nightly.cpuSeconds, nightly.peakMb, `${auditTarget(nightly, base?.nightly)}, ${verdict(r.reused)} (generated/ not read)`],
   ];
+  if (r.baseline) rows.push([`audit, nightly, baseline checkout`, r.baseline.seconds, r.baseline.cpuSeconds, r.baseline.peakMb, `this checkout's nightly: ${(nightly.seconds / r.baseline.seconds).toFixed(2)}x the time, ${nightly.cpuSeconds && r.baseline.cpuSeconds ? (nightly.cpuSeconds / r.baseline.cpuSeconds).toFixed(2) : '-'}x the CPU`]);
   if (kubectl) rows.push([kubectlCase, kubectl.seconds, undefined, kubectl.peakMb, `${verdict(kubectlRatio >= TARGET.kubectlRatio)} (nightly audit >= ${TARGET.kubectlRatio}x faster: ${kubectlRatio.toFixed(1)}x)`]);
   const head = [`${thousands(r.tenants)} tenants, ${thousands(r.objects)} objects, 4 clusters (whole processes)`, 'seconds', 'x floor', 'us/object', 'CPU s', 'CPU x floor', 'peak MB', 'target'];
   const cpuRatio = (cpu: number | undefined) => (cpu !== undefined && floor.cpuSeconds ? (cpu / floor.cpuSeconds).toFixed(2) : '-');
@@ -435,7 +452,7 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
   console.log(`floor: discovery + listing took ${floor.result.seconds.toFixed(2)} s inside its process; the other ${(floor.seconds - floor.result.seconds).toFixed(2)} s are Node start-up, tsx and the imports of the client, which the audit pays too`);
   if (b.args.repeat > 1) {
     const all = (list: Array<{ seconds: number }>) => list.map((x) => x.seconds.toFixed(2)).join(', ');
-    console.log(`runs (median reported): floor ${all(runs.floors)} s; cold ${all(runs.colds)} s; nightly ${all(runs.nightlies)} s${runs.kubectls.length ? `; kubectl ${all(runs.kubectls)} s` : ''}`);
+    console.log(`runs (median reported): floor ${all(runs.floors)} s; cold ${all(runs.colds)} s; nightly ${all(runs.nightlies)} s${runs.baselines.length ? `; baseline nightly ${all(runs.baselines)} s` : ''}${runs.kubectls.length ? `; kubectl ${all(runs.kubectls)} s` : ''}`);
   }
   if (kubectl) {
     console.log(`kubectl: ${kubectl.sampled ? `${kubectl.sampled} objects and 1 object diffed per cluster, each cluster's time extrapolated linearly to all its objects (${thousands(kubectl.objects)} in all; fleet figure: the slowest cluster; peak MB: the ${kubectl.sampled}-object runs)` : `all ${thousands(kubectl.objects)} objects`}; ${kubectl.diffLines} lines of diff; peak MB summed over the 4 processes`);
@@ -486,6 +503,16 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   const warm = join(work, 'cache-warm');
   mkdirSync(warm, { recursive: true });
   checkClean(await runAudit(b, 'warm-up', warm));
+  // The baseline checkout's own warm cache (its reader code, hence its cache keys, may differ).
+  const baselineCache = join(work, 'cache-baseline');
+  if (args.baseline) {
+    mkdirSync(baselineCache, { recursive: true });
+    checkClean(await runAudit(b, 'baseline-warm-up', baselineCache, undefined, args.baseline));
+  }
+  if (args.hold) {
+    console.log(`holding the fleet (Ctrl-C stops the control planes and removes it). Audit it with:\n  TENANTCTL_CACHE_DIR=${warm} node bin/tenantctl.mjs -C ${b.root} audit --kubeconfig ${b.kubeconfig} --format json --output /dev/null`);
+    await new Promise(() => {});
+  }
   const sample = args.kubectl ? await kubectlPlan(b) : 0;
   const setupSeconds = seconds(setupStarted);
   console.log(`setup took ${setupSeconds.toFixed(1)} s (not measured)`);
@@ -493,6 +520,7 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   const floors: Array<Measured & { result: FloorResult }> = [];
   const colds: AuditRun[] = [];
   const nightlies: AuditRun[] = [];
+  const baselines: AuditRun[] = [];
   const kubectls: KubectlRun[] = [];
   let reused = true;
   const load = loadSampler();
@@ -509,8 +537,13 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
     nightlies.push(nightly);
     const after = cacheEntries(cache);
     reused &&= written.size === b.clusters.length && after.size === written.size && [...after].every(([f, at]) => written.get(f) === at);
+    if (args.baseline) {
+      const baseline = await runAudit(b, `baseline-${k}`, baselineCache, undefined, args.baseline);
+      checkClean(baseline);
+      baselines.push(baseline);
+    }
     if (args.kubectl) kubectls.push(sample ? await runKubectlSample(b, sample) : await runKubectlFull(b));
-    console.log(`run ${k + 1}/${args.repeat}: floor ${floors[k].seconds.toFixed(2)} s, cold audit ${cold.seconds.toFixed(2)} s, nightly audit ${nightly.seconds.toFixed(2)} s${args.kubectl ? `, kubectl ${kubectls[k].seconds.toFixed(1)} s${sample ? ' (extrapolated)' : ''}` : ''}`);
+    console.log(`run ${k + 1}/${args.repeat}: floor ${floors[k].seconds.toFixed(2)} s, cold audit ${cold.seconds.toFixed(2)} s, nightly audit ${nightly.seconds.toFixed(2)} s${args.baseline ? `, baseline nightly ${baselines[k].seconds.toFixed(2)} s` : ''}${args.kubectl ? `, kubectl ${kubectls[k].seconds.toFixed(1)} s${sample ? ' (extrapolated)' : ''}` : ''}`);
   }
   const result: SizeResult = {
     tenants,
@@ -518,12 +551,13 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
     floor: median(floors, (x) => x.seconds),
     cold: median(colds, (x) => x.seconds),
     nightly: median(nightlies, (x) => x.seconds),
+    ...(baselines.length ? { baseline: median(baselines, (x) => x.seconds) } : {}),
     reused,
     ...(kubectls.length ? { kubectl: median(kubectls, (x) => x.seconds) } : {}),
     load: load.stop(),
     setupSeconds,
   };
-  printSize(b, result, base, { floors, colds, nightlies, kubectls });
+  printSize(b, result, base, { floors, colds, nightlies, baselines, kubectls });
   if (args.profile) {
     const dir = join(args.profile, String(tenants));
     mkdirSync(dir, { recursive: true });

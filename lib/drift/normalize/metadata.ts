@@ -57,8 +57,20 @@ const ENGINE_LABELS: ReadonlyArray<string | RegExp> = [
   /^kustomize\.toolkit\.fluxcd\.io\//,
 ];
 
+/** Answers per pattern list and key: the same few label and annotation keys come on every object of a fleet. */
+const answers = new WeakMap<ReadonlyArray<string | RegExp>, Map<string, boolean>>();
+/** Keys remembered per pattern list, at most (a bound for annotation keys that differ per object). */
+const REMEMBERED = 4096;
+
 function matches(key: string, patterns: ReadonlyArray<string | RegExp>): boolean {
-  return patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
+  let known = answers.get(patterns);
+  if (!known) answers.set(patterns, (known = new Map()));
+  let answer = known.get(key);
+  if (answer === undefined) {
+    answer = patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
+    if (known.size < REMEMBERED) known.set(key, answer);
+  }
+  return answer;
 }
 
 function cleanMap(map: unknown, patterns: ReadonlyArray<string | RegExp>): Record<string, unknown> | undefined {
@@ -115,6 +127,52 @@ export function stripServerFields(obj: KubeObject, declared?: KubeObject): KubeO
   copy.metadata = metadata as KubeObject['metadata'];
   stripTemplateAnnotations(copy);
   return copy;
+}
+
+/**
+ * stripServerFields without the deep copy: the same value, sharing every subtree of `obj` it does
+ * not change (paths to what it strips are copied on the way, `obj` is never written). For the
+ * live side of a pair, which is only read after: live objects are the bulk of an audit, and
+ * copying them was most of the cost of comparing an object in sync.
+ */
+export function stripServerFieldsShared(obj: KubeObject, declared?: KubeObject): KubeObject {
+  const copy = {} as Record<string, unknown> & KubeObject;
+  for (const key in obj) if (key !== 'metadata' && key !== 'status') copy[key] = obj[key];
+  const meta = obj.metadata;
+  const metadata: Record<string, unknown> = { name: meta.name };
+  if (meta.namespace) metadata.namespace = meta.namespace;
+  const reference = declared?.metadata ?? meta;
+  const labels = withoutEngineKeys(cleanMap(meta.labels, STRIPPED_LABELS), reference.labels, ENGINE_LABELS);
+  if (labels) metadata.labels = labels;
+  const annotations = withoutEngineKeys(stripToolAnnotations(meta.annotations), reference.annotations, ENGINE_ANNOTATIONS);
+  if (annotations) metadata.annotations = annotations;
+  for (const key of ['finalizers', 'ownerReferences'] as const) {
+    if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = meta[key];
+  }
+  copy.metadata = metadata as KubeObject['metadata'];
+  const spec = copy.spec as Record<string, unknown> | undefined;
+  if (spec && typeof spec === 'object') {
+    let specCopy: Record<string, unknown> | undefined;
+    const template = withoutTemplateAnnotations(spec.template);
+    if (template !== spec.template) (specCopy ??= { ...spec }).template = template;
+    const jobTemplate = spec.jobTemplate as { spec?: Record<string, unknown> } | undefined;
+    const jobSpec = jobTemplate?.spec;
+    const jobPodTemplate = withoutTemplateAnnotations(jobSpec?.template);
+    if (jobPodTemplate !== jobSpec?.template) (specCopy ??= { ...spec }).jobTemplate = { ...jobTemplate, spec: { ...jobSpec, template: jobPodTemplate } };
+    if (specCopy) copy.spec = specCopy;
+  }
+  return copy;
+}
+
+/** A pod template without tool annotations, copied where they were (as stripTemplateAnnotations does in place); the same template when it has none. */
+function withoutTemplateAnnotations(template: unknown): unknown {
+  const meta = (template as { metadata?: Record<string, unknown> } | undefined)?.metadata;
+  if (!meta || typeof meta !== 'object' || meta.annotations === undefined) return template;
+  const cleaned = stripToolAnnotations(meta.annotations);
+  const copy: Record<string, unknown> = {};
+  for (const key in meta) if (key !== 'annotations') copy[key] = meta[key];
+  else if (cleaned) copy[key] = cleaned;
+  return { ...(template as Record<string, unknown>), metadata: copy };
 }
 
 /** `restartedAt` and friends in pod templates (`spec.template.metadata.annotations`). */
