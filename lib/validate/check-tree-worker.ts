@@ -21,7 +21,8 @@ export async function serve(port: MessagePort, data: CheckTreeWorkerData): Promi
 
   const validate = (await batchValidator(data.validate))!;
   const reads: UnitRead[] = [];
-  for (const { unit, paths, files } of data.units) {
+  for (let k = Atomics.add(data.next, 0, 1); k < data.units.length; k = Atomics.add(data.next, 0, 1)) {
+    const { unit, paths, files } = data.units[k];
     // The unit's files are `paths` here: offsets relative to the slice.
     const read = await readUnit(paths, files, { ...unit, from: 0, to: paths.length }, data.yaml, validate);
     reads.push({ ...read, unit });

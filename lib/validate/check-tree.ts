@@ -103,22 +103,17 @@ export function unitsOf(paths: readonly string[], dir: string): Unit[] {
 }
 
 /**
- * Units per thread, the first for this thread (the lightest: it also compiles the tenant files),
- * each in file order; undefined when the heaviest thread would take more than `maxImbalance` times
- * an even share.
+ * The order threads take units in, largest first, each thread taking the next one as it becomes
+ * free (so that a thread that starts later, or runs slower, takes less); undefined when the largest
+ * unit alone is more than `maxImbalance` times an even share of the files, so that the threads
+ * cannot finish together.
  */
-export function shareUnits(units: readonly Unit[], threads: number, maxImbalance: number): Unit[][] | undefined {
+export function unitOrder(units: readonly Unit[], threads: number, maxImbalance: number): Unit[] | undefined {
   if (threads < 2 || units.length < 2) return undefined;
   const size = (u: Unit) => u.to - u.from;
-  const bins = Array.from({ length: threads }, () => ({ load: 0, units: [] as Unit[] }));
-  for (const unit of [...units].sort((a, b) => size(b) - size(a) || a.index - b.index)) {
-    const bin = bins.reduce((least, b) => (b.load < least.load ? b : least));
-    bin.units.push(unit);
-    bin.load += size(unit);
-  }
+  const order = [...units].sort((a, b) => size(b) - size(a) || a.index - b.index);
   const total = units.reduce((n, u) => n + size(u), 0);
-  if (Math.max(...bins.map((b) => b.load)) > (maxImbalance * total) / threads) return undefined;
-  return bins.sort((a, b) => a.load - b.load).map((b) => b.units.sort((x, y) => x.index - y.index));
+  return size(order[0]) > (maxImbalance * total) / threads ? undefined : order;
 }
 
 /** One unit read and validated, its documents kept. */
@@ -183,7 +178,10 @@ export function checkUnits(reads: readonly UnitRead[], inputs: PolicyInputs): Un
 
 /** What the worker (check-tree-worker.ts) gets. */
 export interface CheckTreeWorkerData {
+  /** Every unit, in the order they are taken (unitOrder), with its files. */
   readonly units: ReadonlyArray<{ readonly unit: Unit; readonly paths: readonly string[]; readonly files: readonly string[] }>;
+  /** Shared counter: the next unit to take. */
+  readonly next: Int32Array;
   readonly yaml: CheckTreeOptions['yaml'];
   readonly validate: ReadSchemasOptions;
 }
@@ -230,16 +228,17 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
   const files = found.map((f) => f.file);
   const units = unitsOf(paths, dir);
   const workers = options.registry || paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: units.length - 1 });
-  const shares = workers > 0 ? shareUnits(units, workers + 1, options.maxImbalance ?? 1.25) : undefined;
+  const order = workers > 0 ? unitOrder(units, workers + 1, options.maxImbalance ?? 1.25) : undefined;
  
-  if (!shares) return sharedBatches(dir, found, options);
+  if (!order) return sharedBatches(dir, found, options);
 
   const validateOptions: ReadSchemasOptions = { root: options.root, kubernetesVersion: options.kubernetesVersion, cacheDir: options.cacheDir };
   const results: Array<UnitResult | undefined> = new Array(units.length);
-  const started = shares.slice(1).map((share) => {
-    const data: CheckTreeWorkerData = { units: share.map((unit) => ({ unit, paths: paths.slice(unit.from, unit.to), files: files.slice(unit.from, unit.to) })), yaml: options.yaml, validate: validateOptions };
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const data: CheckTreeWorkerData = { units: order.map((unit) => ({ unit, paths: paths.slice(unit.from, unit.to), files: files.slice(unit.from, unit.to) })), next, yaml: options.yaml, validate: validateOptions };
+  const started = Array.from({ length: workers }, () => {
     const worker = startWorker(new URL('./check-tree-worker.ts', import.meta.url), data);
-    return { worker, share, next: inbox(worker) };
+    return { worker, next: inbox(worker) };
   });
   let failed = false;
   try {
@@ -261,25 +260,24 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
       if (failed) await options.policies;
     };
     // Each worker's reading and checking, taken in as it comes; a worker that fails leaves its units to this thread.
-    const remoteDone = Promise.all(started.map(async ({ next, share }) => {
+    const remoteDone = Promise.all(started.map(async (w) => {
       const reads: Array<Extract<FromWorker, { kind: 'read' }>> = [];
-      for (let i = 0; i < share.length; i++) {
-        const m = await next();
+      for (;;) {
+        const m = await w.next();
+        if (m?.kind === 'checked') return { reads, checked: m.checked };
         if (m?.kind !== 'read') return undefined;
         reads.push(m);
       }
-      const m = await next();
-      return m?.kind === 'checked' ? { reads, checked: m.checked } : undefined;
     }));
     const mine: UnitRead[] = [];
-    for (const unit of shares[0]) mine.push(await readUnit(paths, files, unit, options.yaml, validate, between));
+    for (let k = Atomics.add(next, 0, 1); k < order.length; k = Atomics.add(next, 0, 1)) mine.push(await readUnit(paths, files, order[k], options.yaml, validate, between));
     const inputs = await options.policies;
     const checked = [checkUnits(mine, inputs)];
     const remote = await remoteDone;
+    // Units a failed worker took are read here.
+    const done = new Set([...mine.map((r) => r.unit.index), ...remote.flatMap((r) => r?.reads.map((m) => m.unit) ?? [])]);
     const orphans: UnitRead[] = [];
-    for (const [i, r] of remote.entries()) {
-      if (!r) for (const unit of started[i].share) orphans.push(await readUnit(paths, files, unit, options.yaml, validate));
-    }
+    for (const unit of order) if (!done.has(unit.index)) orphans.push(await readUnit(paths, files, unit, options.yaml, validate));
     if (orphans.length > 0) {
       checked.push(checkUnits(orphans, inputs));
       mine.push(...orphans);
