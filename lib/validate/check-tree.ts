@@ -3,9 +3,9 @@
  * policies run, on every core, without moving the parsed objects between threads.
  *
  * generated/ holds one folder per cluster, and the policies look at one cluster at a time, so each
- * thread takes whole folders (the largest first, onto the least loaded thread), reads and validates
- * their files, and once the tenant files are compiled runs the per-cluster policies on them where
- * they are. Only findings travel, plus the few objects the fleet-wide checks look at
+ * thread takes whole folders (the largest first, each thread the next one as it becomes free), reads
+ * and validates their files, and once the tenant files are compiled runs the per-cluster policies on
+ * them where they are. Only findings travel, plus the few objects the fleet-wide checks look at
  * (`Policy.fleetObjects`). Copying 55,000 objects to one thread and checking them there one cluster
  * after another cost more than a second at 1,000 tenants.
  *
@@ -229,7 +229,6 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
   const units = unitsOf(paths, dir);
   const workers = options.registry || paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: units.length - 1 });
   const order = workers > 0 ? unitOrder(units, workers + 1, options.maxImbalance ?? 1.25) : undefined;
- 
   if (!order) return sharedBatches(dir, found, options);
 
   const validateOptions: ReadSchemasOptions = { root: options.root, kubernetesVersion: options.kubernetesVersion, cacheDir: options.cacheDir };
