@@ -89,9 +89,9 @@ describe('checkTree: reading, validating and the policies with each cluster fold
 
   it('ends with the error of the tenant files when they do not compile', async () => {
     const failure = new Error('tenants/acme.ts: bad input');
-    const policies = Promise.reject(failure);
-    policies.catch(() => undefined);
-    await expect(checkTree(join(root, 'generated'), options({ policies }))).rejects.toBe(failure);
+    // Rejected while the files are read, before anything awaits it, in both ways of reading.
+    await expect(checkTree(join(root, 'generated'), options({ policies: Promise.reject(failure) }))).rejects.toBe(failure);
+    await expect(checkTree(join(root, 'generated'), options({ policies: Promise.reject(failure), workers: 0 }))).rejects.toBe(failure);
   });
 });
 
