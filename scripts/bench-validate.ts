@@ -14,7 +14,8 @@
  * and parses the schemas into it, and is printed apart as the cold run; the median is of the runs after it, with validators loaded from the
  * cache as on any machine that ran validate before. No validation result is cached: every run
  * parses and validates every file. Then, in this process, the command's phases are timed one after
- * another (secondary: they show the pipeline's own cost, whatever the start-up costs).
+ * another (secondary: they show the pipeline's own cost, whatever the start-up costs): compiling the
+ * tenant files, then checkTree, the read, validation and policies the command runs.
  *
  *   npx tsx scripts/bench-validate.ts [repository] [--tenants 1000,3000] [--repeat 3] [--keep]
  *                                     [--no-kubeconform] [--no-phases]
@@ -32,8 +33,8 @@ import { fileURLToPath } from 'node:url';
 import { readSchemaSource } from '../lib/io/read-schemas.ts';
 import { cacheRoot } from '../lib/io/user-cache.ts';
 import type { KubeObject } from '../lib/model/resource.ts';
-import { contextsFromDocs } from '../lib/policy/context.ts';
-import { runPolicies } from '../lib/policy/engine.ts';
+import { policyTiers } from '../lib/policy/engine.ts';
+import { checkTree } from '../lib/validate/check-tree.ts';
 import { readAndValidate } from '../lib/validate/index.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from '../lib/validate/strict-schema.ts';
 import { compileWorkspace } from '../lib/workspace/compile.ts';
@@ -189,20 +190,21 @@ function runTenantctl(root: string, cacheDir: string): TenantctlRun {
   return { wall, objects: Number(/validated (\d+) objects?/.exec(summary)?.[1] ?? NaN), summary };
 }
 
-/** The command's phases one after another in this process (lib/cli/commands/validate.ts, without rendering). */
+/**
+ * The command's phases in this process (lib/cli/commands/validate.ts, without rendering): the tenant
+ * files compiled, then the tree checked as the command checks it (checkTree: read, validated and
+ * checked by policy on every core), timed apart.
+ */
 async function phases(root: string): Promise<string> {
   let t = performance.now();
   const compiled = await compileWorkspace(root);
   const compile = seconds(t);
   t = performance.now();
-  const { docs } = await readAndValidate(join(root, 'generated'), { base: root, root: CHECKOUT });
-  const read = seconds(t);
-  t = performance.now();
-  const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers });
-  runPolicies(contexts, { today: new Date().toISOString().slice(0, 10) });
-  const policies = seconds(t);
-  const total = compile + read + policies;
-  return `compile tenant files ${compile.toFixed(2)} s, read + validate (${availableParallelism()} threads) ${read.toFixed(2)} s, policies ${policies.toFixed(2)} s; ${total.toFixed(2)} s, ${perSecond(docs.length, total)} objects/s`;
+  const inputs = { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: policyTiers(compiled.templates.tiers) };
+  const checked = await checkTree(join(root, 'generated'), { base: root, root: CHECKOUT, today: new Date().toISOString().slice(0, 10), policies: Promise.resolve(inputs) });
+  const check = seconds(t);
+  const total = compile + check;
+  return `compile tenant files ${compile.toFixed(2)} s, read + validate + policies (${availableParallelism()} threads, ${checked.mode}) ${check.toFixed(2)} s; ${total.toFixed(2)} s, ${perSecond(checked.objects, total)} objects/s`;
 }
 
 // ---------------------------------------------------------------------------------------------

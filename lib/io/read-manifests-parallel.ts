@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
 import type { SchemaRegistry } from '../validate/registry.ts';
 import { poolSize, startWorker } from './worker-pool.ts';
-import { parseManifestsChecked, yamlFiles, type ReadManifests, type ReadManifestsOptions } from './read-manifests.ts';
+import { parseManifestsChecked, yamlFiles, type ReadManifests, type ReadManifestsOptions, type YamlFile } from './read-manifests.ts';
 import type { ReadSchemasOptions } from './read-schemas.ts';
 
 /** A batch of files read: its documents and problems, and with `validate`, the schema findings of its documents. */
@@ -34,6 +34,8 @@ export interface ReadManifestsParallelOptions extends ReadManifestsOptions {
   readonly onBatch?: (batch: ReadBatch) => void;
   /** Validate every document where it is parsed, against the vendored schemas read with these options. */
   readonly validate?: ReadSchemasOptions;
+  /** `yamlFiles(dir, base)`, when the caller has listed the tree already. */
+  readonly found?: readonly YamlFile[];
 }
 
 /** What the worker (read-manifests-worker.ts) gets. */
@@ -86,7 +88,7 @@ export async function batchValidator(validate: ReadSchemasOptions | undefined): 
 
 /** Every YAML document under `dir`, as `readManifests` reads them, parsed (and validated) on several threads. */
 export async function readManifestsParallel(dir: string, options: ReadManifestsParallelOptions = {}): Promise<ReadBatch> {
-  const found = yamlFiles(dir, options.base);
+  const found = options.found ?? yamlFiles(dir, options.base);
   const paths = found.map((f) => f.path);
   const files = found.map((f) => f.file);
   const batches = Math.ceil(paths.length / BATCH_SIZE);

@@ -3,8 +3,8 @@
  * Unreadable YAML becomes a finding, not an exception, so one bad file never hides the others.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../model/resource.ts';
 import type { ManifestDoc, SchemaFinding } from '../validate/findings.ts';
 import { isKustomizeConfig } from '../validate/validate.ts';
@@ -75,8 +75,16 @@ function fromValues(values: readonly unknown[], file: string): ReadManifests {
   return out;
 }
 
+let yamlPackage: typeof import('yaml') | undefined;
+
+/** The `yaml` package, loaded when a text first needs it: on generated/ no thread does (a tenth of a second each). */
+function yaml(): typeof import('yaml') {
+  return (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
+
 /** The reference reading: the `yaml` package, every error with its line. */
 function parseWithYamlPackage(text: string, file: string, options: ParseManifestsOptions): ReadManifests {
+  const { LineCounter, parseAllDocuments } = yaml();
   const out: ReadManifests = { docs: [], problems: [] };
   const dialect = options.yaml === '1.2' ? {} : KUBERNETES_YAML;
   const lineCounter = new LineCounter();

@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import type { CrdVersion, SchemaSource } from '../validate/registry.ts';
 import type { JsonSchema } from '../validate/strict-schema.ts';
 import { cacheRoot, writeCacheFile } from './user-cache.ts';
@@ -57,6 +57,8 @@ interface CrdDocument {
 /** Served versions of the CRDs in one multi-document YAML text. */
 export function crdVersionsOf(text: string, source: string): CrdVersion[] {
   const out: CrdVersion[] = [];
+  // Loaded here only: with the parsed inputs cached, validation never needs the `yaml` package.
+  const { parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0].message}`);
     const crd = doc.toJS() as CrdDocument | null;

@@ -5,15 +5,14 @@
 import type { TenantEnvironment } from '../model/environment.ts';
 import { LABELS, type KubeObject } from '../model/resource.ts';
 import type { Fleet } from '../fleet/schema.ts';
-import type { TierRegistry } from '../tier/tier.ts';
 import type { ManifestDoc } from '../validate/findings.ts';
-import type { ClusterInfo, PolicyContext } from './types.ts';
+import type { ClusterInfo, PolicyContext, PolicyTiers } from './types.ts';
 
 export interface ContextsFromDocsOptions {
   readonly clusters: readonly ClusterInfo[];
   readonly environments?: readonly TenantEnvironment[];
   readonly fleet?: Fleet;
-  readonly tiers?: TierRegistry;
+  readonly tiers?: PolicyTiers;
   readonly source?: PolicyContext['source'];
 }
 

@@ -16,7 +16,8 @@ import { residencyPolicies } from './residency.ts';
 import { riskyChangePolicies } from './risky-changes.ts';
 import { resiliencePolicies } from './resilience.ts';
 import { securityPolicies } from './security.ts';
-import type { Finding, Policy, PolicyContext, Violation } from './types.ts';
+import type { TierRegistry } from '../tier/tier.ts';
+import type { Finding, Policy, PolicyContext, PolicyTiers, Violation } from './types.ts';
 import { applyWaivers, waiverSources, WAIVER_EXPIRED, WAIVER_UNKNOWN_POLICY } from './waivers.ts';
 
 export type { ClusterInfo, Finding, Policy, PolicyContext, ResourceRef, Severity, Violation, Waived } from './types.ts';
@@ -81,6 +82,11 @@ function failed(policy: Policy, ctx: PolicyContext | undefined, error: unknown):
   };
 }
 
+/** What policies read of each tier (no templates: it can cross threads). */
+export function policyTiers(tiers: TierRegistry): PolicyTiers {
+  return Object.fromEntries(Object.entries(tiers).map(([name, t]) => [name, { name: t.name, dataPlane: t.dataPlane, defaults: t.defaults, floors: t.floors, ...(t.evidence ? { evidence: t.evidence } : {}) }]));
+}
+
 /** Policy findings in the one finding order (lib/model/finding-order.ts): errors first. */
 const compareFindings = findingOrder((f: Finding) => ({
   severity: f.severity, cluster: f.cluster, tenant: f.tenant, environment: f.environment, resource: f.resource, rule: f.policy, path: f.path, message: f.message,
@@ -88,21 +94,53 @@ const compareFindings = findingOrder((f: Finding) => ({
 
 /** All findings of all policies on the given clusters, waivers applied, sorted (errors first). */
 export function runPolicies(ctx: PolicyContext | readonly PolicyContext[], options: RunOptions): Finding[] {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new Error(`runPolicies: today must be YYYY-MM-DD, got "${options.today}"`);
+  checkToday(options.today);
   const contexts: readonly PolicyContext[] = Array.isArray(ctx) ? ctx : [ctx as PolicyContext];
   const policies = options.policies ?? POLICIES;
-  const environments = uniqueEnvironments(contexts);
+  const environments = policyEnvironments(contexts);
   const findings: Finding[] = [];
+  for (const c of contexts) for (const f of clusterFindings(c, policies, environments)) findings.push(f);
+  for (const f of fleetFindings(contexts, policies, environments)) findings.push(f);
+  return settleFindings(findings, environments, options);
+}
 
-  for (const c of contexts) {
-    for (const policy of policies) {
-      try {
-        for (const v of policy.check(c)) findings.push(toFinding(policy, c, v, environments));
-      } catch (error) {
-        findings.push(failed(policy, c, error));
-      }
+/*
+ * runPolicies in three steps, for callers that hold each cluster's objects in another thread
+ * (lib/validate/check-tree.ts): the findings of each cluster where its objects are, the fleet checks
+ * where the objects they look at (`Policy.fleetObjects`) were gathered, then waivers and order.
+ * Concatenated in the order of runPolicies' contexts, the steps give exactly its result.
+ */
+
+function checkToday(today: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`runPolicies: today must be YYYY-MM-DD, got "${today}"`);
+}
+
+/** The tenant environments findings are attributed with: those of every context, once each. */
+export function policyEnvironments(contexts: readonly PolicyContext[]): TenantEnvironment[] {
+  const seen = new Map<string, TenantEnvironment>();
+  for (const c of contexts) for (const e of c.environments ?? []) seen.set(`${e.tenant.name}/${e.name}`, e);
+  return [...seen.values()];
+}
+
+/** The findings of every policy's per-cluster check on one cluster, before waivers. */
+export function clusterFindings(c: PolicyContext, policies: readonly Policy[], environments: readonly TenantEnvironment[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const policy of policies) {
+    try {
+      for (const v of policy.check(c)) findings.push(toFinding(policy, c, v, environments));
+    } catch (error) {
+      findings.push(failed(policy, c, error));
     }
   }
+  return findings;
+}
+
+/**
+ * The findings of the fleet-wide checks, before waivers. Each context may hold only the objects
+ * that the policies' `fleetObjects` select (all of them, for a policy without it).
+ */
+export function fleetFindings(contexts: readonly PolicyContext[], policies: readonly Policy[], environments: readonly TenantEnvironment[]): Finding[] {
+  const findings: Finding[] = [];
   for (const policy of policies) {
     if (!policy.checkFleet) continue;
     try {
@@ -114,16 +152,16 @@ export function runPolicies(ctx: PolicyContext | readonly PolicyContext[], optio
       findings.push(failed(policy, undefined, error));
     }
   }
+  return findings;
+}
 
+/** Findings of all clusters and the fleet, waivers applied, sorted (errors first): runPolicies' last step. */
+export function settleFindings(findings: Finding[], environments: readonly TenantEnvironment[], options: RunOptions): Finding[] {
+  checkToday(options.today);
+  const policies = options.policies ?? POLICIES;
   // Evidence checks (`tenantctl audit`) are waived in the same tenant-file list.
   const ids = new Set([...policies.map((p) => p.id), ...POLICIES.map((p) => p.id), ...EVIDENCE_CHECKS.map(evidenceId)]);
   return applyWaivers(findings, waiverSources(environments), { today: options.today, policyIds: ids }).sort(compareFindings);
-}
-
-function uniqueEnvironments(contexts: readonly PolicyContext[]): TenantEnvironment[] {
-  const seen = new Map<string, TenantEnvironment>();
-  for (const c of contexts) for (const e of c.environments ?? []) seen.set(`${e.tenant.name}/${e.name}`, e);
-  return [...seen.values()];
 }
 
 export interface FindingCounts {

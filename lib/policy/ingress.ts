@@ -180,6 +180,7 @@ export const uniqueHostnames: Policy = {
   description: 'Each host name is served by one tenant environment (one namespace of one cluster) across the fleet.',
   fix: 'remove the host name from all but one tenant environment',
   check: () => [],
+  fleetObjects: (obj) => hostsOf(obj).length > 0,
   checkFleet(contexts) {
     const claims = new Map<string, Array<{ ctx: PolicyContext; obj: KubeObject; path: string }>>();
     for (const ctx of contexts) {

@@ -1,8 +1,7 @@
 /** Resilience policies: resources, probes, disruption budgets and zone spread. */
 import type { KubeObject } from '../model/resource.ts';
-import type { TierRegistry } from '../tier/tier.ts';
 import { asArray, containersOf, get, isControlled, isObject, labelsOf, ofKind, podTemplateOf, podTemplates, selectorMatches, tenancyOf } from './objects.ts';
-import type { Policy, PolicyContext, Violation } from './types.ts';
+import type { Policy, PolicyContext, PolicyTiers, Violation } from './types.ts';
 
 export const resourcesSet: Policy = {
   id: 'resilience/resources',
@@ -92,7 +91,7 @@ export const disruptionBudget: Policy = {
 const ZONE = 'topology.kubernetes.io/zone';
 const ZONE_SPREAD_TIERS = new Set(['dedicated', 'regulated']);
 
-function tierSpreads(tier: string | undefined, tiers: TierRegistry | undefined): boolean {
+function tierSpreads(tier: string | undefined, tiers: PolicyTiers | undefined): boolean {
   if (!tier) return false;
   const known = tiers?.[tier];
   return known ? known.floors.zoneSpread : ZONE_SPREAD_TIERS.has(tier);

@@ -6,7 +6,7 @@
 import type { Fleet } from '../fleet/schema.ts';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { KubeObject, ResourceRef } from '../model/resource.ts';
-import type { TierRegistry } from '../tier/tier.ts';
+import type { Tier } from '../tier/tier.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -25,7 +25,7 @@ export interface PolicyContext {
   /** Tenant environments; those placed on other clusters are ignored. Enables RPO, retention, domain and region checks. */
   readonly environments?: readonly TenantEnvironment[];
   readonly fleet?: Fleet;
-  readonly tiers?: TierRegistry;
+  readonly tiers?: PolicyTiers;
   /** File each object was read from (generated/...), for findings. */
   readonly files?: ReadonlyMap<KubeObject, string>;
   /**
@@ -35,6 +35,9 @@ export interface PolicyContext {
    */
   readonly source?: 'generated' | 'live';
 }
+
+/** What policies read of the tiers: their promises, not their templates (a TierRegistry fits; this part can cross threads). */
+export type PolicyTiers = Readonly<Record<string, Pick<Tier, 'name' | 'dataPlane' | 'defaults' | 'floors' | 'evidence'>>>;
 
 /** Who a finding is about: a Kubernetes object, or a tenantctl notion (Cluster, Tenant) under tenantctl.io. */
 /** One identity for an object (lib/model/resource.ts). */
@@ -65,6 +68,12 @@ export interface Policy {
   check(ctx: PolicyContext): Violation[];
   /** Checks across clusters (e.g. host names unique in the fleet); runs once per run. */
   checkFleet?(contexts: readonly PolicyContext[]): Violation[];
+  /**
+   * The objects `checkFleet` looks at: it gives the same violations on contexts holding only these
+   * (and their files), so a reader that keeps each cluster's objects in another thread sends only
+   * these to the fleet check. Without it, a fleet check needs every object.
+   */
+  fleetObjects?(obj: KubeObject): boolean;
 }
 
 export interface Waived {

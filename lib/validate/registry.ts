@@ -9,17 +9,27 @@
  * The caller supplies the parsed schema inputs (see lib/io/read-schemas.ts) and the store.
  */
 import { createRequire } from 'node:module';
-import { _, Ajv, type Options, type ValidateFunction } from 'ajv';
-// The CommonJS module itself under Node, its default export under a bundler: `.default` is the function in both.
-import standaloneCode from 'ajv/dist/standalone/index.js';
+import type { Ajv, Options, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { kubernetesFormats } from './formats.ts';
 import { shareRepeatedSubschemas } from './shared-subschemas.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from './strict-schema.ts';
 import { FORMATS_MODULE, loadValidatorCode, validatorKey, type ValidatorStore } from './validator-cache.ts';
 
+const require = createRequire(import.meta.url);
+
 /** ajv's version, part of the compiled validators' cache key. Read with require: a JSON import does not survive the CLI's bundle. */
-const AJV_VERSION = (createRequire(import.meta.url)('ajv/package.json') as { version: string }).version;
+const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
+
+/**
+ * ajv's compiler and its standalone code writer, loaded on the first validator that is not in the
+ * store: a run whose validators all come from the store never loads them (a tenth of a second per thread).
+ */
+function ajvCompiler(): { Ajv: typeof Ajv; _: typeof import('ajv')._; standaloneCode: (ajv: Ajv, validate: ValidateFunction) => string } {
+  const { Ajv: AjvClass, _ } = require('ajv') as typeof import('ajv');
+  const standalone = require('ajv/dist/standalone/index.js') as { default: (ajv: Ajv, validate: ValidateFunction) => string };
+  return { Ajv: AjvClass, _, standaloneCode: standalone.default };
+}
 
 /** One served version of a CustomResourceDefinition. */
 export interface CrdVersion {
@@ -131,7 +141,8 @@ export class SchemaRegistry {
   private get ajv(): Ajv {
     if (!this.ajvInstance) {
       // `code.source` keeps each validator's code, so that it can be stored; the formats are required by name.
-      const ajv = new Ajv({ ...AJV_OPTIONS, ...(this.store ? { code: { source: true, formats: _`require(${FORMATS_MODULE})` } } : {}) });
+      const { Ajv: AjvClass, _ } = ajvCompiler();
+      const ajv = new AjvClass({ ...AJV_OPTIONS, ...(this.store ? { code: { source: true, formats: _`require(${FORMATS_MODULE})` } } : {}) });
       for (const [name, format] of Object.entries(kubernetesFormats)) ajv.addFormat(name, format);
       ajv.addSchema({ $id: this.definitionsId, definitions: this.strictDefinitions() });
       this.ajvInstance = ajv;
@@ -196,7 +207,7 @@ export class SchemaRegistry {
     const validate = this.ajv.getSchema(entry.ref);
     if (!validate) throw new Error(`internal error: schema ${entry.ref} for ${key} is registered but did not compile`);
     this.stats.compiled++;
-    if (storeKey) this.store!.set(storeKey, standaloneCode.default(this.ajv, validate));
+    if (storeKey) this.store!.set(storeKey, ajvCompiler().standaloneCode(this.ajv, validate));
     return validate;
   }
 

@@ -7,15 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIssue, loadInputs } from '../../io/load-modules.ts';
 import type { SourcePositions } from '../../model/issue.ts';
-import { contextsFromDocs } from '../../policy/context.ts';
-import { countFindings, runPolicies } from '../../policy/engine.ts';
+import { countFindings, policyTiers } from '../../policy/engine.ts';
 import type { Finding } from '../../policy/types.ts';
 import { renderFindingsJson } from '../../report/findings-json.ts';
 import { renderFindingsMarkdown } from '../../report/findings-markdown.ts';
 import { renderFindingsText } from '../../report/findings-text.ts';
 import { schemaFindingsAsFindings } from '../../report/rules.ts';
 import { renderSarif } from '../../report/sarif.ts';
-import { readAndValidate } from '../../validate/index.ts';
+import { checkTree, type PolicyInputs } from '../../validate/check-tree.ts';
 import { compileWorkspace } from '../../workspace/compile.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -32,21 +31,24 @@ export interface ValidateCommandOptions {
 }
 
 export async function validateCommand(o: ValidateCommandOptions): Promise<{ output: string; findings: Finding[]; errors: number }> {
-  // Read and validated on every core (validators compiled once per kind, kept in the user cache),
-  // started first so that the other threads work while this one compiles the tenant files.
-  const reading = readAndValidate(join(o.root, 'generated'), { base: o.root, root: o.packageRoot });
+  // Read, validated and checked by policy on every core (validators compiled once per kind, kept in
+  // the user cache), started first so that the other threads work while this one compiles the tenant files.
+  let inputs!: { resolve: (i: PolicyInputs) => void; reject: (error: unknown) => void };
+  const policies = new Promise<PolicyInputs>((resolve, reject) => (inputs = { resolve, reject }));
+  const checking = checkTree(join(o.root, 'generated'), { base: o.root, root: o.packageRoot, today: o.today, policies });
+  const compiling = compileWorkspace(o.root);
+  compiling.then((c) => inputs.resolve({ clusters: c.fleet.clusters, environments: c.environments, fleet: c.fleet, tiers: policyTiers(c.templates.tiers) }), inputs.reject);
   let compiled;
   try {
-    compiled = await compileWorkspace(o.root);
+    compiled = await compiling;
   } catch (error) {
     // Bad input is reported at once; the reading is not waited for.
-    reading.catch(() => undefined);
+    checking.catch(() => undefined);
     throw error;
   }
-  const { docs, problems, findings: invalid } = await reading;
+  const { objects, problems, findings: invalid, policyFindings } = await checking;
   const schema = schemaFindingsAsFindings([...problems, ...invalid], compiled.environments);
-  const { contexts } = contextsFromDocs(docs, { clusters: compiled.fleet.clusters, environments: compiled.environments, fleet: compiled.fleet, tiers: compiled.templates.tiers });
-  const findings = [...schema, ...runPolicies(contexts, { today: o.today })];
+  const findings = [...schema, ...policyFindings];
   const counts = countFindings(findings);
   let output: string;
   switch (o.format) {
@@ -66,7 +68,7 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
       break;
     }
     default:
-      output = `${renderFindingsText(findings)}\nvalidated ${plural(docs.length, 'object')}: ${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.waived} waived\n`;
+      output = `${renderFindingsText(findings)}\nvalidated ${plural(objects, 'object')}: ${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.waived} waived\n`;
   }
   return { output, findings, errors: counts.errors };
 }
