@@ -11,7 +11,6 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ManifestFile } from '../synth/layout.ts';
-import { fileWriter } from './file-writer.ts';
 
 /** Files GitOps tools read, relative to the tree root (README and dotfiles are not manifests). */
 export function readTree(dir: string): Map<string, string> {
@@ -79,28 +78,21 @@ export function scanTree(dir: string): Map<string, FileStamp> {
  * `commit`. Until then the tree is untouched: bad input, a render error or a full disk leave it
  * as it was, and `discard` removes the staging folder.
  *
- * Writes go through a FileWriter (file-writer.ts): they run in the background while the caller
- * renders, and the caller awaits `ready()` between batches so the backlog stays bounded.
- *
  * `replace`: the staged files are the whole new tree (cold synth, no tree yet), swapped in with
  * two renames. `patch`: the staged files are the changed ones, renamed into place, then the
  * removed files are deleted.
  */
 export interface TreeStage {
   write(path: string, content: string): void;
-  /** Resolves when the staging writes in flight are few enough to go on rendering; rejects with a write error. */
-  ready(): Promise<void>;
-  /** Waits for the staged writes, puts the files in place, deletes `removes` (patch), makes the README current; returns the stamps of the files written. */
-  commit(removes: readonly string[], readme: string): Promise<Map<string, FileStamp>>;
-  /** Waits for the writes in flight, then removes the staging folder. */
-  discard(): Promise<void>;
+  /** Puts the staged files in place, deletes `removes` (patch), makes the README current; returns the stamps of the files written. */
+  commit(removes: readonly string[], readme: string): Map<string, FileStamp>;
+  discard(): void;
 }
 
 export function stageTree(dir: string, mode: 'replace' | 'patch'): TreeStage {
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   const staged: string[] = [];
-  const writer = fileWriter();
   const made = new Set<string>();
   const mkdir = (parent: string) => {
     if (!made.has(parent)) {
@@ -108,24 +100,16 @@ export function stageTree(dir: string, mode: 'replace' | 'patch'): TreeStage {
       made.add(parent);
     }
   };
-  const discard = async () => {
-    await writer.settle();
-    rmSync(staging, { recursive: true, force: true });
-  };
+  const discard = () => rmSync(staging, { recursive: true, force: true });
   return {
     write(path, content) {
-      writer.write(join(staging, path), content);
+      const target = join(staging, path);
+      mkdir(dirname(target));
+      writeFileSync(target, content);
       staged.push(path);
     },
-    ready: () => writer.ready(),
     discard,
-    async commit(removes, readme) {
-      try {
-        await writer.flush();
-      } catch (error) {
-        await discard();
-        throw error;
-      }
+    commit(removes, readme) {
       return mode === 'replace' ? swapIn(dir, staging, readme) : patchIn(dir, staging, staged, removes, readme, mkdir);
     },
   };

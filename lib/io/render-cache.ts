@@ -4,15 +4,13 @@
  *
  * Each entry starts with the SHA-256 of the rest, checked on every read: a damaged or
  * half-written entry is a miss (rendered again and rewritten), never output. Entries are written
- * to a temporary file and renamed, so two processes at once each leave a whole entry; they are
- * written in the background (file-writer.ts) while synth renders on, and `flush()` waits for them.
+ * to a temporary file and renamed, so two processes at once each leave a whole entry.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderCache } from '../synth/synthesize.ts';
-import { fileWriter } from './file-writer.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -37,30 +35,26 @@ export function formatRenderEntry(files: readonly ManifestFile[]): string {
 
 export function diskRenderCache(root: string): RenderCache {
   const dir = join(root, '.tenantctl', 'cache', 'render');
-  const entry = (key: string) => join(dir, key.slice(0, 2), `${key}.json`);
-  // Entries set but perhaps not on disk yet: answered from memory until written.
-  const writing = new Map<string, readonly ManifestFile[]>();
-  const writer = fileWriter();
+  const made = new Set<string>();
   return {
     get(key) {
-      const pending = writing.get(key);
-      if (pending) return pending;
       let text: string;
       try {
-        text = readFileSync(entry(key), 'utf8');
+        text = readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8');
       } catch {
         return undefined;
       }
       return parseRenderEntry(text);
     },
     set(key, files) {
-      writing.set(key, files);
-      const done = () => {
-        if (writing.get(key) === files) writing.delete(key);
-      };
-      writer.write(entry(key), formatRenderEntry(files), { viaTemp: true, done });
+      const sub = join(dir, key.slice(0, 2));
+      if (!made.has(sub)) {
+        mkdirSync(sub, { recursive: true });
+        made.add(sub);
+      }
+      const tmp = join(sub, `${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, formatRenderEntry(files));
+      renameSync(tmp, join(sub, `${key}.json`));
     },
-    ready: () => writer.ready(),
-    flush: () => writer.flush(),
   };
 }

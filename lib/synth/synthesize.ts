@@ -15,16 +15,10 @@ import type { CompiledFleet } from './compile.ts';
 import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, TENANTS_FOLDER } from './layout.ts';
 import { renderClusterObjects, renderEnvironment } from './render.ts';
 
-/**
- * Rendered files of one folder, by content key. Implementations may persist them, in the
- * background: then `ready` lets a caller that sets many entries wait while too many are being
- * written, and `flush` waits for all of them (and reports a failed write).
- */
+/** Rendered files of one folder, by content key. Implementations may persist them. */
 export interface RenderCache {
   get(key: string): readonly ManifestFile[] | undefined;
   set(key: string, files: readonly ManifestFile[]): void;
-  ready?(): Promise<void>;
-  flush?(): Promise<void>;
 }
 
 export interface SynthOptions {

@@ -8,9 +8,6 @@
  * Rendered folders are compared and staged as they arrive (lib/io/generated-tree.ts stageTree),
  * so memory holds one folder's files at a time, not the fleet's; generated/ is still replaced
  * whole or not at all, because nothing in it changes before every folder is rendered and staged.
- * The staged files and the render cache's entries are written in the background while rendering
- * goes on (lib/io/file-writer.ts), with back-pressure, so the main thread is never stalled by
- * file creation, which on a busy disk costs more than rendering the file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,15 +81,8 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const pendingFiles: string[][] = new Array(pending.length);
   const stage = options.check ? undefined : stageTree(dir, existsSync(dir) ? 'patch' : 'replace');
   const progress = options.progress;
-  const cache = options.cache;
-  // Staged files and cache entries are written in the background; rendering waits while too many are.
-  const ready = async () => {
-    await stage?.ready();
-    await cache?.ready?.();
-  };
   try {
-    await renderUnits(pending, compiled.templates, cache, {
-      ready,
+    await renderUnits(pending, compiled.templates, options.cache, {
       progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
       onUnit: (k, { files, cached: hit }) => {
         objects += files.length - 1;
@@ -110,9 +100,8 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
         }
       },
     });
-    await cache?.flush?.();
   } catch (error) {
-    await stage?.discard();
+    stage?.discard();
     throw error;
   }
   progress?.(options.check ? 'comparing with generated/…' : 'writing generated/…', true);
@@ -128,12 +117,12 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   if (changes > 0) {
     if (options.cache) clearTreeState(root);
     try {
-      written = await stage.commit(removed, GENERATED_README);
+      written = stage.commit(removed, GENERATED_README);
     } catch (error) {
-      await stage.discard();
+      stage.discard();
       throw error;
     }
-  } else await stage.discard();
+  } else stage.discard();
   if (options.cache) {
     pending.forEach((unit, k) => {
       const paths = pendingFiles[k];

@@ -30,12 +30,6 @@ export interface RenderPoolOptions {
    * holds none, so a caller that writes them out never holds the whole tree in memory.
    */
   readonly onUnit?: (index: number, unit: UnitFiles) => void;
-  /**
-   * Back-pressure: awaited before the main thread renders its next batch and before a worker is
-   * handed one, so a consumer that writes in the background (onUnit, the cache) is never left
-   * with an unbounded backlog; a rejection stops the rendering and is thrown.
-   */
-  readonly ready?: () => Promise<void>;
 }
 
 export interface UnitFiles {
@@ -81,12 +75,8 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   const batches: number[][] = [];
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
-  const ready = options.ready;
   if (workerCount === 0) {
-    for (const [n, i] of [...inline, ...misses].entries()) {
-      if (ready && n % BATCH === 0) await ready();
-      done(i, units[i].render());
-    }
+    for (const i of [...inline, ...misses]) done(i, units[i].render());
     return out as UnitFiles[];
   }
 
@@ -102,7 +92,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   };
   // Two batches per worker: it starts the next one while the main thread, busy rendering, has
   // not yet read the reply to the previous one.
-  const feedNow = (worker: Worker) => {
+  const feed = (worker: Worker) => {
     const mine = inFlight.get(worker)!;
     while (!failure && mine.size < 2) {
       const batch = pending.pop();
@@ -110,16 +100,6 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
       mine.add(batch);
       worker.postMessage({ batch, envs: batches[batch].map((i) => units[i].env!) } satisfies RenderRequest);
     }
-  };
-  const feed = (worker: Worker) => {
-    if (!ready) return feedNow(worker);
-    ready().then(
-      () => feedNow(worker),
-      (error: unknown) => {
-        failure ??= error instanceof Error ? error : new Error(String(error));
-        signal();
-      },
-    );
   };
   const workers = Array.from({ length: workerCount }, () => {
     const worker = startWorker(new URL('./render-worker.ts', import.meta.url));
@@ -154,7 +134,6 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   try {
     for (const i of inline) done(i, units[i].render());
     while (!failure && (pending.length > 0 || busy())) {
-      if (ready) await ready();
       const batch = options.renderInMain === false && alive > 0 ? undefined : pending.pop();
       if (batch === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));

@@ -59,27 +59,4 @@ describe('synthesize', () => {
     const again = await renderUnits(units, compiled.templates, cache, { workers: 1 });
     expect(again.every((u) => u.cached)).toBe(true);
   });
-
-  it('waits on the consumer before rendering more, and stops with its error', async () => {
-    const specs = Array.from({ length: 20 }, (_, i) => tenantSpec(`t${i}`, { tier: ['shared', 'dedicated'][i % 2] }));
-    const compiled = fleetOf(...specs);
-    const units = planSynth(compiled, 'v1');
-    for (const workers of [0, 1]) {
-      let asked = 0;
-      let placed = 0;
-      const all = await renderUnits(units, compiled.templates, undefined, { workers, minMissesForWorkers: 1, ready: async () => void asked++, onUnit: () => void placed++ });
-      expect(placed).toBe(units.length);
-      expect(all.every((u) => u === undefined)).toBe(true); // handed to onUnit, not held
-      expect(asked).toBeGreaterThanOrEqual(Math.ceil(20 / 8)); // at least once per batch of environments
-
-      let calls = 0;
-      placed = 0;
-      const full = new Error('no space left on device, writing generated.tmp/x.yaml');
-      const failing = renderUnits(units, compiled.templates, undefined, { workers, minMissesForWorkers: 1, ready: async () => {
-        if (++calls > 1) throw full;
-      }, onUnit: () => void placed++ });
-      await expect(failing).rejects.toBe(full);
-      expect(placed).toBeLessThan(units.length);
-    }
-  });
 });
