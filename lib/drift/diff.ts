@@ -29,11 +29,6 @@ export interface DiffOptions {
   readonly schema?: SchemaNode;
   /** The objects are custom resources: lists without a schema-declared key are atomic. */
   readonly custom?: boolean;
-  /**
-   * Walk every subtree, without the sameTree shortcut for equal ones: the reference the tests
-   * hold the shortcut to (same changes either way). @default false
-   */
-  readonly exhaustive?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -63,54 +58,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/**
- * Whether walking `desired` against `live` records no change, decided without building paths or
- * copies: the same equivalences as the walk (empty values, scalars by sameScalar), but
- * conservative: lists are compared item by item in order, a scalar item or a scalar field of a
- * list item must be identical (`itemField`: list keys are such fields, and keyed matching needs
- * them identical), and a one-sided subtree is the same only when empty. False means "walk it",
- * never "they differ", so the walk's result is the same either way.
- * `names` are the field names on the way (as fieldNames gives them); restored on return.
- */
-export function sameTree(desired: unknown, live: unknown, names: string[], schema: SchemaNode | undefined, itemField: boolean): boolean {
-  if (desired === live) return true;
-  if (isEmpty(desired)) return isEmpty(live);
-  if (isEmpty(live)) return false;
-  if (Array.isArray(desired)) {
-    if (!Array.isArray(live) || desired.length !== live.length) return false;
-    const items = schemaOfItems(schema);
-    for (let i = 0; i < desired.length; i++) {
-      const d = desired[i];
-      const l = live[i];
-      if (d === l) continue;
-      if (isObj(d) && isObj(l)) {
-        if (!sameObject(d, l, names, items, true)) return false;
-      } else if (!(Array.isArray(d) && sameTree(d, l, names, items, false))) {
-        return false;
-      }
-    }
-    return true;
-  }
-  if (isObj(desired)) return isObj(live) && sameObject(desired, live, names, schema, false);
-  if (itemField || !isScalar(desired) || !isScalar(live)) return false;
-  return sameScalar(desired, live, names, schema);
-}
-
-/** sameTree of two non-empty objects; `item`: they are list items (their scalar fields must be identical). */
-function sameObject(desired: Obj, live: Obj, names: string[], schema: SchemaNode | undefined, item: boolean): boolean {
-  for (const key in desired) {
-    const d = desired[key];
-    const l = live[key];
-    if (d === l) continue;
-    names.push(key);
-    const same = sameTree(d, l, names, schemaOfProperty(schema, key), item);
-    names.pop();
-    if (!same) return false;
-  }
-  for (const key in live) if (!(key in desired) && !isEmpty(live[key])) return false;
-  return true;
-}
-
 function sortedKeys(a: Obj | undefined, b: Obj | undefined): string[] {
   return [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
 }
@@ -121,9 +68,8 @@ class Differ {
 
   walk(desired: unknown, live: unknown, path: Segment[], schema: SchemaNode | undefined, skip?: ReadonlySet<string>): void {
     if (isEmpty(desired) && isEmpty(live)) return;
-    // Equal subtrees (most of a normalized object, and all of an object in sync) have no
-    // changes: skip building their paths.
-    if (!this.options.exhaustive && typeof desired === 'object' && sameTree(desired, live, fieldNames(path), schema, false)) return;
+    // Equal subtrees (most of a normalized object) have no changes: skip building their paths.
+    if (typeof desired === 'object' && deepEqual(desired, live)) return;
     const d = isEmpty(desired) ? undefined : desired;
     const l = isEmpty(live) ? undefined : live;
     if ((d === undefined || isObj(d)) && (l === undefined || isObj(l))) {

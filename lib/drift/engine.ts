@@ -15,7 +15,6 @@ import { compareDriftFindings } from './order.ts';
 import { handEdits } from './hand-edits.ts';
 import { indexCrds, type CrdIndex } from './normalize/crd-defaults.ts';
 import { normalizePair } from './normalize/index.ts';
-import { cloneJson } from './normalize/clone.ts';
 import { pairObjects, tenantNamespaces } from './pair.ts';
 import { formatPath, valueAt } from './path.ts';
 import { type Change, type DetectDriftInput, type DriftFinding, type DriftResource } from './types.ts';
@@ -78,8 +77,7 @@ export function compareObjects(desired: KubeObject, live: KubeObject, crds: CrdI
   for (const c of raw) {
     const verdict = judgeChange({ ...c, declared: valueAt(declared, c.path) !== undefined }, fields, managers);
     if (!verdict.drift) continue;
-    // The normalized live object shares its values with `live`: a finding gets its own copy.
-    changes.push({ path: formatPath(c.path), desired: c.desired, live: cloneJson(c.live), ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
+    changes.push({ path: formatPath(c.path), desired: c.desired, live: c.live, ...(verdict.changedBy ? { changedBy: verdict.changedBy } : {}) });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return groupOf(desired.apiVersion) === '' && desired.kind === 'Secret' ? maskSecretChanges(changes, digestKey) : maskCredentialChanges(changes, digestKey);

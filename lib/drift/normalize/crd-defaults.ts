@@ -60,46 +60,22 @@ export function indexCrds(crds: readonly CrdSchema[] = []): CrdIndex {
   };
 }
 
-/** The properties of an object schema that have a `default`, once per schema node. */
-const defaultedProperties = new WeakMap<SchemaNode, ReadonlyArray<readonly [string, SchemaNode]>>();
-function propertiesWithDefaults(schema: SchemaNode): ReadonlyArray<readonly [string, SchemaNode]> {
-  let out = defaultedProperties.get(schema);
-  if (!out) {
-    const props = isRecord(schema.properties) ? schema.properties : {};
-    out = Object.entries(props).filter((e): e is [string, SchemaNode] => isSchema(e[1]) && e[1].default !== undefined);
-    defaultedProperties.set(schema, out);
-  }
-  return out;
-}
-
-/** Whether a `default` is anywhere at or under `schema` (else applySchemaDefaults has nothing to do there), once per node. */
-const withDefaults = new WeakMap<SchemaNode, boolean>();
-function hasDefaults(schema: SchemaNode): boolean {
-  const known = withDefaults.get(schema);
-  if (known !== undefined) return known;
-  // A schema that refers back to itself (not structural, but cheap to be safe about) counts as having them.
-  withDefaults.set(schema, true);
-  const props = isRecord(schema.properties) ? Object.values(schema.properties) : [];
-  const below = [...props, schema.additionalProperties, schema.items].filter(isSchema);
-  const found = propertiesWithDefaults(schema).length > 0 || below.some(hasDefaults);
-  withDefaults.set(schema, found);
-  return found;
-}
-
-/** Fills `default`s into `value` in place, following `schema`; subtrees whose schema has no default anywhere are not walked. */
+/** Fills `default`s into `value` in place, following `schema`. */
 export function applySchemaDefaults(value: unknown, schema: SchemaNode | undefined): void {
-  if (!schema || value === null || typeof value !== 'object' || !hasDefaults(schema)) return;
+  if (!schema) return;
   if (Array.isArray(value)) {
     const items = schemaOfItems(schema);
     if (items) for (const item of value) applySchemaDefaults(item, items);
     return;
   }
-  const record = value as Record<string, unknown>;
-  for (const [name, prop] of propertiesWithDefaults(schema)) {
-    if (record[name] === null && prop.nullable !== true) delete record[name];
-    if (!(name in record)) record[name] = cloneJson(prop.default);
+  if (!isRecord(value)) return;
+  const props = isRecord(schema.properties) ? schema.properties : {};
+  for (const [name, prop] of Object.entries(props)) {
+    if (!isSchema(prop) || prop.default === undefined) continue;
+    if (value[name] === null && prop.nullable !== true) delete value[name];
+    if (!(name in value)) value[name] = cloneJson(prop.default);
   }
-  for (const name in record) applySchemaDefaults(record[name], schemaOfProperty(schema, name));
+  for (const [name, child] of Object.entries(value)) applySchemaDefaults(child, schemaOfProperty(schema, name));
 }
 
 /**

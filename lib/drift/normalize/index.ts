@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../model/resource.ts';
 import { fillCrdDefaults, type CrdIndex } from './crd-defaults.ts';
 import { fillBuiltinDefaults } from './defaults.ts';
-import { stripServerFields, stripServerFieldsShared } from './metadata.ts';
+import { stripServerFields } from './metadata.ts';
 import { cloneJson } from './clone.ts';
 
 export interface NormalizedPair {
@@ -30,28 +30,11 @@ function stripEmbeddedStatus(obj: KubeObject): void {
   for (const c of claims) if (c && typeof c === 'object') delete (c as Record<string, unknown>).status;
 }
 
-/** stripEmbeddedStatus for a value that shares subtrees with a live object: the claims are copied, not written. */
-function withoutEmbeddedStatus(obj: KubeObject): KubeObject {
-  const spec = obj.spec as { volumeClaimTemplates?: unknown } | undefined;
-  const claims = spec?.volumeClaimTemplates;
-  if (!Array.isArray(claims) || !claims.some((c) => c && typeof c === 'object' && 'status' in c)) return obj;
-  const stripped = claims.map((c: unknown) => {
-    if (!c || typeof c !== 'object' || !('status' in c)) return c;
-    const { status: _status, ...rest } = c as Record<string, unknown>;
-    return rest;
-  });
-  return { ...obj, spec: { ...spec, volumeClaimTemplates: stripped } } as KubeObject;
-}
-
-/**
- * The pair as compared. `live` is never written: the normalized live object shares what it keeps
- * of it (only the desired side is copied, to be defaulted), so hold the result no longer than
- * `live` stays unchanged.
- */
 export function normalizePair(desired: KubeObject, live: KubeObject, crds: CrdIndex): NormalizedPair {
   const strippedDesired = stripServerFields(desired);
-  const strippedLive = withoutEmbeddedStatus(stripServerFieldsShared(live, desired));
+  const strippedLive = stripServerFields(live, desired);
   stripEmbeddedStatus(strippedDesired);
+  stripEmbeddedStatus(strippedLive);
   // Declared keeps only the representation change of Secrets (stringData -> data), not defaults;
   // taken before the stripped copy is defaulted in place.
   const declared = desired.kind === 'Secret' && desired.apiVersion === 'v1' ? secretAsStored(strippedDesired) : desired;

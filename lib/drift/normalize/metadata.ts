@@ -57,20 +57,8 @@ const ENGINE_LABELS: ReadonlyArray<string | RegExp> = [
   /^kustomize\.toolkit\.fluxcd\.io\//,
 ];
 
-/** Answers per pattern list and key: the same few label and annotation keys come on every object of a fleet. */
-const answers = new WeakMap<ReadonlyArray<string | RegExp>, Map<string, boolean>>();
-/** Keys remembered per pattern list, at most (a bound for annotation keys that differ per object). */
-const REMEMBERED = 4096;
-
 function matches(key: string, patterns: ReadonlyArray<string | RegExp>): boolean {
-  let known = answers.get(patterns);
-  if (!known) answers.set(patterns, (known = new Map()));
-  let answer = known.get(key);
-  if (answer === undefined) {
-    answer = patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
-    if (known.size < REMEMBERED) known.set(key, answer);
-  }
-  return answer;
+  return patterns.some((p) => (typeof p === 'string' ? p === key : p.test(key)));
 }
 
 function cleanMap(map: unknown, patterns: ReadonlyArray<string | RegExp>): Record<string, unknown> | undefined {
@@ -104,57 +92,45 @@ export function stripToolAnnotations(annotations: unknown): Record<string, unkno
   return cleanMap(annotations, STRIPPED_ANNOTATIONS);
 }
 
+
 /**
  * A deep copy of `obj` without server metadata and status. `declared` is the desired object
  * of the pair: finalizers and ownerReferences are kept only when it has them.
  */
 export function stripServerFields(obj: KubeObject, declared?: KubeObject): KubeObject {
-  return cloneJson(stripServerFieldsShared(obj, declared));
-}
-
-/**
- * `obj` without server metadata and status, sharing every subtree of `obj` it does not change
- * (paths to what it strips are copied on the way, `obj` is never written). For the live side of
- * a pair, which is only read after: live objects are the bulk of an audit, and copying them was
- * most of the cost of comparing an object in sync.
- */
-export function stripServerFieldsShared(obj: KubeObject, declared?: KubeObject): KubeObject {
+  // Copy what is compared only: metadata is rebuilt below, status dropped (both often large).
   const copy = {} as Record<string, unknown> & KubeObject;
-  for (const key in obj) if (key !== 'metadata' && key !== 'status') copy[key] = obj[key];
+  for (const key in obj) if (key !== 'metadata' && key !== 'status') copy[key] = cloneJson(obj[key]);
   const meta = obj.metadata;
   const metadata: Record<string, unknown> = { name: meta.name };
   if (meta.namespace) metadata.namespace = meta.namespace;
   const reference = declared?.metadata ?? meta;
   const labels = withoutEngineKeys(cleanMap(meta.labels, STRIPPED_LABELS), reference.labels, ENGINE_LABELS);
-  if (labels) metadata.labels = labels;
+  if (labels) metadata.labels = cloneJson(labels);
   const annotations = withoutEngineKeys(stripToolAnnotations(meta.annotations), reference.annotations, ENGINE_ANNOTATIONS);
-  if (annotations) metadata.annotations = annotations;
+  if (annotations) metadata.annotations = cloneJson(annotations);
   for (const key of ['finalizers', 'ownerReferences'] as const) {
-    if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = meta[key];
+    if (reference[key] !== undefined && meta[key] !== undefined) metadata[key] = cloneJson(meta[key]);
   }
   copy.metadata = metadata as KubeObject['metadata'];
-  const spec = copy.spec as Record<string, unknown> | undefined;
-  if (spec && typeof spec === 'object') {
-    let specCopy: Record<string, unknown> | undefined;
-    const template = withoutTemplateAnnotations(spec.template);
-    if (template !== spec.template) (specCopy ??= { ...spec }).template = template;
-    const jobTemplate = spec.jobTemplate as { spec?: Record<string, unknown> } | undefined;
-    const jobSpec = jobTemplate?.spec;
-    const jobPodTemplate = withoutTemplateAnnotations(jobSpec?.template);
-    if (jobPodTemplate !== jobSpec?.template) (specCopy ??= { ...spec }).jobTemplate = { ...jobTemplate, spec: { ...jobSpec, template: jobPodTemplate } };
-    if (specCopy) copy.spec = specCopy;
-  }
+  stripTemplateAnnotations(copy);
   return copy;
 }
 
-/** A pod template without tool annotations (`restartedAt` and friends), copied where they were; the same template when it has none. */
-function withoutTemplateAnnotations(template: unknown): unknown {
-  const meta = (template as { metadata?: Record<string, unknown> } | undefined)?.metadata;
-  if (!meta || typeof meta !== 'object' || meta.annotations === undefined) return template;
-  const cleaned = stripToolAnnotations(meta.annotations);
-  const copy: Record<string, unknown> = {};
-  for (const key in meta) if (key !== 'annotations') copy[key] = meta[key];
-  else if (cleaned) copy[key] = cleaned;
-  return { ...(template as Record<string, unknown>), metadata: copy };
+/** `restartedAt` and friends in pod templates (`spec.template.metadata.annotations`). */
+function stripTemplateAnnotations(obj: Record<string, unknown>): void {
+  const templates: unknown[] = [];
+  const spec = obj.spec as Record<string, unknown> | undefined;
+  if (spec && typeof spec === 'object') {
+    templates.push(spec.template);
+    const jobTemplate = spec.jobTemplate as { spec?: { template?: unknown } } | undefined;
+    templates.push(jobTemplate?.spec?.template);
+  }
+  for (const t of templates) {
+    const meta = (t as { metadata?: Record<string, unknown> } | undefined)?.metadata;
+    if (!meta || typeof meta !== 'object' || meta.annotations === undefined) continue;
+    const cleaned = stripToolAnnotations(meta.annotations);
+    if (cleaned) meta.annotations = cleaned;
+    else delete meta.annotations;
+  }
 }
-
