@@ -14,11 +14,14 @@
  * - the cold audit: `node bin/tenantctl.mjs -C <fleet> audit --kubeconfig <one context per cluster>
  *   --format json`, 2 clusters at a time (its default), with an empty desired-state cache
  *   (TENANTCTL_CACHE_DIR a directory holding the other caches of an audit run once during setup,
- *   tenant files and schemas, but no desired-state entry): generated/ is read, parsed and cached,
- *   as at a commit never audited before;
+ *   tenant files and schemas, but no desired-state entry and no in-sync record): generated/ is
+ *   read, parsed and cached, every object compared, as on a cluster never audited before;
  * - the nightly audit: the same command at the same commit again, the cache warm: generated/ is
- *   not read (checked: no cache entry is written again). A freshly applied fleet must give no
- *   findings and exit 0 in both; anything else is printed and fails the run (a correctness check);
+ *   not read (checked: no cache entry is written again), and objects not written since the cold
+ *   audit are not compared again (lib/audit/in-sync.ts). A freshly applied fleet must give no
+ *   findings and exit 0 in all cases; anything else is printed and fails the run (a correctness check);
+ * - the nightly audit with `--no-cache`: every object compared again, as after a day in which
+ *   every object was written (status updates count): the nightly audit's worst case;
  * - `kubectl diff --server-side` (kubectl of the same Kubernetes version) on the same manifests,
  *   the 4 clusters at once. It sends one dry-run apply per object, so it may take long: with
  *   `--kubectl-sample auto` (the default) a probe diffs 1 and N objects per cluster, and the full
@@ -193,10 +196,10 @@ interface AuditRun extends Measured {
  * only cache; the control planes' binaries stay where they are); `profile` adds Node's CPU
  * profiler and GC trace, and an RSS timeline.
  */
-async function runAudit(b: Bench, k: number | string, cacheDir: string, profile?: string, checkout = HERE): Promise<AuditRun> {
+async function runAudit(b: Bench, k: number | string, cacheDir: string, profile?: string, checkout = HERE, extra: readonly string[] = []): Promise<AuditRun> {
   const output = join(b.work, `audit-${k}.json`);
   const nodeOptions = profile ? ['--cpu-prof', '--cpu-prof-dir', profile, '--trace-gc'] : [];
-  const args = [...nodeOptions, join(checkout, 'bin', 'tenantctl.mjs'), '-C', b.root, 'audit', '--kubeconfig', b.kubeconfig, '--format', 'json', '--output', output];
+  const args = [...nodeOptions, join(checkout, 'bin', 'tenantctl.mjs'), '-C', b.root, 'audit', '--kubeconfig', b.kubeconfig, '--format', 'json', '--output', output, ...extra];
   const run = await measure(process.execPath, args, { cwd: b.root, timeline: !!profile, env: { ...process.env, TENANTCTL_CACHE_DIR: cacheDir } });
   return { ...run, report: existsSync(output) ? JSON.parse(readFileSync(output, 'utf8')) : undefined };
 }
@@ -394,6 +397,8 @@ interface SizeResult {
   readonly floor: Measured & { result: FloorResult };
   readonly cold: AuditRun;
   readonly nightly: AuditRun;
+  /** The nightly audit with --no-cache: every object compared. */
+  readonly nightlyFull: AuditRun;
   /** The nightly audit of the --baseline checkout, measured right after each of ours. */
   readonly baseline?: AuditRun;
   /** Whether the nightly audits wrote no desired-state cache entry (generated/ not read). */
@@ -406,7 +411,7 @@ interface SizeResult {
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const perObjectUs = (seconds: number, objects: number) => (seconds / objects) * 1e6;
 
-function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: { floors: Measured[]; colds: AuditRun[]; nightlies: AuditRun[]; baselines: AuditRun[]; kubectls: KubectlRun[] }): void {
+function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: { floors: Measured[]; colds: AuditRun[]; nightlies: AuditRun[]; fulls: AuditRun[]; baselines: AuditRun[]; kubectls: KubectlRun[] }): void {
   const { floor, cold, nightly, kubectl } = r;
   const peakTarget = TARGET.peakMb(r.tenants);
   const listed = floor.result.clusters.reduce((n, c) => n + c.listed, 0);
@@ -429,6 +434,7 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
     ['floor: list the same kinds, same client', floor.seconds, floor.cpuSeconds, floor.peakMb, ''],
     ['audit, cold (empty desired-state cache)', cold.seconds, cold.cpuSeconds, cold.peakMb, auditTarget(cold, base?.cold)],
     ['audit, nightly (same commit, cache warm)', nightly.seconds, nightly.cpuSeconds, nightly.peakMb, `${auditTarget(nightly, base?.nightly)}, ${verdict(r.reused)} (generated/ not read)`],
+    ['audit, nightly --no-cache (every object compared)', r.nightlyFull.seconds, r.nightlyFull.cpuSeconds, r.nightlyFull.peakMb, `no target (the nightly audit after a day that wrote every object); ${verdict(r.nightlyFull.peakMb <= peakTarget)} (<= ${peakTarget} MB)`],
   ];
   if (r.baseline) rows.push([`audit, nightly, baseline checkout`, r.baseline.seconds, r.baseline.cpuSeconds, r.baseline.peakMb, `this checkout's nightly: ${(nightly.seconds / r.baseline.seconds).toFixed(2)}x the time, ${nightly.cpuSeconds && r.baseline.cpuSeconds ? (nightly.cpuSeconds / r.baseline.cpuSeconds).toFixed(2) : '-'}x the CPU`]);
   if (kubectl) rows.push([kubectlCase, kubectl.seconds, undefined, kubectl.peakMb, `${verdict(kubectlRatio >= TARGET.kubectlRatio)} (nightly audit >= ${TARGET.kubectlRatio}x faster: ${kubectlRatio.toFixed(1)}x)`]);
@@ -447,12 +453,12 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
     const a = nightly.report!.clusters.find((x) => x.name === c.name);
     console.log(`  ${c.name.padEnd(20)} desired ${thousands(c.objects.length).padStart(6)}  listed ${thousands(f.listed).padStart(6)} (${f.kinds} kinds, ${f.requests} requests)  audit live ${thousands(a?.objects?.live ?? NaN).padStart(6)}`);
   }
-  console.log(`correctness: the cold and the nightly audit exited 0 with 0 findings on ${nightly.report!.clusters.length} clusters, in each of ${runs.nightlies.length} runs`);
+  console.log(`correctness: the cold and the nightly audits exited 0 with 0 findings on ${nightly.report!.clusters.length} clusters, in each of ${runs.nightlies.length} runs`);
   console.log(`cache: ${r.reused ? 'the nightly audits wrote no desired-state entry: every cluster came from the cache, generated/ was not read' : 'a nightly audit wrote a desired-state entry again: generated/ was read'}`);
   console.log(`floor: discovery + listing took ${floor.result.seconds.toFixed(2)} s inside its process; the other ${(floor.seconds - floor.result.seconds).toFixed(2)} s are Node start-up, tsx and the imports of the client, which the audit pays too`);
   if (b.args.repeat > 1) {
     const all = (list: Array<{ seconds: number }>) => list.map((x) => x.seconds.toFixed(2)).join(', ');
-    console.log(`runs (median reported): floor ${all(runs.floors)} s; cold ${all(runs.colds)} s; nightly ${all(runs.nightlies)} s${runs.baselines.length ? `; baseline nightly ${all(runs.baselines)} s` : ''}${runs.kubectls.length ? `; kubectl ${all(runs.kubectls)} s` : ''}`);
+    console.log(`runs (median reported): floor ${all(runs.floors)} s; cold ${all(runs.colds)} s; nightly ${all(runs.nightlies)} s; nightly --no-cache ${all(runs.fulls)} s${runs.baselines.length ? `; baseline nightly ${all(runs.baselines)} s` : ''}${runs.kubectls.length ? `; kubectl ${all(runs.kubectls)} s` : ''}`);
   }
   if (kubectl) {
     console.log(`kubectl: ${kubectl.sampled ? `${kubectl.sampled} objects and 1 object diffed per cluster, each cluster's time extrapolated linearly to all its objects (${thousands(kubectl.objects)} in all; fleet figure: the slowest cluster; peak MB: the ${kubectl.sampled}-object runs)` : `all ${thousands(kubectl.objects)} objects`}; ${kubectl.diffLines} lines of diff; peak MB summed over the 4 processes`);
@@ -481,14 +487,15 @@ function summaryLine(r: SizeResult, base: SizeResult | undefined): string {
 
 /**
  * A cache directory for a cold audit: `warm` (every cache of an audit run once: tenant files,
- * schemas) without its desired-state entries, so that only generated/ is read cold, as at a
- * commit never audited before.
+ * schemas) without its desired-state entries and in-sync records, so that generated/ is read and
+ * every object compared, as on a cluster never audited before.
  */
 function coldCache(b: Bench, warm: string, name: string): string {
   const dir = join(b.work, `cache-${name}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(warm, dir, { recursive: true });
   rmSync(join(dir, 'tenantctl', 'desired-state'), { recursive: true, force: true });
+  rmSync(join(dir, 'tenantctl', 'in-sync'), { recursive: true, force: true });
   return dir;
 }
 
@@ -520,6 +527,7 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   const floors: Array<Measured & { result: FloorResult }> = [];
   const colds: AuditRun[] = [];
   const nightlies: AuditRun[] = [];
+  const fulls: AuditRun[] = [];
   const baselines: AuditRun[] = [];
   const kubectls: KubectlRun[] = [];
   let reused = true;
@@ -537,13 +545,16 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
     nightlies.push(nightly);
     const after = cacheEntries(cache);
     reused &&= written.size === b.clusters.length && after.size === written.size && [...after].every(([f, at]) => written.get(f) === at);
+    const full = await runAudit(b, `nightly-full-${k}`, cache, undefined, HERE, ['--no-cache']);
+    checkClean(full);
+    fulls.push(full);
     if (args.baseline) {
       const baseline = await runAudit(b, `baseline-${k}`, baselineCache, undefined, args.baseline);
       checkClean(baseline);
       baselines.push(baseline);
     }
     if (args.kubectl) kubectls.push(sample ? await runKubectlSample(b, sample) : await runKubectlFull(b));
-    console.log(`run ${k + 1}/${args.repeat}: floor ${floors[k].seconds.toFixed(2)} s, cold audit ${cold.seconds.toFixed(2)} s, nightly audit ${nightly.seconds.toFixed(2)} s${args.baseline ? `, baseline nightly ${baselines[k].seconds.toFixed(2)} s` : ''}${args.kubectl ? `, kubectl ${kubectls[k].seconds.toFixed(1)} s${sample ? ' (extrapolated)' : ''}` : ''}`);
+    console.log(`run ${k + 1}/${args.repeat}: floor ${floors[k].seconds.toFixed(2)} s, cold audit ${cold.seconds.toFixed(2)} s, nightly audit ${nightly.seconds.toFixed(2)} s, nightly --no-cache ${full.seconds.toFixed(2)} s${args.baseline ? `, baseline nightly ${baselines[k].seconds.toFixed(2)} s` : ''}${args.kubectl ? `, kubectl ${kubectls[k].seconds.toFixed(1)} s${sample ? ' (extrapolated)' : ''}` : ''}`);
   }
   const result: SizeResult = {
     tenants,
@@ -551,13 +562,14 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
     floor: median(floors, (x) => x.seconds),
     cold: median(colds, (x) => x.seconds),
     nightly: median(nightlies, (x) => x.seconds),
+    nightlyFull: median(fulls, (x) => x.seconds),
     ...(baselines.length ? { baseline: median(baselines, (x) => x.seconds) } : {}),
     reused,
     ...(kubectls.length ? { kubectl: median(kubectls, (x) => x.seconds) } : {}),
     load: load.stop(),
     setupSeconds,
   };
-  printSize(b, result, base, { floors, colds, nightlies, baselines, kubectls });
+  printSize(b, result, base, { floors, colds, nightlies, fulls, baselines, kubectls });
   if (args.profile) {
     const dir = join(args.profile, String(tenants));
     mkdirSync(dir, { recursive: true });

@@ -28,6 +28,7 @@ import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 import type { EnvironmentEvidence } from '../evidence/types.ts';
 import { EvidenceCollector, type AuditEvidenceOptions } from './evidence.ts';
+import { InSyncRecorder, policiesKey, stampOf, usableVerdicts, type InSyncRecord } from './in-sync.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
 export interface LiveReader {
@@ -59,6 +60,13 @@ export interface AuditClusterInput {
   readonly digestKey?: string;
   /** Recoverability evidence of the cluster's tenant environments, read from live status; unset to skip it. */
   readonly evidence?: AuditEvidenceOptions;
+  /**
+   * The verdicts of the last audit of this cluster under the same rules and code (lib/audit/in-sync.ts):
+   * objects written since are compared, the others not. With it, the result carries the record
+   * for the next audit. `policyInputs`: a key of the live policies' inputs; unset, the policies
+   * always run.
+   */
+  readonly inSync?: { readonly previous?: InSyncRecord; readonly policyInputs?: string };
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -77,6 +85,8 @@ export interface ClusterAudit {
   readonly recoverability?: EnvironmentEvidence[];
   /** The engine that syncs the cluster (declared or inferred); undefined when unknown. */
   readonly engine?: GitOpsEngine;
+  /** With `inSync`: what this audit found in sync, for the next one. */
+  readonly inSync?: InSyncRecord;
 }
 
 /** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
@@ -161,8 +171,15 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const kept: KubeObject[] = [];
   const unscanned: string[] = [];
   const evidence = input.evidence && new EvidenceCollector(input.evidence);
+  const recorder = input.inSync && new InSyncRecorder();
+  // Key and stamp of each object the policies judge: equal to the record's, their findings are too.
+  const policyStamps: string[] = [];
   const keepForPolicies = (live: readonly KubeObject[]) => {
-    for (const o of live) if (ours(o) && (isManagedByUs(o) || !isControllerMade(o, managers))) kept.push(slim(o));
+    for (const o of live) {
+      if (!ours(o) || (!isManagedByUs(o) && isControllerMade(o, managers))) continue;
+      if (recorder) policyStamps.push(`${uniqueKey(keyOf(o))} ${stampOf(o) ?? `unstamped ${JSON.stringify(o)}`}`);
+      kept.push(slim(o));
+    }
   };
   // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
   findings.push(...await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: namespaces.desired, live: liveNamespaces }), namespaces.desired, liveNamespaces));
@@ -175,16 +192,36 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     // A desired object without a namespace of a namespaced kind pairs as pairObjects pairs it
     // (with the one live object of its name in any namespace): its live candidates are held back
     // and compared once every page is in, by the same detectDrift call.
-    // This kind's desired objects, from here to the end of this function only.
-    const desired = listing.desired.load();
+    // This kind's desired objects, from here to the end of this function only; with verdicts of
+    // the last audit against the same desired objects, parsed only if some object needs them.
+    const kindId = `${listing.group}/${listing.kind}`;
+    const verdicts = usableVerdicts(input.inSync?.previous, kindId, listing.desired.digest);
+    let loaded: readonly KubeObject[] | undefined = verdicts ? undefined : listing.desired.load();
     const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
-    const loose = new Set(desired.filter(looseDesired).map((d) => d.metadata.name));
-    const pending = new Map(desired.filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]));
-    const wanted = desired.length;
+    const desiredNow = () => (loaded ??= listing.desired.load());
+    let byKey: Map<string, KubeObject> | undefined;
+    const desiredOf = (key: string) => (byKey ??= new Map(desiredNow().filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]))).get(key);
+    // A record holds every desired key of its digest, and none of a kind with loose objects.
+    const loose = new Set(verdicts ? [] : desiredNow().filter(looseDesired).map((d) => d.metadata.name));
+    const pending = new Set(verdicts ? verdicts.keys() : desiredNow().filter((d) => !looseDesired(d)).map((d) => uniqueKey(keyOf(d))));
+    // This audit's verdicts on the kind (desired key → stamp of the live object it is in sync with, or '').
+    const stamps = new Map<string, string>();
+    const judge = (paired: readonly KubeObject[], live: readonly KubeObject[], found: readonly AuditFinding[]) => {
+      if (!recorder) return;
+      const drifted = new Set(found.map((f) => uniqueKey(keyOfRef(f.resource))));
+      const liveByKey = new Map(live.map((o) => [uniqueKey(keyOf(o)), o]));
+      for (const d of paired) {
+        const key = uniqueKey(keyOf(d));
+        const l = liveByKey.get(key);
+        stamps.set(key, (!drifted.has(key) && l && stampOf(l)) || '');
+      }
+    };
+    const wanted = listing.desired.count;
     const keep = listing.selector ? () => true : ours;
     const held: KubeObject[] = [];
     let live = 0;
     let found = 0;
+    let unchanged = 0;
     try {
       const skipNamespace = (namespace: string, error: unknown) => {
         if (!listing.scanOnly || !isForbidden(error)) return false;
@@ -194,12 +231,19 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
       for await (const page of pages(input.reader, listing, pageSize, skipNamespace)) {
         const paired: KubeObject[] = [];
         const items: KubeObject[] = [];
+        const inSync: KubeObject[] = [];
         for (const o of page) {
           const key = uniqueKey(keyOf(o));
-          const d = pending.get(key);
-          if (d) {
-            paired.push(d);
+          if (pending.has(key)) {
             pending.delete(key);
+            const stamp = verdicts?.get(key);
+            // Unwritten since the last audit found it in sync with these desired objects.
+            if (stamp && stamp === stampOf(o)) {
+              inSync.push(o);
+              stamps.set(key, stamp);
+              continue;
+            }
+            paired.push(desiredOf(key)!);
             items.push(o);
           } else if (loose.has(o.metadata.name)) {
             held.push(o);
@@ -208,10 +252,14 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
           }
         }
         const pageFindings = await confirmed(input.serverDryRun, engine, drift.detect(paired, items), paired, items);
+        judge(paired, items, pageFindings);
         findings.push(...pageFindings);
         keepForPolicies(items);
+        keepForPolicies(inSync);
         evidence?.offer(items);
-        live += items.length;
+        evidence?.offer(inSync);
+        live += items.length + inSync.length;
+        unchanged += inSync.length;
         found += pageFindings.length;
       }
     } catch (error) {
@@ -222,21 +270,32 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     }
     // What no page held: the held candidates of namespace-less desired objects, and (selected
     // lists) each object looked up by name; what still has no live copy is missing.
-    const rest = [...pending.values(), ...desired.filter(looseDesired)];
+    const rest = [...[...pending].map((key) => desiredOf(key)!), ...(loose.size ? desiredNow().filter(looseDesired) : [])];
     const lookedUp = listing.selector ? await lookUp(input.reader, listing, rest.filter((d) => !held.some((h) => h.metadata.name === d.metadata.name))) : [];
     const last = [...held, ...lookedUp];
     const lastFindings = await confirmed(input.serverDryRun, engine, drift.detect(rest, last), rest, last);
+    judge(rest, last, lastFindings);
+    // Loose desired objects pair by name across namespaces: never recorded, always compared.
+    if (recorder && listing.desired.digest && !loose.size) recorder.kind(kindId, listing.desired.digest, stamps);
     findings.push(...lastFindings);
     keepForPolicies(last);
     evidence?.offer(last);
     liveCount += live + last.length;
-    input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings`);
+    input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings${unchanged ? `, ${unchanged} in sync and unwritten since the last audit` : ''}`);
   });
   for (const listing of plan.unserved) {
     findings.push(...drift.detect(listing.desired.load(), []));
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.count} objects missing`);
   }
-  if (input.policies !== false) findings.push(...livePolicyFindings(input.cluster, kept, input.policies ?? {}));
+  if (input.policies !== false) {
+    const key = recorder && input.inSync?.policyInputs ? policiesKey(input.inSync.policyInputs, policyStamps) : undefined;
+    const previous = input.inSync?.previous?.policies;
+    const reuse = !!key && previous?.key === key;
+    const policyFindings = reuse ? previous.findings : livePolicyFindings(input.cluster, kept, input.policies ?? {});
+    if (reuse) input.onProgress?.(`policies: ${policyFindings.length} findings of the last audit, nothing they judge written since`);
+    if (key) recorder!.policyFindings(key, policyFindings);
+    findings.push(...policyFindings);
+  }
   const judged = evidence?.evaluate();
   if (judged) findings.push(...judged.findings);
   return {
@@ -245,6 +304,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     ...(unscanned.length ? { unscanned: unscanned.sort() } : {}),
     ...(judged ? { recoverability: judged.recoverability } : {}),
     ...(engine ? { engine } : {}),
+    ...(recorder ? { inSync: recorder.record() } : {}),
   };
 }
 

@@ -24,6 +24,12 @@ export interface DesiredSegment {
   readonly count: number;
   /** Namespaces its objects are in, sorted: tenant namespaces are known before any segment is loaded. */
   readonly namespaces: readonly string[];
+  /**
+   * Hash of the segment's objects as cached (lib/workspace/desired-state.ts); undefined when they
+   * were not cached. Equal digests, equal objects: what lets an audit reuse the verdicts of the
+   * last one (lib/audit/in-sync.ts) without parsing the objects.
+   */
+  readonly digest?: string;
   /** Its objects; from the cache, a fresh copy on each call, so the caller decides how long they live. */
   objects(): readonly KubeObject[];
 }

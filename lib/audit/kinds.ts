@@ -23,6 +23,8 @@ import type { DesiredSegment } from './desired.ts';
 /** The desired objects of a listing: counted up front, produced when the kind is compared. */
 export interface DesiredObjects {
   readonly count: number;
+  /** Digest of the objects (their segments' digests), when every segment has one. */
+  readonly digest?: string;
   /** The objects (any API version), from their segments: the caller lets them go once compared. */
   load(): readonly KubeObject[];
 }
@@ -158,6 +160,8 @@ export const NO_OBJECTS: DesiredObjects = { count: 0, load: () => [] };
 
 function desiredObjects(segments: readonly DesiredSegment[]): DesiredObjects {
   if (segments.length === 0) return NO_OBJECTS;
-  if (segments.length === 1) return { count: segments[0].count, load: () => segments[0].objects() };
-  return { count: segments.reduce((n, s) => n + s.count, 0), load: () => segments.flatMap((s) => s.objects()) };
+  const digests = segments.map((s) => s.digest);
+  const digest = digests.every((d): d is string => !!d) ? digests.join(' ') : undefined;
+  if (segments.length === 1) return { count: segments[0].count, ...(digest ? { digest } : {}), load: () => segments[0].objects() };
+  return { count: segments.reduce((n, s) => n + s.count, 0), ...(digest ? { digest } : {}), load: () => segments.flatMap((s) => s.objects()) };
 }

@@ -143,6 +143,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
     .option('--now <time>', 'time backup ages and certificate expiries are measured against (ISO 8601; default: the clock)', parseTime)
     .option('--no-evidence', 'skip the recoverability evidence (backups, restore tests, certificates, replicas read from live status)')
+    .option('--no-cache', 'compare every object again, instead of reusing the last audit\'s verdicts on objects not written since')
     .option('--open-pr', 'then open, update or close one pull request per cluster (see `tenantctl pr`)')
     .option('--base <branch>', 'with --open-pr: branch pull requests target (default: fleet.ts gitops.branch)')
     .option('--remote <name>', 'with --open-pr: git remote to push drift branches to', 'origin')
@@ -150,7 +151,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--github-api-url <url>', 'with --open-pr: REST API root, e.g. https://ghe.example.com/api/v3')
     .option('--github-timeout <seconds>', 'with --open-pr: seconds one GitHub request may take before it is retried', (v) => positiveInt('--github-timeout', v), 30)
     .option('--github-deadline <seconds>', 'with --open-pr: seconds all pull-request work may take; what is left is listed, exit 3', (v) => positiveInt('--github-deadline', v), 900)
-    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; openPr?: boolean } & PrFlags) => {
+    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; cache: boolean; openPr?: boolean } & PrFlags) => {
       let shard: Shard | undefined;
       if (o.shard) {
         const parsed = parseShard(o.shard);
@@ -180,6 +181,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         today: o.today,
         now: o.now,
         noEvidence: !o.evidence,
+        cache: o.cache,
         progress: interactive ? (line) => io.err(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`) : undefined,
       });
       if (interactive) io.err('\r\x1b[K');

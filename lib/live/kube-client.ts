@@ -245,8 +245,14 @@ export class KubeClient {
     const list = await this.requestJson<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string } }>('GET', path, {
       query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.limit, continue: options.continue },
     });
+    // Filled in place: the parsed answer is ours alone, and a copy of each object would double the garbage of a page.
+    const items = list.items ?? [];
+    for (const item of items as Array<{ apiVersion: string; kind: string }>) {
+      item.apiVersion = apiVersion;
+      item.kind = kind;
+    }
     return {
-      items: (list.items ?? []).map((item) => ({ ...item, apiVersion, kind })),
+      items,
       ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}),
       ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
     };

@@ -54,12 +54,13 @@ const RENDERING_ENTRIES = ['lib/synth/synthesize.ts', 'lib/workspace/render-work
  * vendor/imports/ among them, and the package lock), so a cached render is never reused after a
  * template or dependency changes, yet stays valid when unrelated code (policies, reports) changes.
  * Falls back to every .ts file of lib/, tiers/ and vendor/imports/ if the graph cannot be read.
+ * Other `entries` give the same for other code (the auditor's verdicts: lib/audit/in-sync.ts).
  */
-export function codeVersion(packageRoot: string): string {
+export function codeVersion(packageRoot: string, entries: readonly string[] = RENDERING_ENTRIES): string {
   const bundle = runningBundle(packageRoot);
-  if (bundle?.graph && bundle.files) return bundledCodeVersion(bundle.graph, bundle.files);
+  if (bundle?.graph && bundle.files) return bundledCodeVersion(bundle.graph, bundle.files, entries);
   const h = createHash('sha256');
-  const files = sourceClosure(packageRoot, RENDERING_ENTRIES);
+  const files = sourceClosure(packageRoot, entries);
   if (files) {
     for (const p of files) h.update(p).update('\0').update(readFileSync(join(packageRoot, p))).update('\0');
   } else {
@@ -78,9 +79,9 @@ export function codeVersion(packageRoot: string): string {
  * from the import graph the bundler recorded, over the hashes the bundle was keyed by (computed
  * from the files at this start), so no source file is read twice.
  */
-function bundledCodeVersion(graph: Readonly<Record<string, readonly string[]>>, files: Readonly<Record<string, string>>): string {
+function bundledCodeVersion(graph: Readonly<Record<string, readonly string[]>>, files: Readonly<Record<string, string>>, entries: readonly string[]): string {
   const seen = new Set<string>();
-  const queue = [...RENDERING_ENTRIES];
+  const queue = [...entries];
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;

@@ -10,7 +10,9 @@
  * - **Where:** `cacheRoot()/desired-state/<cluster>-<key>.json`, outside the repository; a few
  *   entries per cluster are kept, older ones removed.
  * - **Form:** one line of header (format, SHA-256 and length of the rest), one line of index (the
- *   segments: kind, folder, count, namespaces, byte length), then each segment's objects as JSON.
+ *   segments: kind, folder, count, namespaces, byte length, SHA-256), then each segment's objects
+ *   as JSON. A segment's SHA-256 is its digest (DesiredSegment.digest), by which the auditor's
+ *   in-sync record (lib/audit/in-sync.ts) knows its objects are the ones compared before.
  *   A segment is parsed only when the auditor compares its kind, so memory follows a kind, not
  *   the cluster. An entry whose checksum or length does not match is read again and rewritten,
  *   never used.
@@ -27,7 +29,7 @@ import type { KubeObject } from '../model/resource.ts';
 import { cacheRoot, writeCacheFile } from '../io/user-cache.ts';
 
 /** Bumped when the file's layout changes. */
-const FORMAT = 'tenantctl-desired-state 1';
+const FORMAT = 'tenantctl-desired-state 2';
 
 /** Entries kept per cluster: the commits of a few nights, and a branch or two. */
 const KEEP_PER_CLUSTER = 4;
@@ -61,6 +63,8 @@ interface IndexEntry {
   readonly namespaces: readonly string[];
   /** Bytes of the segment's JSON. */
   readonly length: number;
+  /** SHA-256 of the segment's JSON: its DesiredSegment.digest. */
+  readonly sha256: string;
 }
 
 let codeVersion: string | undefined;
@@ -100,6 +104,7 @@ function lazySegments(index: readonly IndexEntry[], body: Buffer, start: number)
       kind: entry.kind,
       count: entry.count,
       namespaces: entry.namespaces,
+      digest: entry.sha256,
       objects: () => JSON.parse(body.toString('utf8', from, from + entry.length)) as KubeObject[],
     };
   });
@@ -131,7 +136,8 @@ function serialize(desired: DesiredCluster): { rest: Buffer; index: IndexEntry[]
   for (const s of desired.segments) {
     const json = Buffer.from(JSON.stringify(s.objects()));
     bodies.push(json);
-    index.push({ ...(s.engine ? { engine: s.engine } : {}), apiVersion: s.apiVersion, kind: s.kind, count: s.count, namespaces: s.namespaces, length: json.length });
+    const sha256 = createHash('sha256').update(json).digest('hex');
+    index.push({ ...(s.engine ? { engine: s.engine } : {}), apiVersion: s.apiVersion, kind: s.kind, count: s.count, namespaces: s.namespaces, length: json.length, sha256 });
   }
   return { rest: Buffer.concat([Buffer.from(`${JSON.stringify(index)}\n`), ...bodies]), index };
 }
@@ -140,7 +146,7 @@ function serialize(desired: DesiredCluster): { rest: Buffer; index: IndexEntry[]
 function prune(dir: string, prefix: string): void {
   try {
     const entries = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .filter((f) => f.startsWith(prefix) && /^[0-9a-f]{32}\.json$/.test(f.slice(prefix.length))) // not cluster `eu-west`'s when pruning `eu`
       .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
     for (const e of entries.slice(KEEP_PER_CLUSTER)) rmSync(e.path, { force: true });

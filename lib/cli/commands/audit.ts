@@ -9,6 +9,7 @@
  * single cluster, `--kubeconfig` replaces the default kubeconfig for all.
  * Exit: 0 clean, 1 findings, 3 some cluster could not be audited (the others still reported).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditCluster } from '../../audit/audit-cluster.ts';
@@ -23,7 +24,9 @@ import { treeHashAt } from '../../git/worktree.ts';
 import { loadDesiredState } from '../../workspace/desired-state.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
-import { compileWorkspace } from '../../workspace/compile.ts';
+import { codeVersion, compileWorkspace } from '../../workspace/compile.ts';
+import { readInSync, writeInSync } from '../../io/in-sync-cache.ts';
+import { policyTiers } from '../../policy/engine.ts';
 import { UsageError } from '../errors.ts';
 import { selectClusters } from '../../fleet/select.ts';
 import { evidenceTargets } from '../../evidence/targets.ts';
@@ -56,8 +59,16 @@ export interface AuditCommandOptions {
   readonly now?: Date;
   /** Skip the recoverability evidence checks. @default false */
   readonly noEvidence?: boolean;
+  /**
+   * Reuse the last audit's verdicts on objects not written since (lib/audit/in-sync.ts), and
+   * store this audit's. `false` compares every object (`--no-cache`). @default true
+   */
+  readonly cache?: boolean;
   readonly progress?: (line: string) => void;
 }
+
+/** Modules whose code, with what they import, decides the auditor's verdicts (drift engine, policies). */
+const AUDIT_ENTRIES = ['lib/audit/audit-cluster.ts', 'lib/audit/live-policies.ts'];
 
 export interface AuditCommandResult {
   readonly report: AuditReport;
@@ -85,6 +96,21 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
     const hasGenerated = tree.commit ? !!(await treeHashAt(o.root, tree.commit, 'generated')) : existsSync(join(tree.root, 'generated'));
     if (!hasGenerated) throw new UsageError(`${ref} has no generated/ folder: run \`tenantctl synth\` and commit its output`);
     const crds = readSchemaSource({ root: o.packageRoot }).crds;
+    // What verdicts depend on besides the objects: the auditor's code, the CRD schemas and the
+    // comparison's settings (the digest key only as a hash: it is a secret). The live policies'
+    // inputs are keyed apart, so a changed tenant file reruns the policies, not the comparisons.
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const verdictsKey = o.cache === false ? undefined : sha(JSON.stringify({
+      code: codeVersion(o.packageRoot, AUDIT_ENTRIES),
+      crds: sha(JSON.stringify(crds)),
+      digestKey: o.digestKey ? sha(`tenantctl digest key\n${o.digestKey}`) : null,
+    }));
+    const policyInputs = verdictsKey && sha(JSON.stringify({
+      today: o.today ?? new Date().toISOString().slice(0, 10),
+      fleet: compiled.fleet,
+      tiers: policyTiers(compiled.templates.tiers),
+      environments: compiled.environments.map((e) => ({ ...e, fleet: undefined })),
+    }));
     // Loaded here, not at the top: the Kubernetes client takes ~0.7 s to import, which every
     // other command would pay at start-up.
     const { KubeClient } = await import('../../live/kube-client.ts');
@@ -92,6 +118,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
     const clusters = await auditFleet({
       targets,
       concurrency: o.concurrency,
+      weight: (target) => compiled.environments.reduce((n, e) => n + (e.cluster.name === target.name ? 1 : 0), 0),
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
       audit: async (target) => {
         const path = `generated/${target.name}`;
@@ -125,6 +152,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             ? new ClusterSetupError('context-not-found', error.message, `add a context named ${target.context} to the kubeconfig, set the cluster's context in fleet.ts, or pass --context with --cluster ${target.name}`)
             : new ClusterSetupError('kubeconfig-invalid', error.message, error.fix ?? 'check the kubeconfig file (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
         }
+        const inSyncAt = verdictsKey && { cluster: target.name, key: sha(JSON.stringify([verdictsKey, client.server, target.cluster.engine ?? null])) };
         try {
           const result = await auditCluster({
             cluster: target.cluster,
@@ -136,8 +164,10 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             serverDryRun: o.serverDryRun ? client : undefined,
             digestKey: o.digestKey,
             evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.templates.tiers), now },
+            inSync: inSyncAt ? { previous: readInSync(inSyncAt), policyInputs } : undefined,
             onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
           });
+          if (inSyncAt && result.inSync) writeInSync(inSyncAt, result.inSync);
           return { ...result, server: client.server };
         } finally {
           client.close();

@@ -5,8 +5,8 @@
  * damaged entry is rebuilt, a commit that changes generated/ misses, and two audits at once
  * with an empty cache both succeed.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,20 +14,15 @@ import { parse, stringify } from 'yaml';
 import { auditCommand } from '../../../lib/cli/commands/audit.ts';
 import type { AuditReport } from '../../../lib/audit/types.ts';
 import { REPO_ROOT } from '../../control-plane/control-plane.ts';
-import { auditOptions, startLiveFleet, type LiveFleet } from './live-fleet.ts';
+import { auditOptions, fleetRepository, startLiveFleet, type FleetRepository, type LiveFleet } from './live-fleet.ts';
 
 const CLUSTER = 'eu-central-1';
 let fleet: LiveFleet;
+let fleetRepo: FleetRepository;
 let repo: string;
 let cacheDir: string;
 const previousCacheDir = process.env.TENANTCTL_CACHE_DIR;
-
-function git(args: readonly string[]): string {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
-  const r = spawnSync('git', args, { cwd: repo, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const git = (args: readonly string[]) => fleetRepo.git(args);
 
 /** One audit of the cluster, in this process, with the lines it reports on its progress. */
 async function audit(ref?: string): Promise<{ report: AuditReport; exitCode: number; progress: string[] }> {
@@ -44,21 +39,14 @@ beforeAll(async () => {
   // Only now: the control plane's binaries are cached under the same root.
   cacheDir = mkdtempSync(join(tmpdir(), 'tenantctl-cache-'));
   process.env.TENANTCTL_CACHE_DIR = cacheDir;
-  repo = mkdtempSync(join(tmpdir(), 'tenantctl-audit-git-'));
-  copyFileSync(join(REPO_ROOT, 'fleet.ts'), join(repo, 'fleet.ts'));
-  copyFileSync(join(REPO_ROOT, 'package.json'), join(repo, 'package.json'));
-  cpSync(join(REPO_ROOT, 'tenants'), join(repo, 'tenants'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'generated', CLUSTER), join(repo, 'generated', CLUSTER), { recursive: true });
-  for (const entry of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(REPO_ROOT, entry), join(repo, entry));
-  git(['init', '-q', '-b', 'main']);
-  git(['add', '--', 'fleet.ts', 'package.json', 'tenants', 'generated']);
-  git(['commit', '-q', '-m', 'fleet']);
+  fleetRepo = fleetRepository(CLUSTER);
+  repo = fleetRepo.root;
 }, 240_000);
 
 afterAll(async () => {
   if (previousCacheDir === undefined) delete process.env.TENANTCTL_CACHE_DIR;
   else process.env.TENANTCTL_CACHE_DIR = previousCacheDir;
-  if (repo) rmSync(repo, { recursive: true, force: true });
+  fleetRepo?.remove();
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   await fleet?.stop();
 });

@@ -5,7 +5,7 @@
  * a kubectl that makes out-of-band changes under its real field-manager names.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -96,4 +96,34 @@ export async function startLiveFleet(cluster: string): Promise<LiveFleet> {
       rmSync(controlPlane.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface FleetRepository {
+  /** The repository's root: fleet.ts, tenants/ and generated/<cluster>/ committed, the project's code linked. */
+  readonly root: string;
+  git(args: readonly string[]): string;
+  remove(): void;
+}
+
+/**
+ * A git repository holding the example fleet's `cluster` (the desired-state cache and the
+ * in-sync records are keyed by git trees; a plain folder is never cached).
+ */
+export function fleetRepository(cluster: string): FleetRepository {
+  const root = mkdtempSync(join(tmpdir(), 'tenantctl-audit-git-'));
+  const git = (args: readonly string[]) => {
+    const env = { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
+    const r = spawnSync('git', args, { cwd: root, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  copyFileSync(join(REPO_ROOT, 'fleet.ts'), join(root, 'fleet.ts'));
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
+  cpSync(join(REPO_ROOT, 'tenants'), join(root, 'tenants'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'generated', cluster), join(root, 'generated', cluster), { recursive: true });
+  for (const entry of ['lib', 'tiers', 'vendor', 'node_modules']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
+  git(['init', '-q', '-b', 'main']);
+  git(['add', '--', 'fleet.ts', 'package.json', 'tenants', 'generated']);
+  git(['commit', '-q', '-m', 'fleet']);
+  return { root, git, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
