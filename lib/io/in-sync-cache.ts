@@ -10,10 +10,10 @@
  * Two processes at once each write a whole file and rename it into place (writeCacheFile).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRecord, serializeRecord, type InSyncRecord } from '../audit/in-sync.ts';
-import { cacheRoot, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, pruneCacheEntries, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 'tenantctl-in-sync 1';
 const KEEP_PER_CLUSTER = 4;
@@ -57,13 +57,5 @@ export function writeInSync(o: InSyncCacheOptions, record: InSyncRecord): void {
   const rest = Buffer.from(serializeRecord(record));
   const sum = createHash('sha256').update(rest).digest('hex');
   writeCacheFile(path, Buffer.concat([Buffer.from(`${FORMAT} ${sum} ${rest.length}\n`), rest]));
-  try {
-    const entries = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && /^[0-9a-f]{32}\.json$/.test(f.slice(prefix.length))) // not cluster `eu-west`'s when pruning `eu`
-      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.at - a.at);
-    for (const e of entries.slice(KEEP_PER_CLUSTER)) rmSync(e.path, { force: true });
-  } catch {
-    // pruning is housekeeping only
-  }
+  pruneCacheEntries(dir, prefix, KEEP_PER_CLUSTER);
 }

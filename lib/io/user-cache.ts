@@ -3,7 +3,7 @@
  * what is slow to rebuild (the test binaries, tenant files already read) and a pull request can
  * never bring entries of its own. One root for every cache, and one way to write into it.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -25,5 +25,22 @@ export function writeCacheFile(path: string, text: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch {
     // an optimisation only
+  }
+}
+
+/**
+ * Removes all but the `keep` newest files `<prefix><32 hex>.json` of `dir` (a cluster's entries:
+ * never those of a cluster whose name merely starts alike, `eu-west-…` when pruning `eu-`). Best
+ * effort: another process may be at it too.
+ */
+export function pruneCacheEntries(dir: string, prefix: string, keep: number): void {
+  try {
+    const entries = readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && /^[0-9a-f]{32}\.json$/.test(f.slice(prefix.length)))
+      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const e of entries.slice(keep)) rmSync(e.path, { force: true });
+  } catch {
+    // pruning is housekeeping only
   }
 }

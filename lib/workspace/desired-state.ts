@@ -20,13 +20,13 @@
  *   a reader sees an old entry or a new one, never half of one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesiredCluster, DesiredSegment } from '../audit/desired.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { KubeObject } from '../model/resource.ts';
-import { cacheRoot, writeCacheFile } from '../io/user-cache.ts';
+import { cacheRoot, pruneCacheEntries, writeCacheFile } from '../io/user-cache.ts';
 
 /** Bumped when the file's layout changes. */
 const FORMAT = 'tenantctl-desired-state 2';
@@ -142,19 +142,6 @@ function serialize(desired: DesiredCluster): { rest: Buffer; index: IndexEntry[]
   return { rest: Buffer.concat([Buffer.from(`${JSON.stringify(index)}\n`), ...bodies]), index };
 }
 
-/** Removes the cluster's oldest entries beyond KEEP_PER_CLUSTER (best effort: another process may be at it too). */
-function prune(dir: string, prefix: string): void {
-  try {
-    const entries = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && /^[0-9a-f]{32}\.json$/.test(f.slice(prefix.length))) // not cluster `eu-west`'s when pruning `eu`
-      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.at - a.at);
-    for (const e of entries.slice(KEEP_PER_CLUSTER)) rmSync(e.path, { force: true });
-  } catch {
-    // pruning is housekeeping only
-  }
-}
-
 /**
  * The cluster's desired state: from the cache when it holds a whole entry for the key, else read
  * (`read`) and cached. Either way its segments are then parsed one kind at a time, so the objects
@@ -179,6 +166,6 @@ export async function loadDesiredState(options: LoadDesiredStateOptions): Promis
   const { rest, index } = serialize(await options.read());
   const sum = createHash('sha256').update(rest).digest('hex');
   writeCacheFile(path, Buffer.concat([Buffer.from(`${FORMAT} ${sum} ${rest.length}\n`), rest]));
-  prune(dir, prefix);
+  pruneCacheEntries(dir, prefix, KEEP_PER_CLUSTER);
   return { desired: { segments: lazySegments(index, rest, rest.indexOf(0x0a) + 1) }, from: damaged ? 'rebuilt' : 'read' };
 }
