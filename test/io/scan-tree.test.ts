@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../lib/io/generated-tree.ts';
+import { publishEarlyScan, startScanWorker, takeEarlyScan, type ScanWorker } from '../../lib/io/scan-folders.mjs';
 import { folderJobs, scanFiles, scanTreeParallel, stampMap } from '../../lib/io/scan-tree.ts';
 import { folderStamps } from '../../lib/io/tree-state.ts';
 
@@ -59,5 +60,47 @@ describe('scanning generated/ on two threads', () => {
   it('says nothing of a tree that is not there', async () => {
     expect((await scanTreeParallel(join(dir, 'missing'), { worker: true })).size).toBe(0);
     expect((await scanFiles(join(dir, 'missing'), { worker: false })).folders.size).toBe(0);
+  });
+
+  it('uses the scan the CLI started before it loaded, with the same result, and only for the folder that scan is of', async () => {
+    const expected = new Map(folderStamps(scanTree(dir)));
+    const early = startScanWorker(dir)!;
+    publishEarlyScan(early);
+    expect(new Map((await scanFiles(dir, { worker: true })).folders)).toEqual(expected);
+    expect(takeEarlyScan(dir)).toBeUndefined(); // taken once
+
+    const other = mkdtempSync(join(tmpdir(), 'tenantctl-scan-other-'));
+    try {
+      publishEarlyScan(startScanWorker(other));
+      expect(new Map((await scanFiles(dir, { worker: false })).folders)).toEqual(expected);
+      expect(takeEarlyScan(other)).toBeUndefined(); // stopped and dropped, not left for later
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('scans the whole tree on this thread when the early worker dies before listing it, or after taking jobs it never finished', async () => {
+    const expected = new Map(folderStamps(scanTree(dir)));
+    const dead: ScanWorker = { root: dir, listed: Promise.resolve(undefined), found: Promise.resolve(undefined), take() {}, stop() {} };
+    publishEarlyScan(dead);
+    expect(new Map((await scanFiles(dir)).folders)).toEqual(expected);
+
+    // Listed, took every job from the counter, then died: this thread finds none left to take, and redoes them.
+    const jobs = folderJobs(dir);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    next[0] = jobs.length;
+    publishEarlyScan({ ...dead, listed: Promise.resolve({ jobs, next }) });
+    expect(new Map((await scanFiles(dir)).folders)).toEqual(expected);
+  });
+
+  it('reads the repository root of a synth command line as the CLI does, and starts nothing for other commands', async () => {
+    const { earlyScanRoot } = (await import('../../bin/early-scan.mjs' as string)) as { earlyScanRoot(argv: string[], cwd: string): string | undefined };
+    expect(earlyScanRoot(['synth'], '/repo')).toBe('/repo/generated');
+    expect(earlyScanRoot(['-C', 'fleet', 'synth', '--check'], '/repo')).toBe('/repo/fleet/generated');
+    expect(earlyScanRoot(['--dir=/elsewhere', 'synth'], '/repo')).toBe('/elsewhere/generated');
+    expect(earlyScanRoot(['-C/a', '--dir', '/b', 'synth'], '/repo')).toBe('/b/generated');
+    expect(earlyScanRoot(['validate'], '/repo')).toBeUndefined();
+    expect(earlyScanRoot(['synth', '--no-cache'], '/repo')).toBeUndefined();
+    expect(earlyScanRoot(['synth', '--help'], '/repo')).toBeUndefined();
   });
 });
