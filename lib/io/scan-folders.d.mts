@@ -32,8 +32,13 @@ export interface ScanWorker {
 }
 
 export function folderJobs(io: { readdirSync: typeof fs.readdirSync }, root: string): FolderJob[];
+/** Puts a path's size and mtimeMs (lstat) into `into[0]`, `into[1]`; false when the path is gone. */
+export type StampReader = (path: string, into: Float64Array) => boolean;
+export function stampReader(io: { lstatSync: typeof fs.lstatSync }, fast: { lstat: Function } | undefined, probe: string): StampReader;
+export function nodeBinding(): { lstat: Function } | undefined;
 export function scanFolders(
-  io: { readdirSync: typeof fs.readdirSync; lstatSync: typeof fs.lstatSync },
+  io: { readdirSync: typeof fs.readdirSync },
+  stamp: StampReader,
   sha256Base64: (text: string) => string,
   root: string,
   jobs: readonly FolderJob[],

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileStamp } from './generated-tree.ts';
-import { folderJobs as listJobs, type FolderJob, type FolderScan, type Listed, scanFolders, type ScanWorker, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
+import { folderJobs as listJobs, type FolderJob, type FolderScan, type Listed, nodeBinding, scanFolders, type ScanWorker, stampReader, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
 import type { FolderStamps } from './tree-state.ts';
 
 export type { FolderJob, FolderScan };
@@ -78,7 +78,8 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
       // A worker that failed before listing the tree leaves it all to this thread.
       const { jobs, next } = listed ?? (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
       const found: Array<FolderScan | undefined> = new Array(jobs.length);
-      for (const [k, scan] of scanFolders(fs, sha256Base64, root, jobs, next)) found[k] = scan;
+      const stamp = stampReader(fs, nodeBinding(), root);
+      for (const [k, scan] of scanFolders(fs, stamp, sha256Base64, root, jobs, next)) found[k] = scan;
       if (worker) {
         for (const [k, scan] of (await worker.found) ?? []) found[k] = scan;
         worker.stop();
@@ -87,7 +88,7 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
         if (left.length > 0) {
           const retry = new Int32Array(new SharedArrayBuffer(4));
           const rest = left.map((k) => jobs[k]);
-          for (const [i, scan] of scanFolders(fs, sha256Base64, root, rest, retry)) found[left[i]] = scan;
+          for (const [i, scan] of scanFolders(fs, stamp, sha256Base64, root, rest, retry)) found[left[i]] = scan;
         }
       }
       return merge(found as FolderScan[]);

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../lib/io/generated-tree.ts';
-import { publishEarlyScan, startScanWorker, takeEarlyScan, type ScanWorker } from '../../lib/io/scan-folders.mjs';
+import { nodeBinding, publishEarlyScan, stampReader, startScanWorker, takeEarlyScan, type ScanWorker } from '../../lib/io/scan-folders.mjs';
 import { folderJobs, scanFiles, scanTreeParallel, stampMap } from '../../lib/io/scan-tree.ts';
 import { folderStamps } from '../../lib/io/tree-state.ts';
 
@@ -102,5 +103,32 @@ describe('scanning generated/ on two threads', () => {
     expect(earlyScanRoot(['validate'], '/repo')).toBeUndefined();
     expect(earlyScanRoot(['synth', '--no-cache'], '/repo')).toBeUndefined();
     expect(earlyScanRoot(['synth', '--help'], '/repo')).toBeUndefined();
+  });
+
+  it('reads each file\'s size and mtime from Node\'s binding exactly as fs.lstatSync gives them, links not followed, and a binding of another layout is not used', () => {
+    const file = join(dir, 'cluster-0', 'flux', 'kustomization-0.yaml');
+    const link = join(dir, 'link-to-flux.yaml');
+    symlinkSync(join(dir, 'cluster-0', 'flux'), link);
+    try {
+      const fast = stampReader(fs, nodeBinding(), dir);
+      expect(fast.name).toBe('quick'); // the layout of the Node this runs on
+      const got = new Float64Array(2);
+      for (const p of [file, link, dir]) {
+        expect(fast(p, got)).toBe(true);
+        const st = fs.lstatSync(p);
+        expect([got[0], got[1]]).toEqual([st.size, st.mtimeMs]);
+      }
+      expect(fast(join(dir, 'gone.yaml'), got)).toBe(false);
+
+      // A binding whose numbers sit elsewhere (a future Node) fails the probe: fs.lstatSync is used.
+      const shifted = { lstat: (p: string) => Float64Array.from([0, ...(nodeBinding()!.lstat(p, false, undefined, false) as Float64Array)]) };
+      const slow = stampReader(fs, shifted, dir);
+      expect(slow.name).toBe('slow');
+      expect(slow(file, got)).toBe(true);
+      expect(got[0]).toBe(fs.lstatSync(file).size);
+      expect(stampReader(fs, undefined, dir).name).toBe('slow');
+    } finally {
+      rmSync(link);
+    }
   });
 });
