@@ -4,6 +4,7 @@
 // the last `-C`/`--dir` given, else the working directory. A guess the parser later reads
 // otherwise costs a wasted scan, never a wrong answer: the CLI uses the early scan only when it
 // is of the folder it scans (lib/io/scan-folders.mjs takeEarlyScan).
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { publishEarlyScan, startScanWorker } from '../lib/io/scan-folders.mjs';
 
@@ -21,10 +22,10 @@ export function earlyScanRoot(argv, cwd = process.cwd()) {
   return resolve(cwd, dir, 'generated');
 }
 
-/** Starts the scan for `argv` when it is a synth; never throws (without it, the CLI scans as usual). */
+/** Starts the scan for `argv` when it is a synth and there is a second core; never throws (without it, the CLI scans as usual). */
 export function startEarlyScan(argv) {
   try {
-    const root = earlyScanRoot(argv);
+    const root = availableParallelism() > 1 ? earlyScanRoot(argv) : undefined;
     if (root) publishEarlyScan(startScanWorker(root));
   } catch {
     // the CLI starts its own
