@@ -92,7 +92,7 @@ export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): FolderStam
 }
 
 /**
- * folderStamps() of files held as arrays, without an object per file. lib/io/scan-tree.ts
+ * folderStamps() of files held as arrays, without an object per file. lib/io/scan-folders.mjs
  * scanFolders computes the same digests while it scans (on two threads); keep the two in step.
  */
 export function folderStampsOf(scan: { readonly paths: readonly string[]; readonly sizes: Float64Array; readonly mtimes: Float64Array }): FolderStamps {

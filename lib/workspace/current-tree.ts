@@ -3,7 +3,8 @@
  * with generated/ (lib/io/tree-state.ts) and every folder on disk still carries the stamps synth
  * wrote, generated/ is what the inputs compile to, and nothing needs compiling, rendering or
  * reading. Light on purpose: it loads none of the compiler, so such a run costs a stat of the
- * tree and a read of the input files, and the two overlap (the scan's worker thread starts first).
+ * tree and a read of the input files, and the two overlap (the scan's worker thread starts on the
+ * CLI's first line and scans while this thread loads the CLI and reads the inputs).
  */
 import { join } from 'node:path';
 import { stampMap, startScan } from '../io/scan-tree.ts';
@@ -15,7 +16,7 @@ export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonN
 /**
  * Whether generated/ is exactly what synth last wrote from inputs with key `inputs()`: then it is
  * current, and the summary's counts come from the state. Otherwise the scan, for the full path.
- * The key is computed while the scan's worker starts.
+ * The key is computed while the scan's worker scans; this thread then joins the scan.
  */
 export async function currentTree(root: string, inputs: () => string): Promise<CurrentTree> {
   const state = readTreeState(root);

@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../lib/io/generated-tree.ts';
+import { nodeBinding, publishEarlyScan, stampReader, startScanWorker, takeEarlyScan, type ScanWorker } from '../../lib/io/scan-folders.mjs';
 import { folderJobs, scanFiles, scanTreeParallel, stampMap } from '../../lib/io/scan-tree.ts';
 import { folderStamps } from '../../lib/io/tree-state.ts';
 
@@ -59,5 +61,74 @@ describe('scanning generated/ on two threads', () => {
   it('says nothing of a tree that is not there', async () => {
     expect((await scanTreeParallel(join(dir, 'missing'), { worker: true })).size).toBe(0);
     expect((await scanFiles(join(dir, 'missing'), { worker: false })).folders.size).toBe(0);
+  });
+
+  it('uses the scan the CLI started before it loaded, with the same result, and only for the folder that scan is of', async () => {
+    const expected = new Map(folderStamps(scanTree(dir)));
+    const early = startScanWorker(dir)!;
+    publishEarlyScan(early);
+    expect(new Map((await scanFiles(dir, { worker: true })).folders)).toEqual(expected);
+    expect(takeEarlyScan(dir)).toBeUndefined(); // taken once
+
+    const other = mkdtempSync(join(tmpdir(), 'tenantctl-scan-other-'));
+    try {
+      publishEarlyScan(startScanWorker(other));
+      expect(new Map((await scanFiles(dir, { worker: false })).folders)).toEqual(expected);
+      expect(takeEarlyScan(other)).toBeUndefined(); // stopped and dropped, not left for later
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('scans the whole tree on this thread when the early worker dies before listing it, or after taking jobs it never finished', async () => {
+    const expected = new Map(folderStamps(scanTree(dir)));
+    const dead: ScanWorker = { root: dir, listed: Promise.resolve(undefined), found: Promise.resolve(undefined), take() {}, stop() {} };
+    publishEarlyScan(dead);
+    expect(new Map((await scanFiles(dir)).folders)).toEqual(expected);
+
+    // Listed, took every job from the counter, then died: this thread finds none left to take, and redoes them.
+    const jobs = folderJobs(dir);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    next[0] = jobs.length;
+    publishEarlyScan({ ...dead, listed: Promise.resolve({ jobs, next }) });
+    expect(new Map((await scanFiles(dir)).folders)).toEqual(expected);
+  });
+
+  it('reads the repository root of a synth command line as the CLI does, and starts nothing for other commands', async () => {
+    const { earlyScanRoot } = (await import('../../bin/early-scan.mjs' as string)) as { earlyScanRoot(argv: string[], cwd: string): string | undefined };
+    expect(earlyScanRoot(['synth'], '/repo')).toBe('/repo/generated');
+    expect(earlyScanRoot(['-C', 'fleet', 'synth', '--check'], '/repo')).toBe('/repo/fleet/generated');
+    expect(earlyScanRoot(['--dir=/elsewhere', 'synth'], '/repo')).toBe('/elsewhere/generated');
+    expect(earlyScanRoot(['-C/a', '--dir', '/b', 'synth'], '/repo')).toBe('/b/generated');
+    expect(earlyScanRoot(['validate'], '/repo')).toBeUndefined();
+    expect(earlyScanRoot(['synth', '--no-cache'], '/repo')).toBeUndefined();
+    expect(earlyScanRoot(['synth', '--help'], '/repo')).toBeUndefined();
+  });
+
+  it('reads each file\'s size and mtime from Node\'s binding exactly as fs.lstatSync gives them, links not followed, and a binding of another layout is not used', () => {
+    const file = join(dir, 'cluster-0', 'flux', 'kustomization-0.yaml');
+    const link = join(dir, 'link-to-flux.yaml');
+    symlinkSync(join(dir, 'cluster-0', 'flux'), link);
+    try {
+      const fast = stampReader(fs, nodeBinding(), dir);
+      expect(fast.name).toBe('quick'); // the layout of the Node this runs on
+      const got = new Float64Array(2);
+      for (const p of [file, link, dir]) {
+        expect(fast(p, got)).toBe(true);
+        const st = fs.lstatSync(p);
+        expect([got[0], got[1]]).toEqual([st.size, st.mtimeMs]);
+      }
+      expect(fast(join(dir, 'gone.yaml'), got)).toBe(false);
+
+      // A binding whose numbers sit elsewhere (a future Node) fails the probe: fs.lstatSync is used.
+      const shifted = { lstat: (p: string) => Float64Array.from([0, ...(nodeBinding()!.lstat(p, false, undefined, false) as Float64Array)]) };
+      const slow = stampReader(fs, shifted, dir);
+      expect(slow.name).toBe('slow');
+      expect(slow(file, got)).toBe(true);
+      expect(got[0]).toBe(fs.lstatSync(file).size);
+      expect(stampReader(fs, undefined, dir).name).toBe('slow');
+    } finally {
+      rmSync(link);
+    }
   });
 });

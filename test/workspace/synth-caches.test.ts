@@ -3,7 +3,7 @@
  * it writes generated/ (staged folder by folder): a cache never hides a change, a damaged entry
  * is rebuilt, and a failure leaves generated/ as it was.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diskRenderCache, formatRenderEntry, parseRenderEntry } from '../../lib/io/render-cache.ts';
@@ -65,6 +65,22 @@ describe('a re-synth with nothing changed', () => {
     expect(treeOf(root)).toEqual(tree);
     const third = spawnCliWith({ timeoutMs: 240_000 }, root, 'synth');
     expect(third.out).toMatch(/^generated\/ unchanged/);
+  });
+
+  it('an in-place edit that keeps the folder\'s mtime is repaired by the next synth, run as a user runs it (scan started before the CLI loads)', () => {
+    const root = makeRepo();
+    const first = spawnCliWith({ timeoutMs: 240_000 }, root, 'synth');
+    expect(first.code, first.err).toBe(0);
+    const tree = treeOf(root);
+    const file = join(root, 'generated', ...KUSTOMIZATION);
+    const folder = join(file, '..');
+    const before = statSync(folder);
+    appendFileSync(file, '\n'); // `echo >> file`: no entry added or removed, so the folder's mtime stays
+    expect(statSync(folder).mtimeMs).toBe(before.mtimeMs);
+    const again = spawnCliWith({ timeoutMs: 240_000 }, root, '-C', root, 'synth');
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/^generated\/ updated: 0 added, 1 changed, 0 removed/);
+    expect(treeOf(root)).toEqual(tree);
   });
 
   it('sees a tenant file changed back and forth, and fleet.ts changed', async () => {

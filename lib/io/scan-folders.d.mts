@@ -1,0 +1,52 @@
+// Types of scan-folders.mjs (plain JavaScript: bin/tenantctl.mjs runs it before the bundle loads).
+import type * as fs from 'node:fs';
+
+/** A folder to scan: `files`, its manifest files listed already; or, without, all of it, listed here, with its subfolders. */
+export interface FolderJob {
+  /** Relative to the scanned folder ('' for itself). */
+  readonly dir: string;
+  readonly files?: readonly string[];
+}
+
+/**
+ * What one folder job found: per folder holding manifests, `[folder, files, folderStamp, text]`,
+ * where `text` is what the digest is taken of (each file's name, size and mtime, one line each).
+ * The files' stamps stay in that one string per folder until a caller asks for them (scan-tree.ts
+ * stampMap): a re-synth with nothing to do needs the digests only, and 50,000 objects that live to
+ * the end of the scan cost more in garbage collection than the stat calls themselves.
+ */
+export type FolderScan = Array<[string, number, string, string]>;
+
+/** The jobs of a tree and the shared counter the threads take them from. */
+export interface Listed {
+  readonly jobs: readonly FolderJob[];
+  readonly next: Int32Array;
+}
+
+export interface ScanWorker {
+  /** The folder it scans. */
+  readonly root: string;
+  /** The jobs it works on; undefined when it failed before listing them. */
+  readonly listed: Promise<Listed | undefined>;
+  /** What it found, by job index; undefined when it failed. */
+  readonly found: Promise<Array<[number, FolderScan]> | undefined>;
+  take(): void;
+  stop(): void;
+}
+
+export function folderJobs(io: { readdirSync: typeof fs.readdirSync }, root: string): FolderJob[];
+/** Puts a path's size and mtimeMs (lstat) into `into[0]`, `into[1]`; false when the path is gone. */
+export type StampReader = (path: string, into: Float64Array) => boolean;
+export function stampReader(io: { lstatSync: typeof fs.lstatSync }, fast: { lstat: Function } | undefined, probe: string): StampReader;
+export function nodeBinding(): { lstat: Function } | undefined;
+export function scanFolders(
+  io: { readdirSync: typeof fs.readdirSync },
+  stamp: StampReader,
+  sha256Base64: (text: string) => string,
+  root: string,
+  jobs: readonly FolderJob[],
+  next: Int32Array,
+): Array<[number, FolderScan]>;
+export function startScanWorker(root: string, listed?: Listed): ScanWorker | undefined;
+export function publishEarlyScan(scan: ScanWorker | undefined): void;
+export function takeEarlyScan(root: string): ScanWorker | undefined;
