@@ -40,7 +40,7 @@ export function folderFiles(folder: string, objects: readonly KubeObject[], sour
 }
 
 /** A file per object of `folder` (no kustomization.yaml): one part of a folder rendered in parts. */
-export function objectFiles(folder: string, objects: readonly KubeObject[], folderNamespace: string | undefined, source: string): ManifestFile[] {
+export function objectFiles(folder: string, objects: readonly KubeObject[], folderNamespace: string | undefined, source: string, serialize: (obj: KubeObject, source: string) => string = toYaml): ManifestFile[] {
   const files: ManifestFile[] = [];
   const seen = new Map<string, KubeObject>();
   for (const obj of objects) {
@@ -50,7 +50,7 @@ export function objectFiles(folder: string, objects: readonly KubeObject[], fold
       throw new Error(`internal error: ${formatKey(keyOf(obj))} and ${formatKey(keyOf(clash))} both map to ${folder}/${name}; rename one of them in the tier template`);
     }
     seen.set(name, obj);
-    files.push({ path: `${folder}/${name}`, content: toYaml(obj, source) });
+    files.push({ path: `${folder}/${name}`, content: serialize(obj, source) });
   }
   return files;
 }

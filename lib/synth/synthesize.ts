@@ -14,6 +14,8 @@ import type { ClusterBasePart, Templates } from '../tier/tier.ts';
 import type { CompiledFleet } from './compile.ts';
 import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, objectFiles, TENANTS_FOLDER, withKustomization } from './layout.ts';
 import { renderClusterObjects, renderEnvironment } from './render.ts';
+import { toYamlChunked } from './serialize-chunked.ts';
+import type { KubeObject } from '../model/resource.ts';
 
 /** Rendered files of one folder, by content key. Implementations may persist them. */
 export interface RenderCache {
@@ -112,7 +114,7 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
     const baseFolder = `${cluster.name}/${CLUSTER_BASE_FOLDER}`;
     const baseParts = templates.clusterBase(cluster, compiled.fleet, envs);
     const partKeys = baseParts.map((p) => clusterKey(`${CLUSTER_BASE_FOLDER}/${p.name}`, [JSON.stringify(p.inputs) ?? 'undefined']));
-    units.push({ folder: baseFolder, key: clusterKey(CLUSTER_BASE_FOLDER, partKeys), render: (cache) => renderInParts(baseFolder, baseParts, partKeys, cache) });
+    units.push({ folder: baseFolder, key: clusterKey(CLUSTER_BASE_FOLDER, partKeys), render: (cache) => renderInParts(baseFolder, baseParts, partKeys, cache, codeVersion) });
 
     type Part = [string, readonly string[], () => ReturnType<typeof renderClusterObjects>];
     const parts: Part[] = [
@@ -132,11 +134,13 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
  * rendered (and put there); then the kustomization.yaml over all of them. Byte-identical to
  * rendering the parts' objects as one folder: each object's file depends on that object alone.
  */
-function renderInParts(folder: string, parts: readonly ClusterBasePart[], keys: readonly string[], cache: RenderCache | undefined): ManifestFile[] {
+function renderInParts(folder: string, parts: readonly ClusterBasePart[], keys: readonly string[], cache: RenderCache | undefined, codeVersion: string): ManifestFile[] {
+  // A long list in an object (the shared PostgreSQL's roles) is serialized in cached chunks.
+  const serialize = (obj: KubeObject, source: string) => toYamlChunked(obj, source, cache, codeVersion);
   const files = parts.flatMap((part, i) => {
     const hit = cache?.get(keys[i]);
     if (hit) return hit;
-    const rendered = objectFiles(folder, renderClusterObjects((s) => part.render(s, part.inputs)), undefined, 'fleet.ts');
+    const rendered = objectFiles(folder, renderClusterObjects((s) => part.render(s, part.inputs)), undefined, 'fleet.ts', serialize);
     cache?.set(keys[i], rendered);
     return rendered;
   });
