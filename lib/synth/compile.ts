@@ -9,10 +9,11 @@ import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
 import { InputError, type Issue, type SourcePositions } from '../model/issue.ts';
 import { resolveTenant, type UnplacedEnvironment } from '../tenant/resolve.ts';
 import { tenantSchema } from '../tenant/schema.ts';
-
-type TenantValue = ReturnType<typeof tenantSchema.parse>;
 import type { Templates, TierRegistry } from '../tier/tier.ts';
 import { schemaIssues } from '../tenant/schema-issues.ts';
+
+/** A tenant file's value as the schema returns it. */
+type TenantValue = ReturnType<typeof tenantSchema.parse>;
 
 /** A module's default export, as loaded from a file. */
 export interface LoadedFile {
