@@ -10,6 +10,7 @@ import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';
 import type { Cluster, Fleet } from '../lib/fleet/schema.ts';
 import type { TenantEnvironment } from '../lib/model/environment.ts';
+import { basePart, type ClusterBasePart } from '../lib/tier/tier.ts';
 import { databaseName, BARMAN_PLUGIN, SHARED_PG_CLUSTER, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, VELERO_NAMESPACE, AUDITOR_NAMESPACE, AUDITOR_SECRETS_ROLE, AUDITOR_SUBJECTS } from './constructs/names.ts';
 import { REDIS_POD_SECURITY, REDIS_SECURITY } from './constructs/redis.ts';
 import { pluginScheduledBackup } from './constructs/postgres.ts';
@@ -88,8 +89,35 @@ function renderAuditorAccess(scope: Construct): void {
   });
 }
 
-export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void {
+/** One database role of the shared PostgreSQL per shared tenant environment: what its Cluster object reads of them. */
+interface SharedRole {
+  readonly name: string;
+  readonly passwordSecret: string;
+  readonly connectionLimit: number;
+}
+
+/**
+ * The cluster base, in parts (lib/tier/tier.ts ClusterBasePart) that read only their inputs: the
+ * platform objects and the shared data plane's fixed objects read none; the shared PostgreSQL
+ * Cluster reads each shared environment's role (its connection limit follows workers and
+ * replicas) and their count (storage); the shared Redis reads which environments have an ACL.
+ */
+export function renderClusterBase(cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): ClusterBasePart[] {
+  const parts = [basePart('platform', null, (scope) => renderPlatform(scope, cluster))];
+  if (!cluster.tiers.includes('shared')) return parts;
   const sharedEnvs = envs.filter((e) => e.tier === 'shared');
+  const roles = sharedEnvs.map((e): SharedRole => ({ name: databaseName(e), passwordSecret: `role-${e.tenant.name}-${e.name}`, connectionLimit: 10 + e.odoo.maxReplicas * (e.odoo.workers + 2) }));
+  const aclSecrets = sharedEnvs.filter((e) => e.redis.enabled).map((e) => `acl-${e.tenant.name}-${e.name}`);
+  parts.push(
+    basePart('shared-postgres', null, (scope) => renderSharedPostgres(scope, cluster, fleet)),
+    basePart('shared-postgres-cluster', { sharedEnvironments: sharedEnvs.length, roles }, (scope, inputs) => renderSharedPostgresCluster(scope, fleet, inputs)),
+    basePart('shared-redis', { aclSecrets }, (scope, inputs) => renderSharedRedis(scope, fleet, inputs)),
+  );
+  return parts;
+}
+
+/** Platform namespaces, Traefik's TLS defaults and redirect, the auditor's access: the same for any tenants. */
+function renderPlatform(scope: Construct, cluster: Cluster): void {
   for (const name of platformNamespaces(cluster)) {
     new k8s.KubeNamespace(scope, `platform-ns-${name}`, { metadata: { name, annotations: { ...KEEP_ON_DELETE } } });
   }
@@ -105,10 +133,11 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
   new k8s.KubeNamespace(scope, 'auditor-ns', { metadata: { name: AUDITOR_NAMESPACE } });
   new k8s.KubeServiceAccount(scope, 'auditor-sa', { metadata: { name: 'tenantctl-auditor', namespace: AUDITOR_NAMESPACE }, automountServiceAccountToken: false });
   renderAuditorAccess(scope);
+}
 
-  if (!cluster.tiers.includes('shared')) return;
+/** The shared PostgreSQL's namespace, network policy, object storage and daily backup. */
+function renderSharedPostgres(scope: Construct, cluster: Cluster, fleet: Fleet): void {
   const region = fleet.regions[cluster.region];
-
   restrictedNamespace(scope, 'pg-ns', SHARED_PG_NAMESPACE);
   new k8s.KubeNetworkPolicy(scope, 'pg-allow', {
     metadata: { name: 'allow-postgres', namespace: SHARED_PG_NAMESPACE },
@@ -144,13 +173,18 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
       },
     },
   });
+  pluginScheduledBackup(scope, 'pg-backup', { name: 'pg-shared-daily', namespace: SHARED_PG_NAMESPACE, cluster: SHARED_PG_CLUSTER, schedule: '0 0 1 * * *', immediate: true });
+}
+
+/** The shared PostgreSQL Cluster: one managed role per shared tenant environment. */
+function renderSharedPostgresCluster(scope: Construct, fleet: Fleet, inputs: { readonly sharedEnvironments: number; readonly roles: readonly SharedRole[] }): void {
   new cnpg.Cluster(scope, 'pg', {
     metadata: { name: SHARED_PG_CLUSTER, namespace: SHARED_PG_NAMESPACE },
     spec: {
       instances: 3,
       imageName: fleet.images.postgres['16'],
       primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
-      storage: { size: `${Math.max(100, sharedEnvs.length * 10)}Gi` },
+      storage: { size: `${Math.max(100, inputs.sharedEnvironments * 10)}Gi` },
       resources: {
         requests: { cpu: cnpg.ClusterSpecResourcesRequests.fromString('2'), memory: cnpg.ClusterSpecResourcesRequests.fromString('8Gi') },
         limits: { cpu: cnpg.ClusterSpecResourcesLimits.fromString('4'), memory: cnpg.ClusterSpecResourcesLimits.fromString('8Gi') },
@@ -159,25 +193,27 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
       postgresql: { parameters: { archive_timeout: '5min', max_connections: '500' } },
       plugins: [{ name: BARMAN_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: 'pg-shared-backup' } }],
       managed: {
-        roles: sharedEnvs.map((e) => ({
-          name: databaseName(e),
+        roles: inputs.roles.map((r) => ({
+          name: r.name,
           login: true,
           ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
-          passwordSecret: { name: `role-${e.tenant.name}-${e.name}` },
-          connectionLimit: 10 + e.odoo.maxReplicas * (e.odoo.workers + 2),
+          passwordSecret: { name: r.passwordSecret },
+          connectionLimit: r.connectionLimit,
         })),
       },
     },
   });
-  pluginScheduledBackup(scope, 'pg-backup', { name: 'pg-shared-daily', namespace: SHARED_PG_NAMESPACE, cluster: SHARED_PG_CLUSTER, schedule: '0 0 1 * * *', immediate: true });
+}
 
+/** The shared Redis, reading each shared environment's ACL Secret. */
+function renderSharedRedis(scope: Construct, fleet: Fleet, inputs: { readonly aclSecrets: readonly string[] }): void {
   restrictedNamespace(scope, 'redis-ns', SHARED_REDIS_NAMESPACE);
   const redisLabels = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': 'shared' };
   new k8s.KubeNetworkPolicy(scope, 'redis-allow', {
     metadata: { name: 'allow-redis', namespace: SHARED_REDIS_NAMESPACE },
     spec: { podSelector: { matchLabels: redisLabels }, policyTypes: ['Ingress'], ingress: [{ from: [SHARED_TENANTS], ports: [{ port: k8s.IntOrString.fromNumber(6379), protocol: 'TCP' }] }] },
   });
-  const aclSecrets = sharedEnvs.filter((e) => e.redis.enabled).map((e) => `acl-${e.tenant.name}-${e.name}`);
+  const { aclSecrets } = inputs;
   new k8s.KubeStatefulSet(scope, 'redis', {
     metadata: { name: 'redis', namespace: SHARED_REDIS_NAMESPACE },
     spec: {
@@ -225,4 +261,3 @@ export function renderClusterBase(scope: Construct, cluster: Cluster, fleet: Fle
     spec: { type: 'ClusterIP', selector: redisLabels, ports: [{ name: 'redis', port: 6379, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' }] },
   });
 }
-

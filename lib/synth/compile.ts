@@ -12,6 +12,9 @@ import { tenantSchema } from '../tenant/schema.ts';
 import type { Templates, TierRegistry } from '../tier/tier.ts';
 import { schemaIssues } from '../tenant/schema-issues.ts';
 
+/** A tenant file's value as the schema returns it. */
+type TenantValue = ReturnType<typeof tenantSchema.parse>;
+
 /** A module's default export, as loaded from a file. */
 export interface LoadedFile {
   readonly file: string;
@@ -27,6 +30,18 @@ export interface CompileInput {
   readonly templates: Templates;
   /** `<cluster>/<tenant>-<environment>` folders generated/ holds already (placement blames newcomers for a full cluster). */
   readonly deployed?: ReadonlySet<string>;
+  /** Tenant values validated before: only the others go through the schema (lib/io/valid-tenants.ts). */
+  readonly validTenants?: ValidTenants;
+}
+
+/**
+ * Tenant values that passed tenantSchema before, with what it made of them. Only values that
+ * passed are entered, so a value not found is validated and its errors are the schema's own.
+ */
+export interface ValidTenants {
+  /** What the schema made of `value`, when an equal value passed it before. */
+  get(value: unknown): unknown;
+  set(value: unknown, parsed: unknown): void;
 }
 
 export interface CompiledFleet {
@@ -89,12 +104,16 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
     if (typeof name === 'string' && stem(loaded.file) === name) named.set(name, loaded.file);
   }
   for (const loaded of sorted) {
-    const parsed = tenantSchema.safeParse(loaded.value, { reportInput: true });
-    if (!parsed.success) {
-      issues.push(...schemaIssues(loaded.file, parsed.error, 'tenant.invalid', tenantSchema, '"Tenant file reference" in the README'));
-      continue;
+    let spec = input.validTenants?.get(loaded.value) as TenantValue | undefined;
+    if (spec === undefined) {
+      const parsed = tenantSchema.safeParse(loaded.value, { reportInput: true });
+      if (!parsed.success) {
+        issues.push(...schemaIssues(loaded.file, parsed.error, 'tenant.invalid', tenantSchema, '"Tenant file reference" in the README'));
+        continue;
+      }
+      spec = parsed.data;
+      input.validTenants?.set(loaded.value, spec);
     }
-    const spec = parsed.data;
     const expected = stem(loaded.file);
     const first = owners.get(spec.name) ?? named.get(spec.name);
     if (first !== undefined && first !== loaded.file) {

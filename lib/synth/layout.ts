@@ -36,6 +36,11 @@ export function fileNameOf(obj: KubeObject, folderNamespace?: string): string {
 
 /** Lays out one folder: a file per object plus its kustomization.yaml. */
 export function folderFiles(folder: string, objects: readonly KubeObject[], source: string, folderNamespace?: string): ManifestFile[] {
+  return withKustomization(folder, objectFiles(folder, objects, folderNamespace, source), source);
+}
+
+/** A file per object of `folder` (no kustomization.yaml): one part of a folder rendered in parts. */
+export function objectFiles(folder: string, objects: readonly KubeObject[], folderNamespace: string | undefined, source: string, serialize: (obj: KubeObject, source: string) => string = toYaml): ManifestFile[] {
   const files: ManifestFile[] = [];
   const seen = new Map<string, KubeObject>();
   for (const obj of objects) {
@@ -45,12 +50,18 @@ export function folderFiles(folder: string, objects: readonly KubeObject[], sour
       throw new Error(`internal error: ${formatKey(keyOf(obj))} and ${formatKey(keyOf(clash))} both map to ${folder}/${name}; rename one of them in the tier template`);
     }
     seen.set(name, obj);
-    files.push({ path: `${folder}/${name}`, content: toYaml(obj, source) });
+    files.push({ path: `${folder}/${name}`, content: serialize(obj, source) });
   }
-  const resources = [...seen.keys()].sort();
-  files.push({
-    path: `${folder}/kustomization.yaml`,
-    content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, source),
-  });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files;
+}
+
+/** The folder's object files, sorted by path, with the kustomization.yaml that lists them. */
+export function withKustomization(folder: string, files: readonly ManifestFile[], source: string): ManifestFile[] {
+  const names = files.map((f) => f.path.slice(folder.length + 1));
+  const resources = [...names].sort();
+  for (let i = 1; i < resources.length; i++) {
+    if (resources[i] === resources[i - 1]) throw new Error(`internal error: two objects map to ${folder}/${resources[i]}; rename one of them in the tier template`);
+  }
+  const all = [...files, { path: `${folder}/kustomization.yaml`, content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, source) }];
+  return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -10,10 +10,12 @@
 import { createHash } from 'node:crypto';
 import type { TenantEnvironment } from '../model/environment.ts';
 import type { GitOpsEngine } from '../model/gitops-engine.ts';
-import type { Templates } from '../tier/tier.ts';
+import type { ClusterBasePart, Templates } from '../tier/tier.ts';
 import type { CompiledFleet } from './compile.ts';
-import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, TENANTS_FOLDER } from './layout.ts';
+import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, objectFiles, TENANTS_FOLDER, withKustomization } from './layout.ts';
 import { renderClusterObjects, renderEnvironment } from './render.ts';
+import { toYamlChunked } from './serialize-chunked.ts';
+import type { KubeObject } from '../model/resource.ts';
 
 /** Rendered files of one folder, by content key. Implementations may persist them. */
 export interface RenderCache {
@@ -48,16 +50,29 @@ export interface SynthUnit {
   readonly key: string;
   /** The environment rendered into the folder; absent for per-cluster folders. */
   readonly env?: TenantEnvironment;
-  /** The folder's files, its kustomization.yaml included, sorted by path. */
-  render(): ManifestFile[];
+  /**
+   * The folder's files, its kustomization.yaml included, sorted by path. A folder rendered in
+   * parts (the cluster base) takes the parts its cache holds from `cache` and puts the others there.
+   */
+  render(cache?: RenderCache): ManifestFile[];
 }
 
 export function environmentFolder(env: TenantEnvironment): string {
   return `${env.cluster.name}/${TENANTS_FOLDER}/${env.tenant.name}-${env.name}`;
 }
 
-export function cacheKey(env: TenantEnvironment, codeVersion: string): string {
-  return createHash('sha256').update(codeVersion).update('\0').update(JSON.stringify(env)).digest('hex');
+/**
+ * The content key of an environment's folder: the code, and the environment with the fleet it
+ * carries. The fleet is the same for every environment, so it is passed in hashed once
+ * (`fleetDigest`, fleetDigestOf) rather than serialized again per environment.
+ */
+export function cacheKey(env: TenantEnvironment, codeVersion: string, fleetDigest = fleetDigestOf(env.fleet)): string {
+  const rest = JSON.stringify({ ...env, fleet: undefined });
+  return createHash('sha256').update(codeVersion).update('\0').update(fleetDigest).update('\0').update(rest).digest('hex');
+}
+
+export function fleetDigestOf(fleet: TenantEnvironment['fleet']): string {
+  return createHash('sha256').update(JSON.stringify(fleet)).digest('hex');
 }
 
 /** Renders one environment's folder; what workers run for the cache misses, too. */
@@ -74,8 +89,9 @@ function runsEngine(cluster: { readonly engine?: GitOpsEngine }, engine: GitOpsE
 export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUnit[] {
   const units: SynthUnit[] = [];
   const byCluster = new Map<string, Array<{ env: TenantEnvironment; key: string }>>();
+  const fleetDigest = fleetDigestOf(compiled.fleet);
   for (const env of compiled.environments) {
-    const key = cacheKey(env, codeVersion);
+    const key = cacheKey(env, codeVersion, fleetDigest);
     const list = byCluster.get(env.cluster.name) ?? [];
     list.push({ env, key });
     byCluster.set(env.cluster.name, list);
@@ -93,9 +109,15 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
       for (const input of inputs) h.update('\0').update(input);
       return h.digest('hex');
     };
+    // The base folder's key is that of its parts, each keyed by the inputs it reads: a tenant
+    // change that none of them reads (a display name, a domain) leaves the folder as it is.
+    const baseFolder = `${cluster.name}/${CLUSTER_BASE_FOLDER}`;
+    const baseParts = templates.clusterBase(cluster, compiled.fleet, envs);
+    const partKeys = baseParts.map((p) => clusterKey(`${CLUSTER_BASE_FOLDER}/${p.name}`, [JSON.stringify(p.inputs) ?? 'undefined']));
+    units.push({ folder: baseFolder, key: clusterKey(CLUSTER_BASE_FOLDER, partKeys), render: (cache) => renderInParts(baseFolder, baseParts, partKeys, cache, codeVersion) });
+
     type Part = [string, readonly string[], () => ReturnType<typeof renderClusterObjects>];
     const parts: Part[] = [
-      [CLUSTER_BASE_FOLDER, entries.map((e) => e.key), () => renderClusterObjects((s) => templates.clusterBase(s, cluster, compiled.fleet, envs))],
       ...(runsEngine(cluster, 'argocd') ? [['argocd', [], () => renderClusterObjects((s) => templates.argoCd(s, cluster, compiled.fleet))] satisfies Part] : []),
       ...(runsEngine(cluster, 'flux') ? [['flux', folders, () => renderClusterObjects((s) => templates.flux(s, cluster, compiled.fleet, folders))] satisfies Part] : []),
     ];
@@ -107,11 +129,29 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
   return units;
 }
 
+/**
+ * A folder rendered part by part: each part's files from `cache` under its key when there, else
+ * rendered (and put there); then the kustomization.yaml over all of them. Byte-identical to
+ * rendering the parts' objects as one folder: each object's file depends on that object alone.
+ */
+function renderInParts(folder: string, parts: readonly ClusterBasePart[], keys: readonly string[], cache: RenderCache | undefined, codeVersion: string): ManifestFile[] {
+  // A long list in an object (the shared PostgreSQL's roles) is serialized in cached chunks.
+  const serialize = (obj: KubeObject, source: string) => toYamlChunked(obj, source, cache, codeVersion);
+  const files = parts.flatMap((part, i) => {
+    const hit = cache?.get(keys[i]);
+    if (hit) return hit;
+    const rendered = objectFiles(folder, renderClusterObjects((s) => part.render(s, part.inputs)), undefined, 'fleet.ts', serialize);
+    cache?.set(keys[i], rendered);
+    return rendered;
+  });
+  return withKustomization(folder, files, 'fleet.ts');
+}
+
 /** The files of `unit`, from the cache when it has them; counts a cache hit of an environment. */
 export function unitFiles(unit: SynthUnit, cache: RenderCache | undefined): { files: readonly ManifestFile[]; cached: boolean } {
   const hit = cache?.get(unit.key);
   if (hit) return { files: hit, cached: true };
-  const files = unit.render();
+  const files = unit.render(cache);
   cache?.set(unit.key, files);
   return { files, cached: false };
 }

@@ -64,10 +64,32 @@ export function defineTier(tier: Tier): Tier {
  */
 export interface Templates {
   readonly tiers: TierRegistry;
-  /** The cluster base folder (`<cluster>/cluster/`): shared data plane, TLS, auditor RBAC. */
-  clusterBase(scope: Construct, cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): void;
+  /**
+   * The cluster base folder (`<cluster>/cluster/`: shared data plane, TLS, auditor RBAC), as parts
+   * rendered and cached apart: a tenant change re-renders only the parts whose inputs it changes.
+   */
+  clusterBase(cluster: Cluster, fleet: Fleet, envs: readonly TenantEnvironment[]): readonly ClusterBasePart[];
   /** Argo CD's objects for the cluster (`<cluster>/argocd/`). */
   argoCd(scope: Construct, cluster: Cluster, fleet: Fleet): void;
   /** Flux's objects for the cluster (`<cluster>/flux/`); `folders` are the tenant folders it deploys. */
   flux(scope: Construct, cluster: Cluster, fleet: Fleet, folders: readonly string[]): void;
+}
+
+/**
+ * Some objects of the cluster base folder. `inputs` is all that `render` reads besides the cluster
+ * and the fleet (plain data, part of the part's cache key), so the key of a part changes exactly
+ * when its objects can: the shared PostgreSQL's roles follow each shared tenant's workers, while
+ * the Redis StatefulSet and the platform namespaces do not, and are not rendered again for it.
+ * Made with basePart, which types `render`'s argument as the inputs given.
+ */
+export interface ClusterBasePart {
+  /** Unique within the cluster's parts; part of the cache key. */
+  readonly name: string;
+  readonly inputs: unknown;
+  render(scope: Construct, inputs: unknown): void;
+}
+
+/** A ClusterBasePart whose `render` is handed its own `inputs` (and should read nothing else of the tenants). */
+export function basePart<T>(name: string, inputs: T, render: (scope: Construct, inputs: T) => void): ClusterBasePart {
+  return { name, inputs, render: render as (scope: Construct, inputs: unknown) => void };
 }

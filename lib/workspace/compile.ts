@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { runningBundle } from '../io/bundle-info.ts';
+import { diskValidTenants } from '../io/valid-tenants.ts';
 import { CODE_DIRS, sourceClosure, sourceFiles } from '../io/source-graph.ts';
 import { InputError, type Issue } from '../model/issue.ts';
 import { compile, type CompiledFleet, type LoadedFile } from '../synth/compile.ts';
@@ -27,11 +28,15 @@ export async function compileWorkspace(root: string, extra: readonly LoadedFile[
   }
   if (isIssue(fleet)) throw new InputError(issues);
   let compiled: CompiledFleet;
+  // Tenants that passed the schema before are not validated again (the fleet-wide checks still see them all).
+  const validTenants = diskValidTenants();
   try {
-    compiled = compile({ fleet, tenants: loaded, templates: projectTemplates, deployed: deployedFolders(root) });
+    compiled = compile({ fleet, tenants: loaded, templates: projectTemplates, deployed: deployedFolders(root), validTenants });
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...issues, ...error.issues]);
     throw error;
+  } finally {
+    validTenants.flush();
   }
   // Outside the try: load issues thrown inside it would be caught and reported twice.
   if (issues.length > 0) throw new InputError(issues);

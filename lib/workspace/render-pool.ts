@@ -76,7 +76,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
   if (workerCount === 0) {
-    for (const i of [...inline, ...misses]) done(i, units[i].render());
+    for (const i of [...inline, ...misses]) done(i, units[i].render(cache));
     return out as UnitFiles[];
   }
 
@@ -132,7 +132,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   });
 
   try {
-    for (const i of inline) done(i, units[i].render());
+    for (const i of inline) done(i, units[i].render(cache));
     while (!failure && (pending.length > 0 || busy())) {
       const batch = options.renderInMain === false && alive > 0 ? undefined : pending.pop();
       if (batch === undefined) {

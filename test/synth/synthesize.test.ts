@@ -44,6 +44,33 @@ describe('synthesize', () => {
     expect(Object.keys(before).every((f) => before[f] !== otherVersion[f])).toBe(true);
   });
 
+  it('leaves the cluster base folder as it is when a tenant change reads none of its parts (a display name)', () => {
+    const keys = (compiled: ReturnType<typeof fleetOf>) => Object.fromEntries(planSynth(compiled, 'v1').map((u) => [u.folder, u.key]));
+    const before = keys(fleetOf(tenantSpec('acme'), tenantSpec('beta')));
+    const renamed = keys(fleetOf(tenantSpec('acme', { displayName: 'ACME Renamed' }), tenantSpec('beta')));
+    expect(Object.keys(before).filter((f) => before[f] !== renamed[f])).toEqual(['west-shared/tenants/acme-production']);
+  });
+
+  it("a change of one tenant's workers re-renders the shared cluster's PostgreSQL roles, and only that part of the base folder", () => {
+    const workers = (n: number) => ({ odoo: { version: '18.0', image: 'registry.example/odoo/odoo:18.0-20251110', workers: n } });
+    const cache = memoryCache();
+    synthesize(fleetOf(tenantSpec('acme', workers(2)), tenantSpec('beta')), { codeVersion: 'v1', cache });
+    const stored: string[][] = [];
+    const watching: RenderCache = { get: (k) => cache.get(k), set: (k, files) => (stored.push(files.map((f) => f.path)), cache.set(k, files)) };
+    const changed = fleetOf(tenantSpec('acme', workers(3)), tenantSpec('beta'));
+    const warm = synthesize(changed, { codeVersion: 'v1', cache: watching });
+    const pg = 'west-shared/cluster/cluster-postgres-shared-pg-shared.yaml';
+    // Rendered again: acme's folder, the PostgreSQL Cluster part (its only file) and the base folder they make up;
+    // the Redis StatefulSet, the platform objects and beta's folder came from the cache.
+    const rendered = stored.map((paths) => (paths.length === 1 ? paths[0] : paths.find((p) => p.endsWith('kustomization.yaml'))));
+    expect(rendered.sort()).toEqual([pg, 'west-shared/cluster/kustomization.yaml', 'west-shared/tenants/acme-production/kustomization.yaml'].sort());
+    const acme = changed.environments.find((e) => e.tenant.name === 'acme')!;
+    const role = /connectionLimit: (\d+)\n\s+ensure: present\n\s+login: true\n\s+name: t_acme_production\n/.exec(warm.files.find((f) => f.path === pg)!.content);
+    expect(Number(role?.[1])).toBe(10 + acme.odoo.maxReplicas * (3 + 2));
+    // Byte-identical to a cold synth of the changed fleet.
+    expect(warm.files).toEqual(synthesize(changed, { codeVersion: 'v1' }).files);
+  });
+
   it('renders the same files in a worker thread as in the main thread', async () => {
     const specs = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, i) => tenantSpec(`t${n}`, { tier: ['shared', 'dedicated'][i % 2] }));
     const compiled = fleetOf(...specs);

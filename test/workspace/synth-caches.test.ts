@@ -181,6 +181,23 @@ describe('writing generated/ folder by folder', () => {
     expect(readdirSync(root).filter((n) => n.startsWith('generated'))).toEqual([]);
   });
 
+  it("a re-synth after one tenant changed gives the same bytes as a cold synth, the shared cluster's PostgreSQL roles included", async () => {
+    const root = makeRepo(['acme', 'beta', 'helix']);
+    await synthOk(root);
+    const before = treeOf(root);
+    const acme = readTenant(root, 'acme');
+    expect(acme).toContain("staging: { tier: 'shared', workers: 2,");
+    writeTenant(root, 'acme', acme.replace("staging: { tier: 'shared', workers: 2,", "staging: { tier: 'shared', workers: 3,"));
+    expect((await synthOk(root)).out).toMatch(/^generated\/ updated: 0 added, [1-9]\d* changed, 0 removed/);
+    const warm = treeOf(root);
+    const pg = 'eu-west-shared-1/cluster/cluster-postgres-shared-pg-shared.yaml';
+    expect(warm.get(pg)).not.toBe(before.get(pg));
+    rmSync(join(root, 'generated'), { recursive: true });
+    rmSync(join(root, '.tenantctl'), { recursive: true });
+    await synthOk(root, '--no-cache');
+    expect(treeOf(root)).toEqual(warm);
+  });
+
   it('writes the same tree cold as a re-synth repairs it to', async () => {
     const root = makeRepo(['acme', 'beta', 'helix']);
     await synthOk(root, '--no-cache');
