@@ -16,6 +16,8 @@ export const requiredLabels: Policy = {
       const namespace = obj.kind === 'Namespace' && obj.apiVersion === 'v1' ? obj.metadata.name : obj.metadata?.namespace;
       const inTenantNamespace = namespace !== undefined && (namespaceTenant(ctx, namespace) !== undefined || namespace.startsWith('tenant-'));
       const tenantObject = inTenantNamespace || LABELS.tenant in labels;
+      // The common case, without building the lists below for every object.
+      if (labels[LABELS.managedBy] === MANAGED_BY && (!tenantObject || (labels[LABELS.tenant] && labels[LABELS.tier] && labels[LABELS.environment]))) continue;
       const required = tenantObject ? [LABELS.managedBy, LABELS.tenant, LABELS.tier, LABELS.environment] : [LABELS.managedBy];
       const missing = required.filter((l) => !labels[l]);
       const problems = missing.length > 0 ? [`no ${missing.join(', ')}`] : [];

@@ -16,13 +16,36 @@ export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+type Key = string | number;
+
 /** `obj.a.b.c`, or undefined when any step is missing. */
-export function get(value: unknown, ...path: Array<string | number>): unknown {
+export function get(value: unknown, ...path: Key[]): unknown;
+// Fixed parameters rather than a rest array: policies call this for every field of every object,
+// and a rest array per call is most of its cost. Longer paths take the loop.
+export function get(value: unknown, k0?: Key, k1?: Key, k2?: Key, k3?: Key, k4?: Key, k5?: Key): unknown {
+  const n = arguments.length - 1;
+  if (n > 6) return getPath(value, Array.prototype.slice.call(arguments, 1) as Key[]);
+  if (n === 0) return value;
+  let at = step(value, k0!);
+  if (n === 1) return at;
+  at = step(at, k1!);
+  if (n === 2) return at;
+  at = step(at, k2!);
+  if (n === 3) return at;
+  at = step(at, k3!);
+  if (n === 4) return at;
+  at = step(at, k4!);
+  if (n === 5) return at;
+  return step(at, k5!);
+}
+
+function step(at: unknown, key: Key): unknown {
+  return at === null || typeof at !== 'object' ? undefined : (at as Record<Key, unknown>)[key];
+}
+
+function getPath(value: unknown, path: readonly Key[]): unknown {
   let at = value;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string | number, unknown>)[key];
-  }
+  for (const key of path) at = step(at, key);
   return at;
 }
 
@@ -55,19 +78,52 @@ function byKind(objects: readonly KubeObject[]): Map<string, KubeObject[]> {
   return index;
 }
 
+const NONE: readonly KubeObject[] = [];
+
 /**
  * Objects of one kind, optionally of one API group (`''` is the core group). Indexed once per
  * list, so that 30 policies over a 50,000-object cluster do not each scan it whole; the list must
  * not change afterwards (policy contexts are read-only).
  */
 export function ofKind(objects: readonly KubeObject[], kind: string, group?: string): KubeObject[] {
-  const same = byKind(objects).get(kind) ?? [];
+  const same = byKind(objects).get(kind) ?? NONE;
   return group === undefined ? [...same] : same.filter((o) => groupOf(o.apiVersion) === group);
+}
+
+/** Positions in an object list, to merge lists of several kinds back into the list's order. */
+const positionCache = new WeakMap<readonly KubeObject[], Map<KubeObject, number>>();
+
+/**
+ * The objects of `kinds` that `accept` keeps, in the order of `objects`: what
+ * `objects.filter((o) => kinds.includes(o.kind) && accept(o))` gives, from the kind index.
+ */
+export function selectKinds(objects: readonly KubeObject[], kinds: readonly string[], accept: (o: KubeObject) => boolean): KubeObject[] {
+  const index = byKind(objects);
+  const out: KubeObject[] = [];
+  let lists = 0;
+  for (const kind of kinds) {
+    const list = index.get(kind);
+    if (!list) continue;
+    lists++;
+    for (const o of list) if (accept(o)) out.push(o);
+  }
+  if (lists < 2 || out.length < 2) return out;
+  let positions = positionCache.get(objects);
+  if (!positions) {
+    positions = new Map();
+    for (let i = 0; i < objects.length; i++) if (!positions.has(objects[i])) positions.set(objects[i], i);
+    positionCache.set(objects, positions);
+  }
+  const at = positions;
+  return out.sort((a, b) => at.get(a)! - at.get(b)!);
 }
 
 /** Created by a controller (a ReplicaSet of a Deployment, a Pod of a Job): its owner is checked instead. */
 export function isControlled(obj: KubeObject): boolean {
-  return asArray(obj.metadata?.ownerReferences).some((r) => isObject(r) && r.controller === true);
+  const refs: unknown = obj.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return false;
+  for (const r of refs) if (isObject(r) && r.controller === true) return true;
+  return false;
 }
 
 const TRAEFIK_GROUPS = new Set(['traefik.io', 'traefik.containo.us']);
@@ -114,6 +170,11 @@ const templateCache = new WeakMap<readonly KubeObject[], PodTemplate[]>();
 
 /** Pod templates of every workload that is not itself controlled by another object. */
 export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
+  return [...podTemplatesOf(objects)];
+}
+
+/** podTemplates without the copy, for the policies' loops. */
+export function podTemplatesOf(objects: readonly KubeObject[]): readonly PodTemplate[] {
   let templates = templateCache.get(objects);
   if (!templates) {
     templates = [];
@@ -124,7 +185,7 @@ export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
     }
     templateCache.set(objects, templates);
   }
-  return [...templates];
+  return templates;
 }
 
 export interface ContainerRef {
@@ -140,8 +201,13 @@ export interface ContainerRef {
 const containerCache = new WeakMap<PodTemplate, ContainerRef[]>();
 
 export function containersOf(template: PodTemplate): ContainerRef[] {
+  return [...containerRefs(template)];
+}
+
+/** containersOf without the copy, for the policies' loops. */
+export function containerRefs(template: PodTemplate): readonly ContainerRef[] {
   const cached = containerCache.get(template);
-  if (cached) return [...cached];
+  if (cached) return cached;
   const out: ContainerRef[] = [];
   for (const field of ['initContainers', 'containers'] as const) {
     asArray(template.spec[field]).forEach((c, i) => {
@@ -149,7 +215,7 @@ export function containersOf(template: PodTemplate): ContainerRef[] {
     });
   }
   containerCache.set(template, out);
-  return [...out];
+  return out;
 }
 
 /** A container's security setting, falling back to the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`). */
@@ -201,6 +267,10 @@ interface TenancyIndex {
   readonly byNamespace: Map<string, TenantEnvironment>;
   /** namespace → tenant, from Namespace objects' labels and environments. */
   readonly namespaceTenant: Map<string, string>;
+  /** tenancyOf per object: a dozen policies and every finding ask for it. */
+  readonly tenancy: Map<KubeObject, Tenancy>;
+  environmentsOnCluster?: readonly EnvironmentOnCluster[];
+  readonly objectsOfEnvironment: Map<string, readonly KubeObject[]>;
 }
 
 const indexes = new WeakMap<PolicyContext, TenancyIndex>();
@@ -220,7 +290,7 @@ function indexOf(ctx: PolicyContext): TenancyIndex {
     const tenant = labelsOf(ns)[LABELS.tenant];
     if (tenant && !namespaceTenant.has(ns.metadata.name)) namespaceTenant.set(ns.metadata.name, tenant);
   }
-  index = { byKey, byNamespace, namespaceTenant };
+  index = { byKey, byNamespace, namespaceTenant, tenancy: new Map(), objectsOfEnvironment: new Map() };
   indexes.set(ctx, index);
   return index;
 }
@@ -228,6 +298,15 @@ function indexOf(ctx: PolicyContext): TenancyIndex {
 /** The tenant environment an object belongs to, from its labels, else from its namespace. */
 export function tenancyOf(ctx: PolicyContext, obj: KubeObject): Tenancy {
   const index = indexOf(ctx);
+  let tenancy = index.tenancy.get(obj);
+  if (tenancy === undefined) {
+    tenancy = readTenancy(index, obj);
+    index.tenancy.set(obj, tenancy);
+  }
+  return tenancy;
+}
+
+function readTenancy(index: TenancyIndex, obj: KubeObject): Tenancy {
   const labels = labelsOf(obj);
   const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
   const byNs = namespace ? index.byNamespace.get(namespace) : undefined;
@@ -249,9 +328,23 @@ export function isOtherTenantNamespace(ctx: PolicyContext, namespace: string, te
   return namespace.startsWith('tenant-') && !namespace.startsWith(`tenant-${tenant}-`);
 }
 
+export interface EnvironmentOnCluster {
+  readonly tenant: string;
+  readonly environment: string;
+  readonly namespace: string;
+  readonly env?: TenantEnvironment;
+  readonly object?: KubeObject;
+}
+
 /** Tenant environments placed on the context's cluster: from `environments`, else from tenant Namespaces. */
-export function environmentsOnCluster(ctx: PolicyContext): Array<{ tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }> {
-  const out = new Map<string, { tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }>();
+export function environmentsOnCluster(ctx: PolicyContext): EnvironmentOnCluster[] {
+  const index = indexOf(ctx);
+  index.environmentsOnCluster ??= readEnvironmentsOnCluster(ctx);
+  return [...index.environmentsOnCluster];
+}
+
+function readEnvironmentsOnCluster(ctx: PolicyContext): EnvironmentOnCluster[] {
+  const out = new Map<string, EnvironmentOnCluster>();
   for (const env of ctx.environments ?? []) {
     if (env.cluster.name !== ctx.cluster.name) continue;
     out.set(env.namespace, { tenant: env.tenant.name, environment: env.name, namespace: env.namespace, env });
@@ -277,6 +370,22 @@ function push(map: Map<string, KubeObject[]>, key: string, obj: KubeObject): voi
 
 /** Objects of one tenant environment: in its namespace, or labelled with its tenant and environment. */
 export function objectsOfEnvironment(ctx: PolicyContext, tenant: string, environment: string, namespace: string): KubeObject[] {
+  return [...environmentObjects(ctx, tenant, environment, namespace)];
+}
+
+/** objectsOfEnvironment without the copy, remembered per environment (several policies ask). */
+export function environmentObjects(ctx: PolicyContext, tenant: string, environment: string, namespace: string): readonly KubeObject[] {
+  const memo = indexOf(ctx).objectsOfEnvironment;
+  const key = `${namespace}\0${tenant}/${environment}`;
+  let objects = memo.get(key);
+  if (!objects) {
+    objects = readObjectsOfEnvironment(ctx, tenant, environment, namespace);
+    memo.set(key, objects);
+  }
+  return objects;
+}
+
+function readObjectsOfEnvironment(ctx: PolicyContext, tenant: string, environment: string, namespace: string): KubeObject[] {
   let index = objectIndexes.get(ctx);
   if (!index) {
     index = { byNamespace: new Map(), byTenantEnv: new Map() };
