@@ -199,7 +199,7 @@ export const crossRegionImmutable: Policy = {
       const need = requirements(ctx, e.env, tier);
       if (!need.crossRegion && !need.immutable) continue;
       const home = e.env?.tenant.region ?? ctx.cluster.region;
-      const targets = environmentObjects(ctx, e.tenant, e.environment, e.namespace).filter(isBackupTarget);
+      const targets = environmentObjects(ctx, 'backup-targets', () => backupTargets(ctx.objects), e.tenant, e.environment, e.namespace);
       const ok = targets.some((t) => {
         const region = backupMark(t, ANNOTATIONS.region);
         const regionOk = !need.crossRegion || (region !== undefined && region !== home && (need.target === undefined || region === need.target));
@@ -225,6 +225,8 @@ export const crossRegionImmutable: Policy = {
   },
 };
 
+const isRestoreTest = (o: KubeObject) => o.kind === 'CronJob' && labelsOf(o)[COMPONENT] === 'restore-test';
+
 export const restoreTest: Policy = {
   id: 'backups/restore-test',
   severity: 'error',
@@ -233,7 +235,7 @@ export const restoreTest: Policy = {
   check(ctx) {
     const out: Violation[] = [];
     for (const e of environmentsOnCluster(ctx)) {
-      const has = environmentObjects(ctx, e.tenant, e.environment, e.namespace).some((o) => o.kind === 'CronJob' && labelsOf(o)[COMPONENT] === 'restore-test');
+      const has = environmentObjects(ctx, 'restore-tests', () => ofKind(ctx.objects, 'CronJob').filter(isRestoreTest), e.tenant, e.environment, e.namespace).length > 0;
       if (!has) out.push({ object: e.object, resource: e.object ? undefined : namespaceRef(e.namespace), tenant: e.tenant, environment: e.environment, message: `${e.tenant} (${e.environment}) has no restore-test CronJob` });
     }
     return out;
