@@ -1,6 +1,6 @@
 /** Isolation policies: default-deny networking, data stores never exposed, no reach into another tenant. */
 import { LABELS, type KubeObject } from '../model/resource.ts';
-import { asArray, get, isEmptySelector, isObject, isOtherTenantNamespace, isTraefik, labelsOf, ofKind, selectKinds, tenancyOf, type Json } from './objects.ts';
+import { asArray, get, isEmptySelector, isObject, isOtherTenantNamespace, isTraefik, labelsOf, ofKind, selectKinds, tenantOf, type Json } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 function denies(np: KubeObject, type: 'Ingress' | 'Egress'): boolean {
@@ -175,7 +175,7 @@ export const noCrossTenantReference: Policy = {
   check(ctx: PolicyContext) {
     const out: Violation[] = [];
     for (const obj of ctx.objects) {
-      const { tenant } = tenancyOf(ctx, obj);
+      const tenant = tenantOf(ctx, obj);
       if (!tenant) continue;
       const own = obj.metadata.namespace;
       if (own && isOtherTenantNamespace(ctx, own, tenant)) {

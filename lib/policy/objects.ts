@@ -153,6 +153,8 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
+const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
+
 /** The pod template of a workload (core/apps/batch kinds), or undefined for other objects. */
 export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
   const group = groupOf(obj.apiVersion);
@@ -178,8 +180,8 @@ export function podTemplatesOf(objects: readonly KubeObject[]): readonly PodTemp
   let templates = templateCache.get(objects);
   if (!templates) {
     templates = [];
-    for (const obj of objects) {
-      if (isControlled(obj)) continue;
+    // Only kinds with a pod template, from the kind index, in the list's order.
+    for (const obj of selectKinds(objects, WORKLOAD_KINDS, (o) => !isControlled(o))) {
       const t = podTemplateOf(obj);
       if (t) templates.push(t);
     }
@@ -298,12 +300,22 @@ function indexOf(ctx: PolicyContext): TenancyIndex {
 export function tenancyOf(ctx: PolicyContext, obj: KubeObject): Tenancy {
   const index = indexOf(ctx);
   const labels = labelsOf(obj);
-  const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
-  const byNs = namespace ? index.byNamespace.get(namespace) : undefined;
+  const byNs = environmentOfNamespace(index, obj);
   const tenant = labels[LABELS.tenant] ?? byNs?.tenant.name;
   const environment = labels[LABELS.environment] ?? (byNs && byNs.tenant.name === tenant ? byNs.name : undefined);
   const env = tenant && environment ? index.byKey.get(`${tenant}/${environment}`) : undefined;
   return { tenant, environment, tier: labels[LABELS.tier] ?? env?.tier, env };
+}
+
+/** The environment placed on the cluster in the object's namespace (a Namespace's own). */
+function environmentOfNamespace(index: TenancyIndex, obj: KubeObject): TenantEnvironment | undefined {
+  const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
+  return namespace ? index.byNamespace.get(namespace) : undefined;
+}
+
+/** `tenancyOf(ctx, obj).tenant`, without the rest, for loops over every object. */
+export function tenantOf(ctx: PolicyContext, obj: KubeObject): string | undefined {
+  return labelsOf(obj)[LABELS.tenant] ?? environmentOfNamespace(indexOf(ctx), obj)?.tenant.name;
 }
 
 /** Tenant owning a namespace: from Namespace labels or environments, else from the `tenant-<tenant>-<env>` convention. */

@@ -8,12 +8,12 @@
  */
 import { LABELS, type KubeObject } from '../model/resource.ts';
 import { isDumpCronJob } from './backups.ts';
-import { asArray, get, isObject, labelsOf, ofKind, tenancyOf } from './objects.ts';
+import { asArray, get, isObject, labelsOf, ofKind, tenancyOf, tenantOf } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 /** In a tenant's namespace: by labels, the environments, or the `tenant-` naming convention. */
 function inTenantNamespace(ctx: PolicyContext, obj: KubeObject): boolean {
-  return !!tenancyOf(ctx, obj).tenant || (obj.metadata.namespace ?? '').startsWith('tenant-');
+  return !!tenantOf(ctx, obj) || (obj.metadata.namespace ?? '').startsWith('tenant-');
 }
 
 function rpoText(ctx: PolicyContext, obj: KubeObject): string {
