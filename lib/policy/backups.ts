@@ -4,7 +4,7 @@
  */
 import { namespaceFor, type TenantEnvironment } from '../model/environment.ts';
 import { LABELS, type KubeObject } from '../model/resource.ts';
-import { annotationsOf, asArray, environmentsOnCluster, get, isCnpg, isObject, isObjectStore, isVelero, labelsOf, namespaceRef, objectsOfEnvironment, ofKind, tenancyOf } from './objects.ts';
+import { annotationsOf, asArray, environmentObjects, environmentsOnCluster, get, isObject, isObjectStore, isVelero, labelsOf, namespaceRef, ofKind, selectKinds, tenancyOf } from './objects.ts';
 import { cronLongestGapMinutes, goDurationMinutes, postgresDurationMinutes, retentionDays } from '../time/schedule.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
@@ -68,12 +68,17 @@ export const scheduledBackup: Policy = {
   fix: 'add a ScheduledBackup for the cluster, or a dump CronJob in the tenant namespace for a shared database',
   check(ctx) {
     const out: Violation[] = [];
-    const scheduled = ctx.objects.filter((o) => isCnpg(o, 'ScheduledBackup'));
-    for (const cluster of ctx.objects.filter((o) => isCnpg(o, 'Cluster'))) {
-      const has = scheduled.some((s) => s.metadata.namespace === cluster.metadata.namespace && get(s, 'spec', 'cluster', 'name') === cluster.metadata.name);
-      if (!has) out.push({ object: cluster, message: `PostgreSQL cluster "${cluster.metadata.name}" has no ScheduledBackup` });
+    // Clusters backed up, by namespace: a cluster of 1,000 tenants holds hundreds of each.
+    const scheduled = new Map<unknown, Set<unknown>>();
+    for (const s of ofKind(ctx.objects, 'ScheduledBackup', 'postgresql.cnpg.io')) {
+      const names = scheduled.get(s.metadata.namespace);
+      if (names) names.add(get(s, 'spec', 'cluster', 'name'));
+      else scheduled.set(s.metadata.namespace, new Set([get(s, 'spec', 'cluster', 'name')]));
     }
-    for (const db of ctx.objects.filter((o) => isCnpg(o, 'Database'))) {
+    for (const cluster of ofKind(ctx.objects, 'Cluster', 'postgresql.cnpg.io')) {
+      if (!scheduled.get(cluster.metadata.namespace)?.has(cluster.metadata.name)) out.push({ object: cluster, message: `PostgreSQL cluster "${cluster.metadata.name}" has no ScheduledBackup` });
+    }
+    for (const db of ofKind(ctx.objects, 'Database', 'postgresql.cnpg.io')) {
       const namespace = tenantNamespaceOf(ctx, db);
       if (namespace && dumpCronJobs(ctx, namespace).length === 0) out.push({ object: db, message: `database "${String(get(db, 'spec', 'name') ?? db.metadata.name)}" has no dump CronJob in namespace ${namespace}` });
     }
@@ -92,7 +97,7 @@ export const recoveryPoint: Policy = {
   fix: 'enable the barman-cloud plugin with isWALArchiver: true and set postgresql.parameters.archive_timeout to at most the RPO; or schedule the dump CronJob more often',
   check(ctx) {
     const out: Violation[] = [];
-    for (const cluster of ctx.objects.filter((o) => isCnpg(o, 'Cluster'))) {
+    for (const cluster of ofKind(ctx.objects, 'Cluster', 'postgresql.cnpg.io')) {
       if (!hasWalArchiver(cluster)) {
         out.push({ object: cluster, path: 'spec.plugins', message: `PostgreSQL cluster "${cluster.metadata.name}" archives no WAL: point-in-time recovery is impossible` });
         continue;
@@ -105,7 +110,7 @@ export const recoveryPoint: Policy = {
         out.push({ object: cluster, path: 'spec.postgresql.parameters.archive_timeout', message: `archive_timeout ${String(raw)} ${timeout === Infinity ? 'disables time-based WAL switches' : `exceeds the RPO of ${rpo} minutes`}` });
       }
     }
-    for (const db of ctx.objects.filter((o) => isCnpg(o, 'Database'))) {
+    for (const db of ofKind(ctx.objects, 'Database', 'postgresql.cnpg.io')) {
       const rpo = tenancyOf(ctx, db).env?.backup.rpoMinutes;
       const namespace = tenantNamespaceOf(ctx, db);
       if (rpo === undefined || !namespace) continue;
@@ -136,7 +141,7 @@ export const retention: Policy = {
   fix: 'raise the retention (ObjectStore spec.retentionPolicy such as "30d", Velero spec.template.ttl such as "720h") to the required days',
   check(ctx) {
     const out: Violation[] = [];
-    for (const obj of ctx.objects) {
+    for (const obj of selectKinds(ctx.objects, ['ObjectStore', 'Schedule'], (o) => isObjectStore(o) || isVelero(o, 'Schedule'))) {
       let days: number | undefined;
       let path: string;
       let text: string;
@@ -169,6 +174,9 @@ export function bucketOf(obj: KubeObject): string | undefined {
 
 export const isBackupTarget = (o: KubeObject) => isObjectStore(o) || isVelero(o, 'Schedule') || isVelero(o, 'BackupStorageLocation');
 
+/** `objects.filter(isBackupTarget)`, from the kind index. */
+export const backupTargets = (objects: readonly KubeObject[]) => selectKinds(objects, ['ObjectStore', 'Schedule', 'BackupStorageLocation'], isBackupTarget);
+
 function requirements(ctx: PolicyContext, env: TenantEnvironment | undefined, tier: string | undefined): { crossRegion: boolean; immutable: boolean; target?: string } {
   const floors = tier ? ctx.tiers?.[tier]?.floors : undefined;
   const regulated = !env && !floors && tier === 'regulated';
@@ -191,7 +199,7 @@ export const crossRegionImmutable: Policy = {
       const need = requirements(ctx, e.env, tier);
       if (!need.crossRegion && !need.immutable) continue;
       const home = e.env?.tenant.region ?? ctx.cluster.region;
-      const targets = objectsOfEnvironment(ctx, e.tenant, e.environment, e.namespace).filter(isBackupTarget);
+      const targets = environmentObjects(ctx, 'backup-targets', () => backupTargets(ctx.objects), e.tenant, e.environment, e.namespace);
       const ok = targets.some((t) => {
         const region = backupMark(t, ANNOTATIONS.region);
         const regionOk = !need.crossRegion || (region !== undefined && region !== home && (need.target === undefined || region === need.target));
@@ -204,7 +212,7 @@ export const crossRegionImmutable: Policy = {
     }
     // An immutable mark is a promise about the bucket: it must be the region's object-locked bucket.
     if (ctx.fleet) {
-      for (const t of ctx.objects.filter(isBackupTarget)) {
+      for (const t of backupTargets(ctx.objects)) {
         const region = backupMark(t, ANNOTATIONS.region);
         const bucket = bucketOf(t);
         const locked = region ? ctx.fleet.regions[region]?.objectStorage.lockedBucket : undefined;
@@ -217,6 +225,8 @@ export const crossRegionImmutable: Policy = {
   },
 };
 
+const isRestoreTest = (o: KubeObject) => o.kind === 'CronJob' && labelsOf(o)[COMPONENT] === 'restore-test';
+
 export const restoreTest: Policy = {
   id: 'backups/restore-test',
   severity: 'error',
@@ -225,7 +235,7 @@ export const restoreTest: Policy = {
   check(ctx) {
     const out: Violation[] = [];
     for (const e of environmentsOnCluster(ctx)) {
-      const has = objectsOfEnvironment(ctx, e.tenant, e.environment, e.namespace).some((o) => o.kind === 'CronJob' && labelsOf(o)[COMPONENT] === 'restore-test');
+      const has = environmentObjects(ctx, 'restore-tests', () => ofKind(ctx.objects, 'CronJob').filter(isRestoreTest), e.tenant, e.environment, e.namespace).length > 0;
       if (!has) out.push({ object: e.object, resource: e.object ? undefined : namespaceRef(e.namespace), tenant: e.tenant, environment: e.environment, message: `${e.tenant} (${e.environment}) has no restore-test CronJob` });
     }
     return out;

@@ -1,7 +1,7 @@
 /** Capacity: what a cluster's workloads request fits what fleet.ts says the cluster has. */
 import { cpuMillis, GIBIBYTE, memoryBytes } from '../model/quantity.ts';
 import { formatKey, keyOf, type KubeObject } from '../model/resource.ts';
-import { containersOf, get, isCnpg, isControlled, podTemplateOf } from './objects.ts';
+import { containerRefs, get, isCnpg, isControlled, podTemplateOf, podTemplatesOf, selectKinds, type PodTemplate } from './objects.ts';
 import type { Policy, PolicyContext, ResourceRef } from './types.ts';
 
 interface Requests {
@@ -21,10 +21,13 @@ function requestsOf(container: unknown): Requests {
 /** A workload's request per replica as the scheduler counts it: max(sum of containers, largest init container). */
 export function podRequests(obj: KubeObject): Requests | undefined {
   const t = podTemplateOf(obj);
-  if (!t) return undefined;
+  return t ? templateRequests(t) : undefined;
+}
+
+function templateRequests(t: PodTemplate): Requests {
   const sum: Requests = { cpuMillis: 0, memoryBytes: 0 };
   const init: Requests = { cpuMillis: 0, memoryBytes: 0 };
-  for (const c of containersOf(t)) {
+  for (const c of containerRefs(t)) {
     const r = requestsOf(c.container);
     if (c.init) {
       init.cpuMillis = Math.max(init.cpuMillis, r.cpuMillis);
@@ -38,6 +41,10 @@ export function podRequests(obj: KubeObject): Requests | undefined {
 }
 
 const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const WORKLOAD_KINDS = ['Cluster', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'];
+/** What clusterRequests counts: an uncontrolled CNPG Cluster, apps/v1 replicated workload or bare Pod. */
+const isWorkload = (obj: KubeObject) =>
+  !isControlled(obj) && (isCnpg(obj, 'Cluster') || (REPLICATED.has(obj.kind) && obj.apiVersion === 'apps/v1') || (obj.kind === 'Pod' && obj.apiVersion === 'v1'));
 
 /** Steady-state requests of every long-running workload: Deployments/StatefulSets × replicas, bare Pods, CNPG Clusters × instances. */
 export function clusterRequests(objects: readonly KubeObject[]): Requests & { top: Array<{ object: KubeObject; cpuMillis: number; memoryBytes: number }> } {
@@ -48,12 +55,15 @@ export function clusterRequests(objects: readonly KubeObject[]): Requests & { to
     total.memoryBytes += r.memoryBytes * times;
     top.push({ object, cpuMillis: r.cpuMillis * times, memoryBytes: r.memoryBytes * times });
   };
-  for (const obj of objects) {
-    if (isControlled(obj)) continue;
+  // The pod templates the other policies read (every uncontrolled workload's), with their containers.
+  const templates = new Map<KubeObject, PodTemplate>();
+  for (const t of podTemplatesOf(objects)) templates.set(t.object, t);
+  for (const obj of selectKinds(objects, WORKLOAD_KINDS, isWorkload)) {
     if (isCnpg(obj, 'Cluster')) {
       add(obj, requestsOf(obj.spec), Number(get(obj, 'spec', 'instances') ?? 1));
     } else if ((REPLICATED.has(obj.kind) && obj.apiVersion === 'apps/v1') || (obj.kind === 'Pod' && obj.apiVersion === 'v1')) {
-      const r = podRequests(obj);
+      const t = templates.get(obj);
+      const r = t ? templateRequests(t) : undefined;
       const replicas = obj.kind === 'Pod' ? 1 : Number(get(obj, 'spec', 'replicas') ?? 1);
       if (r) add(obj, r, replicas);
     }

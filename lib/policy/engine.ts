@@ -49,11 +49,24 @@ export interface RunOptions {
   readonly policies?: readonly Policy[];
 }
 
+/** The first environment of each tenant, per environment list: `environments.find` for every finding is quadratic. */
+const firstByTenant = new WeakMap<readonly TenantEnvironment[], Map<string, TenantEnvironment>>();
+
+function firstEnvironmentOf(environments: readonly TenantEnvironment[], tenant: string | undefined): TenantEnvironment | undefined {
+  let index = firstByTenant.get(environments);
+  if (!index) {
+    index = new Map();
+    for (const e of environments) if (!index.has(e.tenant.name)) index.set(e.tenant.name, e);
+    firstByTenant.set(environments, index);
+  }
+  return tenant === undefined ? undefined : index.get(tenant);
+}
+
 function toFinding(policy: Policy, ctx: PolicyContext, v: Violation, environments: readonly TenantEnvironment[]): Finding {
   const t = v.object ? tenancyOf(ctx, v.object) : {};
   const tenant = v.tenant ?? t.tenant;
   const environment = v.environment ?? t.environment;
-  const tenantFile = (t.env ?? environments.find((e) => e.tenant.name === tenant))?.tenant.file;
+  const tenantFile = (t.env ?? firstEnvironmentOf(environments, tenant))?.tenant.file;
   const resource = v.object ? refOf(v.object) : (v.resource ?? { apiVersion: 'tenantctl.io/v1', kind: 'Cluster', name: ctx.cluster.name });
   const file = v.object ? ctx.files?.get(v.object) : undefined;
   return {
@@ -141,11 +154,20 @@ export function clusterFindings(c: PolicyContext, policies: readonly Policy[], e
  */
 export function fleetFindings(contexts: readonly PolicyContext[], policies: readonly Policy[], environments: readonly TenantEnvironment[]): Finding[] {
   const findings: Finding[] = [];
+  let homes: Map<KubeObject, PolicyContext> | undefined;
+  const homeOf = (obj: KubeObject): PolicyContext | undefined => {
+    if (!homes) {
+      homes = new Map();
+      for (const c of contexts) for (const o of c.objects) if (!homes.has(o)) homes.set(o, c);
+    }
+    return homes.get(obj);
+  };
   for (const policy of policies) {
     if (!policy.checkFleet) continue;
     try {
       for (const v of policy.checkFleet(contexts)) {
-        const home = (v.object && contexts.find((c) => c.objects.includes(v.object as KubeObject))) ?? contexts[0];
+        // The first context holding the object, as `contexts.find((c) => c.objects.includes(v.object))`.
+        const home = (v.object && homeOf(v.object)) ?? contexts[0];
         findings.push(toFinding(policy, home, v, environments));
       }
     } catch (error) {

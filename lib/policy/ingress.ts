@@ -1,6 +1,6 @@
 /** Ingress policies: TLS and HSTS everywhere, the Odoo database manager fenced off, host names owned. */
 import type { KubeObject } from '../model/resource.ts';
-import { asArray, get, isObject, isTraefik, tenancyOf, type Json } from './objects.ts';
+import { asArray, get, isObject, isTraefik, ofKind, selectKinds, tenancyOf, type Json } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 const DATABASE_MANAGER = /\bPath(Prefix)?\(\s*[`"]\/web\/database/;
@@ -22,9 +22,21 @@ interface RouteRef {
   readonly hosts: string[];
 }
 
-function routesOf(objects: readonly KubeObject[]): RouteRef[] {
+/** routesOf per object list: two policies read the routes of the same list (read-only, as for ofKind). */
+const routeCache = new WeakMap<readonly KubeObject[], readonly RouteRef[]>();
+
+function routesOf(objects: readonly KubeObject[]): readonly RouteRef[] {
+  let routes = routeCache.get(objects);
+  if (!routes) {
+    routes = readRoutes(objects);
+    routeCache.set(objects, routes);
+  }
+  return routes;
+}
+
+function readRoutes(objects: readonly KubeObject[]): RouteRef[] {
   const out: RouteRef[] = [];
-  for (const obj of objects.filter((o) => isTraefik(o, 'IngressRoute'))) {
+  for (const obj of ofKind(objects, 'IngressRoute').filter((o) => isTraefik(o, 'IngressRoute'))) {
     asArray(get(obj, 'spec', 'routes')).forEach((route, index) => {
       if (!isObject(route)) return;
       const match = String(route.match ?? '');
@@ -34,12 +46,27 @@ function routesOf(objects: readonly KubeObject[]): RouteRef[] {
   return out;
 }
 
+const isIngress = (o: KubeObject) => o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/');
+const servesHosts = (o: KubeObject) => isTraefik(o, 'IngressRoute') || isIngress(o);
+
+/** hostsOf per object of a list, for the objects that can serve a host, in the list's order. */
+const hostCache = new WeakMap<readonly KubeObject[], ReadonlyArray<{ object: KubeObject; hosts: ReadonlyArray<{ host: string; path: string }> }>>();
+
+function hostsIn(objects: readonly KubeObject[]): ReadonlyArray<{ object: KubeObject; hosts: ReadonlyArray<{ host: string; path: string }> }> {
+  let hosts = hostCache.get(objects);
+  if (!hosts) {
+    hosts = selectKinds(objects, ['IngressRoute', 'Ingress'], servesHosts).map((object) => ({ object, hosts: hostsOf(object) }));
+    hostCache.set(objects, hosts);
+  }
+  return hosts;
+}
+
 /** Host names an object serves: IngressRoute match rules and Ingress rules. */
 export function hostsOf(obj: KubeObject): Array<{ host: string; path: string }> {
   if (isTraefik(obj, 'IngressRoute')) {
     return asArray(get(obj, 'spec', 'routes')).flatMap((r, i) => hostsOfRule(String(get(r, 'match') ?? '')).map((host) => ({ host, path: `spec.routes[${i}].match` })));
   }
-  if (obj.kind === 'Ingress' && obj.apiVersion.startsWith('networking.k8s.io/')) {
+  if (isIngress(obj)) {
     return asArray(get(obj, 'spec', 'rules')).flatMap((r, i) => (typeof get(r, 'host') === 'string' ? [{ host: String(get(r, 'host')).toLowerCase(), path: `spec.rules[${i}].host` }] : []));
   }
   return [];
@@ -51,8 +78,7 @@ export const tlsRequired: Policy = {
   description: 'Every IngressRoute and Ingress terminates TLS (spec.tls).',
   fix: 'add spec.tls with a certificate (cert-manager secretName) to the route',
   check: (ctx) =>
-    ctx.objects
-      .filter((o) => isTraefik(o, 'IngressRoute') || (o.kind === 'Ingress' && o.apiVersion.startsWith('networking.k8s.io/')))
+    selectKinds(ctx.objects, ['IngressRoute', 'Ingress'], servesHosts)
       .filter((o) => {
         const tls = get(o, 'spec', 'tls');
         return tls === undefined || tls === null || (Array.isArray(tls) && tls.length === 0);
@@ -65,14 +91,26 @@ const middlewareIndexes = new WeakMap<PolicyContext, Map<string, KubeObject>>();
 function middlewareIndex(ctx: PolicyContext): Map<string, KubeObject> {
   let index = middlewareIndexes.get(ctx);
   if (!index) {
-    index = new Map(ctx.objects.filter((o) => isTraefik(o, 'Middleware')).map((m) => [`${m.metadata.namespace ?? ''}/${m.metadata.name}`, m]));
+    index = new Map(ofKind(ctx.objects, 'Middleware').filter((o) => isTraefik(o, 'Middleware')).map((m) => [`${m.metadata.namespace ?? ''}/${m.metadata.name}`, m]));
     middlewareIndexes.set(ctx, index);
   }
   return index;
 }
 
+/** middlewaresOf per route (routes are kept per object list): two policies ask, hsts twice. */
+const middlewareCache = new WeakMap<RouteRef, { found: KubeObject[]; missing: string[] }>();
+
 /** Middlewares a route uses, resolved to objects (chains followed); names of missing ones too. */
-function middlewaresOf(ctx: PolicyContext, route: RouteRef): { found: KubeObject[]; missing: string[] } {
+function middlewaresOf(ctx: PolicyContext, route: RouteRef): { readonly found: readonly KubeObject[]; readonly missing: readonly string[] } {
+  let resolved = middlewareCache.get(route);
+  if (!resolved) {
+    resolved = resolveMiddlewares(ctx, route);
+    middlewareCache.set(route, resolved);
+  }
+  return resolved;
+}
+
+function resolveMiddlewares(ctx: PolicyContext, route: RouteRef): { found: KubeObject[]; missing: string[] } {
   const byKey = middlewareIndex(ctx);
   const found: KubeObject[] = [];
   const missing: string[] = [];
@@ -156,8 +194,8 @@ export const hostnameOwned: Policy = {
   fix: "declare the host name in the tenant file's environments.<env>.domains, or use a name under the cluster's baseDomain",
   check(ctx) {
     const out: Violation[] = [];
-    for (const obj of ctx.objects) {
-      for (const { host, path } of hostsOf(obj)) {
+    for (const { object: obj, hosts } of hostsIn(ctx.objects)) {
+      for (const { host, path } of hosts) {
         if (underDomain(host, ctx.cluster.baseDomain)) continue;
         const { env, tenant } = tenancyOf(ctx, obj);
         if (env?.domains.map((d) => d.toLowerCase()).includes(host)) continue;
@@ -184,8 +222,8 @@ export const uniqueHostnames: Policy = {
   checkFleet(contexts) {
     const claims = new Map<string, Array<{ ctx: PolicyContext; obj: KubeObject; path: string }>>();
     for (const ctx of contexts) {
-      for (const obj of ctx.objects) {
-        for (const { host, path } of hostsOf(obj)) {
+      for (const { object: obj, hosts } of hostsIn(ctx.objects)) {
+        for (const { host, path } of hosts) {
           const list = claims.get(host) ?? [];
           list.push({ ctx, obj, path });
           claims.set(host, list);

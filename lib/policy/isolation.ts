@@ -1,6 +1,6 @@
 /** Isolation policies: default-deny networking, data stores never exposed, no reach into another tenant. */
-import { groupOf, LABELS, type KubeObject } from '../model/resource.ts';
-import { asArray, get, isEmptySelector, isObject, isOtherTenantNamespace, isTraefik, labelsOf, ofKind, tenancyOf, type Json } from './objects.ts';
+import { LABELS, type KubeObject } from '../model/resource.ts';
+import { asArray, get, isEmptySelector, isObject, isOtherTenantNamespace, isTraefik, labelsOf, ofKind, selectKinds, tenantOf, type Json } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 function denies(np: KubeObject, type: 'Ingress' | 'Egress'): boolean {
@@ -65,7 +65,7 @@ export const noExposedDatastore: Policy = {
       const type = String(get(svc, 'spec', 'type') ?? 'ClusterIP');
       if (EXPOSING.has(type) && isDatastoreService(svc)) out.push({ object: svc, path: 'spec.type', message: `Service "${svc.metadata.name}" exposes a data store as ${type}` });
     }
-    for (const route of ctx.objects.filter((o) => isTraefik(o, 'IngressRoute') || isTraefik(o, 'IngressRouteTCP'))) {
+    for (const route of selectKinds(ctx.objects, ['IngressRoute', 'IngressRouteTCP'], (o) => isTraefik(o, o.kind))) {
       asArray(get(route, 'spec', 'routes')).forEach((r, i) => {
         asArray(get(r, 'services')).forEach((s, j) => {
           if (isObject(s) && isDatastoreBackend(s)) {
@@ -74,7 +74,7 @@ export const noExposedDatastore: Policy = {
         });
       });
     }
-    for (const cluster of ctx.objects.filter((o) => o.kind === 'Cluster' && groupOf(o.apiVersion) === 'postgresql.cnpg.io')) {
+    for (const cluster of ofKind(ctx.objects, 'Cluster', 'postgresql.cnpg.io')) {
       asArray(get(cluster, 'spec', 'managed', 'services', 'additional')).forEach((s, i) => {
         const type = String(get(s, 'serviceTemplate', 'spec', 'type') ?? 'ClusterIP');
         if (EXPOSING.has(type)) out.push({ object: cluster, path: `spec.managed.services.additional[${i}].serviceTemplate.spec.type`, message: `PostgreSQL cluster "${cluster.metadata.name}" adds a ${type} service` });
@@ -98,41 +98,56 @@ export function namespaceReferences(obj: KubeObject): NamespaceRef[] {
 }
 
 /**
- * namespaceReferences' walk. The path is kept as segments and joined only for a match (most of an
- * object holds no reference); a module function, not a closure per object, as it runs on every object.
+ * namespaceReferences' walk. The path is kept as raw keys and array indexes and written out only
+ * for a match (most of an object holds no reference): no string is built per field visited. A
+ * module function, not a closure per object, as it runs on every object.
  */
-function walkReferences(value: unknown, segments: string[], top: boolean, out: NamespaceRef[]): void {
+function walkReferences(value: unknown, segments: Array<string | number>, top: boolean, out: NamespaceRef[]): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (typeof item !== 'object' || item === null) continue;
-      segments.push(`[${i}]`);
+      segments.push(i);
       walkReferences(item, segments, false, out);
       segments.pop();
     }
     return;
   }
-  if (!isObject(value)) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+  if (typeof value !== 'object' || value === null) return;
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const v = fields[key];
+    if (typeof v !== 'object' || v === null) {
+      if (key === 'namespace' && typeof v === 'string') out.push({ path: pathOf(segments, key), namespace: v });
+      continue;
+    }
     if (top && key === 'metadata') continue;
-    const v = value[key];
-    const segment = segments.length === 0 ? key : `.${key}`;
-    if (key === 'namespace' && typeof v === 'string') out.push({ path: segments.join('') + segment, namespace: v });
-    else if (key === 'namespaceSelector' && isObject(v)) {
-      const at = segments.join('') + segment;
-      const name = (v.matchLabels as Record<string, string> | undefined)?.['kubernetes.io/metadata.name'];
+    if (key === 'namespaceSelector' && !Array.isArray(v)) {
+      const selector = v as Json;
+      const at = pathOf(segments, key);
+      const name = (selector.matchLabels as Record<string, string> | undefined)?.['kubernetes.io/metadata.name'];
       if (name) out.push({ path: at, namespace: name });
-      for (const e of asArray(v.matchExpressions)) {
+      for (const e of asArray(selector.matchExpressions)) {
         if (isObject(e) && e.key === 'kubernetes.io/metadata.name' && e.operator === 'In') for (const n of asArray(e.values)) out.push({ path: at, namespace: String(n) });
       }
-      if (isEmptySelector(v)) out.push({ path: at, namespace: '*' });
-    } else if (typeof v === 'object' && v !== null) {
-      segments.push(segment);
+      if (isEmptySelector(selector)) out.push({ path: at, namespace: '*' });
+    } else {
+      segments.push(key);
       walkReferences(v, segments, false, out);
       segments.pop();
     }
   }
+}
+
+/** `spec.ingress[0].from[1].namespaceSelector`: the segments, then `last`. */
+function pathOf(segments: ReadonlyArray<string | number>, last: string): string {
+  let path = '';
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    path += typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`;
+  }
+  return segments.length === 0 ? last : `${path}.${last}`;
 }
 
 /** Secret-store keys an ExternalSecret reads (`remoteRef.key`, `extract.key`, `find.path`), with their paths. */
@@ -160,7 +175,7 @@ export const noCrossTenantReference: Policy = {
   check(ctx: PolicyContext) {
     const out: Violation[] = [];
     for (const obj of ctx.objects) {
-      const { tenant } = tenancyOf(ctx, obj);
+      const tenant = tenantOf(ctx, obj);
       if (!tenant) continue;
       const own = obj.metadata.namespace;
       if (own && isOtherTenantNamespace(ctx, own, tenant)) {

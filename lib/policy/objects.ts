@@ -4,6 +4,7 @@
  */
 import type { TenantEnvironment } from '../model/environment.ts';
 import { groupOf, LABELS, type KubeObject } from '../model/resource.ts';
+import { ofKind, selectKinds } from './kind-index.ts';
 import type { PolicyContext, ResourceRef } from './types.ts';
 
 export type Json = Record<string, unknown>;
@@ -16,13 +17,36 @@ export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+type Key = string | number;
+
 /** `obj.a.b.c`, or undefined when any step is missing. */
-export function get(value: unknown, ...path: Array<string | number>): unknown {
+export function get(value: unknown, ...path: Key[]): unknown;
+// Fixed parameters rather than a rest array: policies call this for every field of every object,
+// and a rest array per call is most of its cost. Longer paths take the loop.
+export function get(value: unknown, k0?: Key, k1?: Key, k2?: Key, k3?: Key, k4?: Key, k5?: Key): unknown {
+  const n = arguments.length - 1;
+  if (n > 6) return getPath(value, Array.prototype.slice.call(arguments, 1) as Key[]);
+  if (n === 0) return value;
+  let at = step(value, k0!);
+  if (n === 1) return at;
+  at = step(at, k1!);
+  if (n === 2) return at;
+  at = step(at, k2!);
+  if (n === 3) return at;
+  at = step(at, k3!);
+  if (n === 4) return at;
+  at = step(at, k4!);
+  if (n === 5) return at;
+  return step(at, k5!);
+}
+
+function step(at: unknown, key: Key): unknown {
+  return at === null || typeof at !== 'object' ? undefined : (at as Record<Key, unknown>)[key];
+}
+
+function getPath(value: unknown, path: readonly Key[]): unknown {
   let at = value;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string | number, unknown>)[key];
-  }
+  for (const key of path) at = step(at, key);
   return at;
 }
 
@@ -38,36 +62,14 @@ export function refOf(obj: KubeObject): ResourceRef {
   return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace || undefined, name: obj.metadata?.name ?? '' };
 }
 
-/** Objects by kind, per object list: every policy asks for a few kinds of the same list. */
-const byKindCache = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
-
-function byKind(objects: readonly KubeObject[]): Map<string, KubeObject[]> {
-  let index = byKindCache.get(objects);
-  if (!index) {
-    index = new Map();
-    for (const o of objects) {
-      const list = index.get(o.kind);
-      if (list) list.push(o);
-      else index.set(o.kind, [o]);
-    }
-    byKindCache.set(objects, index);
-  }
-  return index;
-}
-
-/**
- * Objects of one kind, optionally of one API group (`''` is the core group). Indexed once per
- * list, so that 30 policies over a 50,000-object cluster do not each scan it whole; the list must
- * not change afterwards (policy contexts are read-only).
- */
-export function ofKind(objects: readonly KubeObject[], kind: string, group?: string): KubeObject[] {
-  const same = byKind(objects).get(kind) ?? [];
-  return group === undefined ? [...same] : same.filter((o) => groupOf(o.apiVersion) === group);
-}
+export { ofKind, selectKinds } from './kind-index.ts';
 
 /** Created by a controller (a ReplicaSet of a Deployment, a Pod of a Job): its owner is checked instead. */
 export function isControlled(obj: KubeObject): boolean {
-  return asArray(obj.metadata?.ownerReferences).some((r) => isObject(r) && r.controller === true);
+  const refs: unknown = obj.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return false;
+  for (const r of refs) if (isObject(r) && r.controller === true) return true;
+  return false;
 }
 
 const TRAEFIK_GROUPS = new Set(['traefik.io', 'traefik.containo.us']);
@@ -97,6 +99,8 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
+const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
+
 /** The pod template of a workload (core/apps/batch kinds), or undefined for other objects. */
 export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
   const group = groupOf(obj.apiVersion);
@@ -114,17 +118,22 @@ const templateCache = new WeakMap<readonly KubeObject[], PodTemplate[]>();
 
 /** Pod templates of every workload that is not itself controlled by another object. */
 export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
+  return [...podTemplatesOf(objects)];
+}
+
+/** podTemplates without the copy, for the policies' loops. */
+export function podTemplatesOf(objects: readonly KubeObject[]): readonly PodTemplate[] {
   let templates = templateCache.get(objects);
   if (!templates) {
     templates = [];
-    for (const obj of objects) {
-      if (isControlled(obj)) continue;
+    // Only kinds with a pod template, from the kind index, in the list's order.
+    for (const obj of selectKinds(objects, WORKLOAD_KINDS, (o) => !isControlled(o))) {
       const t = podTemplateOf(obj);
       if (t) templates.push(t);
     }
     templateCache.set(objects, templates);
   }
-  return [...templates];
+  return templates;
 }
 
 export interface ContainerRef {
@@ -140,8 +149,13 @@ export interface ContainerRef {
 const containerCache = new WeakMap<PodTemplate, ContainerRef[]>();
 
 export function containersOf(template: PodTemplate): ContainerRef[] {
+  return [...containerRefs(template)];
+}
+
+/** containersOf without the copy, for the policies' loops. */
+export function containerRefs(template: PodTemplate): readonly ContainerRef[] {
   const cached = containerCache.get(template);
-  if (cached) return [...cached];
+  if (cached) return cached;
   const out: ContainerRef[] = [];
   for (const field of ['initContainers', 'containers'] as const) {
     asArray(template.spec[field]).forEach((c, i) => {
@@ -149,7 +163,7 @@ export function containersOf(template: PodTemplate): ContainerRef[] {
     });
   }
   containerCache.set(template, out);
-  return [...out];
+  return out;
 }
 
 /** A container's security setting, falling back to the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`). */
@@ -201,6 +215,7 @@ interface TenancyIndex {
   readonly byNamespace: Map<string, TenantEnvironment>;
   /** namespace → tenant, from Namespace objects' labels and environments. */
   readonly namespaceTenant: Map<string, string>;
+  environmentsOnCluster?: readonly EnvironmentOnCluster[];
 }
 
 const indexes = new WeakMap<PolicyContext, TenancyIndex>();
@@ -226,20 +241,37 @@ function indexOf(ctx: PolicyContext): TenancyIndex {
 }
 
 /** The tenant environment an object belongs to, from its labels, else from its namespace. */
+// Not remembered per object: most objects are asked once (by isolation/no-cross-tenant-reference),
+// and a map keyed by 17,000 objects costs more than reading a few labels again.
 export function tenancyOf(ctx: PolicyContext, obj: KubeObject): Tenancy {
   const index = indexOf(ctx);
   const labels = labelsOf(obj);
-  const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
-  const byNs = namespace ? index.byNamespace.get(namespace) : undefined;
+  const byNs = environmentOfNamespace(index, obj);
   const tenant = labels[LABELS.tenant] ?? byNs?.tenant.name;
   const environment = labels[LABELS.environment] ?? (byNs && byNs.tenant.name === tenant ? byNs.name : undefined);
   const env = tenant && environment ? index.byKey.get(`${tenant}/${environment}`) : undefined;
   return { tenant, environment, tier: labels[LABELS.tier] ?? env?.tier, env };
 }
 
+/** The environment placed on the cluster in the object's namespace (a Namespace's own). */
+function environmentOfNamespace(index: TenancyIndex, obj: KubeObject): TenantEnvironment | undefined {
+  const namespace = obj.kind === 'Namespace' && groupOf(obj.apiVersion) === '' ? obj.metadata.name : obj.metadata?.namespace;
+  return namespace ? index.byNamespace.get(namespace) : undefined;
+}
+
+/** `tenancyOf(ctx, obj).tenant`, without the rest, for loops over every object. */
+export function tenantOf(ctx: PolicyContext, obj: KubeObject): string | undefined {
+  return labelsOf(obj)[LABELS.tenant] ?? environmentOfNamespace(indexOf(ctx), obj)?.tenant.name;
+}
+
 /** Tenant owning a namespace: from Namespace labels or environments, else from the `tenant-<tenant>-<env>` convention. */
 export function namespaceTenant(ctx: PolicyContext, namespace: string): string | undefined {
   return indexOf(ctx).namespaceTenant.get(namespace);
+}
+
+/** namespaceTenant for every namespace at once, for loops over every object. */
+export function namespaceTenants(ctx: PolicyContext): ReadonlyMap<string, string> {
+  return indexOf(ctx).namespaceTenant;
 }
 
 /** Whether `namespace` belongs to a tenant other than `tenant` (the convention is `tenant-<tenant>-<environment>`). */
@@ -249,9 +281,23 @@ export function isOtherTenantNamespace(ctx: PolicyContext, namespace: string, te
   return namespace.startsWith('tenant-') && !namespace.startsWith(`tenant-${tenant}-`);
 }
 
+export interface EnvironmentOnCluster {
+  readonly tenant: string;
+  readonly environment: string;
+  readonly namespace: string;
+  readonly env?: TenantEnvironment;
+  readonly object?: KubeObject;
+}
+
 /** Tenant environments placed on the context's cluster: from `environments`, else from tenant Namespaces. */
-export function environmentsOnCluster(ctx: PolicyContext): Array<{ tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }> {
-  const out = new Map<string, { tenant: string; environment: string; namespace: string; env?: TenantEnvironment; object?: KubeObject }>();
+export function environmentsOnCluster(ctx: PolicyContext): EnvironmentOnCluster[] {
+  const index = indexOf(ctx);
+  index.environmentsOnCluster ??= readEnvironmentsOnCluster(ctx);
+  return [...index.environmentsOnCluster];
+}
+
+function readEnvironmentsOnCluster(ctx: PolicyContext): EnvironmentOnCluster[] {
+  const out = new Map<string, EnvironmentOnCluster>();
   for (const env of ctx.environments ?? []) {
     if (env.cluster.name !== ctx.cluster.name) continue;
     out.set(env.namespace, { tenant: env.tenant.name, environment: env.name, namespace: env.namespace, env });
@@ -267,7 +313,13 @@ export function environmentsOnCluster(ctx: PolicyContext): Array<{ tenant: strin
   return [...out.values()].sort((a, b) => a.namespace.localeCompare(b.namespace));
 }
 
-const objectIndexes = new WeakMap<PolicyContext, { byNamespace: Map<string, KubeObject[]>; byTenantEnv: Map<string, KubeObject[]> }>();
+interface EnvironmentIndex {
+  readonly byNamespace: Map<string, KubeObject[]>;
+  readonly byTenantEnv: Map<string, KubeObject[]>;
+}
+
+/** Environment indexes per context and subset name (see environmentObjects). */
+const environmentIndexes = new WeakMap<PolicyContext, Map<string, EnvironmentIndex>>();
 
 function push(map: Map<string, KubeObject[]>, key: string, obj: KubeObject): void {
   const list = map.get(key);
@@ -275,19 +327,41 @@ function push(map: Map<string, KubeObject[]>, key: string, obj: KubeObject): voi
   else map.set(key, [obj]);
 }
 
-/** Objects of one tenant environment: in its namespace, or labelled with its tenant and environment. */
-export function objectsOfEnvironment(ctx: PolicyContext, tenant: string, environment: string, namespace: string): KubeObject[] {
-  let index = objectIndexes.get(ctx);
+function environmentIndex(ctx: PolicyContext, subset: string, objects: () => readonly KubeObject[]): EnvironmentIndex {
+  let indexes = environmentIndexes.get(ctx);
+  if (!indexes) {
+    indexes = new Map();
+    environmentIndexes.set(ctx, indexes);
+  }
+  let index = indexes.get(subset);
   if (!index) {
     index = { byNamespace: new Map(), byTenantEnv: new Map() };
-    for (const o of ctx.objects) {
+    for (const o of objects()) {
       if (o.metadata?.namespace) push(index.byNamespace, o.metadata.namespace, o);
       const l = labelsOf(o);
       if (l[LABELS.tenant] && l[LABELS.environment]) push(index.byTenantEnv, `${l[LABELS.tenant]}/${l[LABELS.environment]}`, o);
     }
-    objectIndexes.set(ctx, index);
+    indexes.set(subset, index);
   }
+  return index;
+}
+
+function inEnvironment(index: EnvironmentIndex, tenant: string, environment: string, namespace: string): KubeObject[] {
   return [...new Set([...(index.byNamespace.get(namespace) ?? []), ...(index.byTenantEnv.get(`${tenant}/${environment}`) ?? [])])];
+}
+
+/** Objects of one tenant environment: in its namespace, or labelled with its tenant and environment. */
+export function objectsOfEnvironment(ctx: PolicyContext, tenant: string, environment: string, namespace: string): KubeObject[] {
+  return inEnvironment(environmentIndex(ctx, '', () => ctx.objects), tenant, environment, namespace);
+}
+
+/**
+ * `objectsOfEnvironment(...).filter(accept)`, where `objects` gives exactly the objects of the
+ * context that `accept` keeps, in the context's order (e.g. its CronJobs from the kind index), and
+ * `subset` names that choice: a few hundred objects indexed rather than all 17,000 of a cluster.
+ */
+export function environmentObjects(ctx: PolicyContext, subset: string, objects: () => readonly KubeObject[], tenant: string, environment: string, namespace: string): KubeObject[] {
+  return inEnvironment(environmentIndex(ctx, subset, objects), tenant, environment, namespace);
 }
 
 /** The resource a finding about a whole tenant environment points at: its Namespace. */

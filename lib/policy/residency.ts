@@ -1,6 +1,6 @@
 /** Residency: a tenant's data stays in its region, except for its declared cross-region backup copy. */
 import type { Fleet } from '../fleet/schema.ts';
-import { ANNOTATIONS, backupMark, bucketOf, isBackupTarget } from './backups.ts';
+import { ANNOTATIONS, backupMark, backupTargets, bucketOf } from './backups.ts';
 import { environmentsOnCluster, namespaceRef, tenancyOf } from './objects.ts';
 import type { Policy, Violation } from './types.ts';
 
@@ -23,7 +23,7 @@ export const dataResidency: Policy = {
         out.push({ object: e.object, resource: e.object ? undefined : namespaceRef(e.namespace), tenant: e.tenant, environment: e.environment, message: `${e.tenant} must stay in ${region} but runs on cluster ${ctx.cluster.name} in ${ctx.cluster.region}` });
       }
     }
-    for (const t of ctx.objects.filter(isBackupTarget)) {
+    for (const t of backupTargets(ctx.objects)) {
       const { env, tenant } = tenancyOf(ctx, t);
       const home = env?.tenant.region ?? ctx.cluster.region;
       const allowed = [home, ...(env?.backup.crossRegion ? [env.backup.crossRegion] : [])];

@@ -1,6 +1,6 @@
 /** Resilience policies: resources, probes, disruption budgets and zone spread. */
 import type { KubeObject } from '../model/resource.ts';
-import { asArray, containersOf, get, isControlled, isObject, labelsOf, ofKind, podTemplateOf, podTemplates, selectorMatches, tenancyOf } from './objects.ts';
+import { asArray, containerRefs, get, isControlled, isObject, labelsOf, ofKind, podTemplateOf, podTemplatesOf, selectKinds, selectorMatches, tenancyOf } from './objects.ts';
 import type { Policy, PolicyContext, PolicyTiers, Violation } from './types.ts';
 
 export const resourcesSet: Policy = {
@@ -10,8 +10,8 @@ export const resourcesSet: Policy = {
   fix: 'set resources.requests.cpu, resources.requests.memory and resources.limits.memory on the container',
   check(ctx) {
     const out: Violation[] = [];
-    for (const t of podTemplates(ctx.objects)) {
-      for (const c of containersOf(t)) {
+    for (const t of podTemplatesOf(ctx.objects)) {
+      for (const c of containerRefs(t)) {
         const missing = [
           ['requests', 'cpu'],
           ['requests', 'memory'],
@@ -33,8 +33,8 @@ export const probes: Policy = {
   fix: 'add a readinessProbe and a livenessProbe (e.g. httpGet on the health endpoint) to the container',
   check(ctx) {
     const out: Violation[] = [];
-    for (const t of podTemplates(ctx.objects)) {
-      for (const c of containersOf(t)) {
+    for (const t of podTemplatesOf(ctx.objects)) {
+      for (const c of containerRefs(t)) {
         if (c.init || asArray(c.container.ports).length === 0) continue;
         const missing = ['readinessProbe', 'livenessProbe'].filter((p) => !isObject(c.container[p]));
         if (missing.length > 0) out.push({ object: t.object, path: c.path, message: `container "${c.name}" exposes ports but has no ${missing.join(' or ')}` });
@@ -76,12 +76,18 @@ export const disruptionBudget: Policy = {
   description: 'A PodDisruptionBudget selects each Deployment or StatefulSet that runs more than one replica (replicas or HPA minReplicas > 1).',
   fix: 'add a PodDisruptionBudget (maxUnavailable: 1) whose selector matches the pod template labels',
   check(ctx) {
-    const pdbs = ofKind(ctx.objects, 'PodDisruptionBudget', 'policy');
+    // By namespace: a cluster holds thousands of workloads and budgets.
+    const pdbs = new Map<unknown, KubeObject[]>();
+    for (const p of ofKind(ctx.objects, 'PodDisruptionBudget', 'policy')) {
+      const list = pdbs.get(p.metadata.namespace);
+      if (list) list.push(p);
+      else pdbs.set(p.metadata.namespace, [p]);
+    }
     const out: Violation[] = [];
-    for (const w of ctx.objects.filter(replicated)) {
+    for (const w of selectKinds(ctx.objects, ['Deployment', 'StatefulSet'], replicated)) {
       if (replicaRange(ctx.objects, w).min <= 1) continue;
       const labels = podTemplateOf(w)?.labels ?? {};
-      const covered = pdbs.some((p) => p.metadata.namespace === w.metadata.namespace && selectorMatches(get(p, 'spec', 'selector'), labels));
+      const covered = (pdbs.get(w.metadata.namespace) ?? []).some((p) => selectorMatches(get(p, 'spec', 'selector'), labels));
       if (!covered) out.push({ object: w, message: `${w.kind} "${w.metadata.name}" runs ${replicaRange(ctx.objects, w).min}+ replicas without a PodDisruptionBudget` });
     }
     return out;

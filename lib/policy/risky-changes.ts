@@ -8,12 +8,12 @@
  */
 import { LABELS, type KubeObject } from '../model/resource.ts';
 import { isDumpCronJob } from './backups.ts';
-import { asArray, get, isCnpg, isObject, isVelero, labelsOf, ofKind, tenancyOf } from './objects.ts';
+import { asArray, get, isObject, labelsOf, ofKind, tenancyOf, tenantOf } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 /** In a tenant's namespace: by labels, the environments, or the `tenant-` naming convention. */
 function inTenantNamespace(ctx: PolicyContext, obj: KubeObject): boolean {
-  return !!tenancyOf(ctx, obj).tenant || (obj.metadata.namespace ?? '').startsWith('tenant-');
+  return !!tenantOf(ctx, obj) || (obj.metadata.namespace ?? '').startsWith('tenant-');
 }
 
 function rpoText(ctx: PolicyContext, obj: KubeObject): string {
@@ -28,13 +28,13 @@ export const backupsNotSuspended: Policy = {
   fix: 'resume it (`spec.suspend: false`, Velero `spec.paused: false`) or let the GitOps sync restore it; a sync does not undo a suspend Git leaves unset',
   check(ctx) {
     const out: Violation[] = [];
-    for (const sb of ctx.objects.filter((o) => isCnpg(o, 'ScheduledBackup'))) {
+    for (const sb of ofKind(ctx.objects, 'ScheduledBackup', 'postgresql.cnpg.io')) {
       if (get(sb, 'spec', 'suspend') === true) out.push({ object: sb, path: 'spec.suspend', message: `ScheduledBackup "${sb.metadata.name}" is suspended: no new base backups, ${rpoText(ctx, sb)}` });
     }
     for (const cj of ofKind(ctx.objects, 'CronJob', 'batch')) {
       if (isDumpCronJob(cj) && get(cj, 'spec', 'suspend') === true) out.push({ object: cj, path: 'spec.suspend', message: `backup CronJob "${cj.metadata.name}" is suspended: no new dumps, ${rpoText(ctx, cj)}` });
     }
-    for (const schedule of ctx.objects.filter((o) => isVelero(o, 'Schedule'))) {
+    for (const schedule of ofKind(ctx.objects, 'Schedule', 'velero.io')) {
       if (get(schedule, 'spec', 'paused') === true) out.push({ object: schedule, path: 'spec.paused', message: `Velero Schedule "${schedule.metadata.name}" is paused: no new volume backups, ${rpoText(ctx, schedule)}` });
     }
     return out;
@@ -122,7 +122,7 @@ export const databaseInstances: Policy = {
   fix: 'set spec.instances back to the promised count (or let the GitOps sync restore it); to change it, change database.instances in the tenant file',
   check(ctx) {
     const out: Violation[] = [];
-    for (const cluster of ctx.objects.filter((o) => isCnpg(o, 'Cluster'))) {
+    for (const cluster of ofKind(ctx.objects, 'Cluster', 'postgresql.cnpg.io')) {
       const { env, tier } = tenancyOf(ctx, cluster);
       const floor = env?.database.instances ?? (tier ? ctx.tiers?.[tier]?.defaults.database.instances : undefined);
       const instances = get(cluster, 'spec', 'instances');

@@ -1,12 +1,12 @@
 /** Security policies: the Pod Security "restricted" profile, image provenance and secrets in Git. */
 import { LABELS, MANAGED_BY, type KubeObject } from '../model/resource.ts';
-import { asArray, containersOf, effectiveSecurity, get, isControlled, isObject, labelsOf, ofKind, podTemplates, type ContainerRef } from './objects.ts';
+import { asArray, containerRefs, effectiveSecurity, get, isControlled, isObject, labelsOf, ofKind, podTemplatesOf, type ContainerRef } from './objects.ts';
 import type { Policy, PolicyContext, Violation } from './types.ts';
 
 function eachContainer(ctx: PolicyContext, check: (c: ContainerRef) => Violation | undefined): Violation[] {
   const out: Violation[] = [];
-  for (const t of podTemplates(ctx.objects)) {
-    for (const c of containersOf(t)) {
+  for (const t of podTemplatesOf(ctx.objects)) {
+    for (const c of containerRefs(t)) {
       const v = check(c);
       if (v) out.push(v);
     }
@@ -80,14 +80,14 @@ export const noHostAccess: Policy = {
   fix: 'remove privileged, hostPath, hostNetwork, hostPID and hostIPC; use a PersistentVolumeClaim or emptyDir for storage',
   check(ctx) {
     const out: Violation[] = [];
-    for (const t of podTemplates(ctx.objects)) {
+    for (const t of podTemplatesOf(ctx.objects)) {
       for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
         if (t.spec[field] === true) out.push({ object: t.object, path: `${t.path}.${field}`, message: `pod uses ${field}` });
       }
       asArray(t.spec.volumes).forEach((v, i) => {
         if (isObject(v) && v.hostPath !== undefined) out.push({ object: t.object, path: `${t.path}.volumes[${i}].hostPath`, message: `volume "${String(v.name)}" mounts a host path` });
       });
-      for (const c of containersOf(t)) {
+      for (const c of containerRefs(t)) {
         if (get(c.container, 'securityContext', 'privileged') === true) out.push({ object: t.object, path: `${c.path}.securityContext.privileged`, message: `${label(c)} is privileged` });
       }
     }
@@ -160,7 +160,7 @@ export const noServiceAccountToken: Policy = {
   check(ctx) {
     const accounts = new Map(ofKind(ctx.objects, 'ServiceAccount', '').map((sa) => [`${sa.metadata.namespace ?? ''}/${sa.metadata.name}`, sa]));
     const out: Violation[] = [];
-    for (const t of podTemplates(ctx.objects)) {
+    for (const t of podTemplatesOf(ctx.objects)) {
       const own = t.spec.automountServiceAccountToken;
       if (own === false) continue;
       const name = typeof t.spec.serviceAccountName === 'string' ? t.spec.serviceAccountName : 'default';
