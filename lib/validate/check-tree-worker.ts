@@ -1,5 +1,5 @@
 /**
- * Worker side of lib/validate/check-tree.ts: starts before the tree is listed (its validators load
+ * Worker side of lib/validate/check-tree.ts: starts while the tree is listed (its validators load
  * meanwhile), then reads and validates its share of the units (cluster folders; lib/validate/unit-batches.ts)
  * and sends each one's problems and findings; once the policy inputs arrive, runs the per-cluster
  * policies on them and sends the findings; sends its documents only when asked (`gather`).

@@ -10,7 +10,7 @@
  * after another cost more than a second at 1,000 tenants. A few folders do not share out evenly over
  * the threads, so a thread with no folder left reads batches of the folders the others are still
  * reading and sends them to their owner (lib/validate/unit-batches.ts): the threads finish together.
- * The workers start before the tree is listed, so that they are ready (validators loaded) when it is.
+ * The workers start while the tree is listed, so that they are ready (validators loaded) when it is.
  *
  * The result is exactly that of reading on one thread, validating every document, grouping them by
  * cluster (lib/policy/context.ts) and `runPolicies`: the same problems, schema findings and policy
@@ -23,6 +23,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Fleet } from '../fleet/schema.ts';
 import { batchValidator, readManifestsParallel } from '../io/read-manifests-parallel.ts';
 import { yamlFiles, type ReadManifestsOptions, type YamlFile } from '../io/read-manifests.ts';
@@ -197,7 +198,7 @@ interface UnitResult {
   fleetDocs?: ManifestDoc[];
 }
 
-/** Folders directly under `dir` (0 when it cannot be read): whether workers may be worth starting before the listing. */
+/** Folders directly under `dir` (0 when it cannot be read): most units the listing can give, but for files at the top. */
 function topFolders(dir: string): number {
   try {
     return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
@@ -213,11 +214,17 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
   const validateOptions: ReadSchemasOptions = { root: options.root, kubernetesVersion: options.kubernetesVersion, cacheDir: options.cacheDir };
   const minFiles = options.minFilesForWorkers ?? 2000;
   const wanted = (units: number) => (options.registry ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: units - 1 }));
-  // Workers start before the listing (a worker takes about as long to start as the listing of a
-  // large tree), when the tree has folders to share out; those not needed after all are stopped.
+  // Workers start as soon as the listing has found enough files (a worker takes about as long to
+  // start as the listing of a large tree takes), when the tree has folders to share out; those not
+  // needed after all are stopped.
   const start = (thread: number) => startWorker(new URL('./check-tree-worker.ts', import.meta.url), { thread, yaml: options.yaml, validate: validateOptions, batchSize: options.batchSize } satisfies CheckTreeWorkerData);
-  const started = options.registry ? [] : Array.from({ length: wanted(topFolders(dir)) }, (_, i) => start(i + 1));
-  const found = yamlFiles(dir, options.base);
+  const started: Worker[] = [];
+  let early = false;
+  const found = yamlFiles(dir, options.base, (files) => {
+    if (early || files < minFiles) return;
+    early = true;
+    for (let i = wanted(topFolders(dir)); i > 0; i--) started.push(start(started.length + 1));
+  });
   const paths = found.map((f) => f.path);
   const files = found.map((f) => f.file);
   const units = unitsOf(paths, dir);
