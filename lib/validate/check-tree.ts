@@ -148,7 +148,7 @@ export function checkUnits(reads: readonly UnitRead[], inputs: PolicyInputs): Un
   return { pure, units: checked.map(({ read, context }) => ({ unit: read.unit.index, findings: clusterFindings(context, POLICIES, environments), fleetDocs: fleetDocsOf(read.docs) })) };
 }
 
-/** What the worker (check-tree-worker.ts) starts with, before the tree is listed. */
+/** What the worker (check-tree-worker.ts) starts with, while the tree is listed. */
 export interface CheckTreeWorkerData {
   /** The worker's number in Schedule.owners (1…). */
   readonly thread: number;
