@@ -115,8 +115,11 @@ export interface YamlFile {
   readonly file: string;
 }
 
-/** Every YAML file under `dir`, recursively, sorted by name at each level, dot-entries skipped. */
-export function yamlFiles(dir: string, base: string = process.cwd()): YamlFile[] {
+/**
+ * Every YAML file under `dir`, recursively, sorted by name at each level, dot-entries skipped.
+ * `listed` is told how many files were found so far after each folder (to start work early).
+ */
+export function yamlFiles(dir: string, base: string = process.cwd(), listed?: (files: number) => void): YamlFile[] {
   const out: YamlFile[] = [];
   // Paths are built by concatenation from the normalized root (path.join per entry costs more than
   // reading the directories of a 50,000-file tree).
@@ -128,6 +131,7 @@ export function yamlFiles(dir: string, base: string = process.cwd()): YamlFile[]
       if (entry.isDirectory()) walk(prefix + name, file ? `${file}/${name}` : name);
       else if (entry.isFile() && (name.endsWith('.yaml') || name.endsWith('.yml'))) out.push({ path: prefix + name, file: file ? `${file}/${name}` : name });
     }
+    listed?.(out.length);
   };
   const root = join(dir);
   walk(root, relative(base, root).split(sep).join('/'));

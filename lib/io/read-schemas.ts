@@ -90,6 +90,11 @@ function inputFiles(root: string, kubernetesVersion: string): { definitions: str
 
 /** Reads the vendored inputs, through the cache when it is enabled. */
 export function readSchemaSource(options: ReadSchemasOptions = {}): SchemaSource {
+  return readSchemaSourceDigested(options).source;
+}
+
+/** readSchemaSource, with a content hash of the vendored inputs it was read from (what keys its cache entry). */
+export function readSchemaSourceDigested(options: ReadSchemasOptions = {}): { source: SchemaSource; digest: string } {
   const root = options.root ?? repositoryRoot();
   const kubernetesVersion = options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
   const files = inputFiles(root, kubernetesVersion);
@@ -104,7 +109,7 @@ export function readSchemaSource(options: ReadSchemasOptions = {}): SchemaSource
   if (cacheFile && existsSync(cacheFile)) {
     try {
       const cached: unknown = JSON.parse(readFileSync(cacheFile, 'utf8'));
-      if (isSchemaSource(cached, kubernetesVersion)) return cached;
+      if (isSchemaSource(cached, kubernetesVersion)) return { source: cached, digest };
     } catch {
       // A truncated file: rebuilt below.
     }
@@ -118,5 +123,5 @@ export function readSchemaSource(options: ReadSchemasOptions = {}): SchemaSource
     // The cache is an optimisation; a read-only file system must not fail validation.
     writeCacheFile(cacheFile, JSON.stringify(source));
   }
-  return source;
+  return { source, digest };
 }

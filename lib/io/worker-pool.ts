@@ -66,7 +66,7 @@ export function startWorker<D>(module: URL, data?: D): Worker {
   const bundle = runningBundle();
   const entry = bundle && module.href.startsWith(bundle.sourceRoot) ? bundle.entries[module.href.slice(bundle.sourceRoot.length)] : undefined;
   if (bundle && entry) {
-    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries };
+    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries, key: bundle.key };
     return new Worker(BUNDLE_BOOT, { eval: true, workerData: { bundle: info, module: pathToFileURL(join(bundle.dir, entry)).href, data } });
   }
   return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: module.href, data } });

@@ -7,7 +7,10 @@
  * and validates their files, and once the tenant files are compiled runs the per-cluster policies on
  * them where they are. Only findings travel, plus the few objects the fleet-wide checks look at
  * (`Policy.fleetObjects`). Copying 55,000 objects to one thread and checking them there one cluster
- * after another cost more than a second at 1,000 tenants.
+ * after another cost more than a second at 1,000 tenants. A few folders do not share out evenly over
+ * the threads, so a thread with no folder left reads batches of the folders the others are still
+ * reading and sends them to their owner (lib/validate/unit-batches.ts): the threads finish together.
+ * The workers start while the tree is listed, so that they are ready (validators loaded) when it is.
  *
  * The result is exactly that of reading on one thread, validating every document, grouping them by
  * cluster (lib/policy/context.ts) and `runPolicies`: the same problems, schema findings and policy
@@ -18,10 +21,11 @@
  * much larger than the others), the files are read in batches shared by all threads and the
  * objects copied to this thread, as lib/io/read-manifests-parallel.ts does.
  */
+import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Fleet } from '../fleet/schema.ts';
-import { parseBatch, batchValidator, readManifestsParallel } from '../io/read-manifests-parallel.ts';
+import { batchValidator, readManifestsParallel } from '../io/read-manifests-parallel.ts';
 import { yamlFiles, type ReadManifestsOptions, type YamlFile } from '../io/read-manifests.ts';
 import type { ReadSchemasOptions } from '../io/read-schemas.ts';
 import { poolSize, startWorker, stopWorkers } from '../io/worker-pool.ts';
@@ -32,7 +36,10 @@ import { clusterFindings, fleetFindings, POLICIES, policyEnvironments, runPolici
 import type { ClusterInfo, Finding, PolicyContext, PolicyTiers } from '../policy/types.ts';
 import type { ManifestDoc, SchemaFinding } from './findings.ts';
 import type { SchemaRegistry } from './registry.ts';
+import { newSchedule, readBatches, type HelpedBatch, type Schedule, type Unit, type UnitFiles, type UnitRead } from './unit-batches.ts';
 import { validateWith } from './validate.ts';
+
+export type { Unit, UnitRead } from './unit-batches.ts';
 
 /** What the policies need besides the objects: from the compiled tenant files and fleet.ts. Crosses threads. */
 export interface PolicyInputs {
@@ -61,6 +68,8 @@ export interface CheckTreeOptions extends ReadSchemasOptions {
   readonly maxImbalance?: number;
   /** Validate against this registry, on this thread (tests). Reads in shared batches. */
   readonly registry?: SchemaRegistry;
+  /** Files per batch a thread takes of a cluster folder (tests). @default BATCH_SIZE of unit-batches.ts */
+  readonly batchSize?: number;
 }
 
 /** How the tree was checked (tests, benchmarks). */
@@ -76,14 +85,6 @@ export interface CheckTreeResult {
   /** Policy findings, waivers applied, sorted: `runPolicies` on every cluster. */
   readonly policyFindings: Finding[];
   readonly mode: CheckTreeMode;
-}
-
-/** A folder directly under the tree (`name`, `''` for files at its top), as files `[from, to)` of the listing. */
-export interface Unit {
-  readonly index: number;
-  readonly name: string;
-  readonly from: number;
-  readonly to: number;
 }
 
 /** The listing cut into runs of files of the same top folder, in file order. */
@@ -114,35 +115,6 @@ export function unitOrder(units: readonly Unit[], threads: number, maxImbalance:
   const order = [...units].sort((a, b) => size(b) - size(a) || a.index - b.index);
   const total = units.reduce((n, u) => n + size(u), 0);
   return size(order[0]) > (maxImbalance * total) / threads ? undefined : order;
-}
-
-/** One unit read and validated, its documents kept. */
-export interface UnitRead {
-  readonly unit: Unit;
-  readonly docs: ManifestDoc[];
-  readonly problems: SchemaFinding[];
-  readonly findings: SchemaFinding[];
-  /** Whether JSON carries the documents exactly (see parseManifestsChecked). */
-  readonly json: boolean;
-}
-
-const BATCH_SIZE = 256;
-
-/** Reads and validates one unit's files; `between` runs between batches (this thread lets the compiler go on). */
-export async function readUnit(paths: readonly string[], files: readonly string[], unit: Unit, yaml: CheckTreeOptions['yaml'], validate: (docs: readonly ManifestDoc[]) => SchemaFinding[], between?: () => Promise<void>): Promise<UnitRead> {
-  const docs: ManifestDoc[] = [];
-  const problems: SchemaFinding[] = [];
-  const findings: SchemaFinding[] = [];
-  let json = true;
-  for (let from = unit.from; from < unit.to; from += BATCH_SIZE) {
-    const batch = parseBatch(paths, files, from, Math.min(from + BATCH_SIZE, unit.to), yaml);
-    for (const d of batch.docs) docs.push(d);
-    for (const p of batch.problems) problems.push(p);
-    for (const f of validate(batch.docs)) findings.push(f);
-    json &&= batch.json;
-    if (between) await between();
-  }
-  return { unit, docs, problems, findings, json };
 }
 
 /** What a thread found by policy on its units; `pure`: each unit's objects all belong to the cluster it is named for. */
@@ -176,39 +148,44 @@ export function checkUnits(reads: readonly UnitRead[], inputs: PolicyInputs): Un
   return { pure, units: checked.map(({ read, context }) => ({ unit: read.unit.index, findings: clusterFindings(context, POLICIES, environments), fleetDocs: fleetDocsOf(read.docs) })) };
 }
 
-/** What the worker (check-tree-worker.ts) gets. */
+/** What the worker (check-tree-worker.ts) starts with, while the tree is listed. */
 export interface CheckTreeWorkerData {
-  /** Every unit, in the order they are taken (unitOrder), with its files. */
-  readonly units: ReadonlyArray<{ readonly unit: Unit; readonly paths: readonly string[]; readonly files: readonly string[] }>;
-  /** Shared counter: the next unit to take. */
-  readonly next: Int32Array;
+  /** The worker's number in Schedule.owners (1…). */
+  readonly thread: number;
   readonly yaml: CheckTreeOptions['yaml'];
   readonly validate: ReadSchemasOptions;
+  readonly batchSize?: number;
 }
 
-/** Messages between this thread and a worker, in the order they are sent. */
-export type ToWorker = { readonly kind: 'inputs'; readonly inputs: PolicyInputs } | { readonly kind: 'gather' } | { readonly kind: 'done' };
+/** Messages to a worker: the units once listed, batches read for it, the policy inputs, then gather or done. */
+export type ToWorker =
+  | { readonly kind: 'units'; readonly units: readonly UnitFiles[]; readonly schedule: Schedule }
+  | HelpedBatch
+  | { readonly kind: 'lost' }
+  | { readonly kind: 'inputs'; readonly inputs: PolicyInputs }
+  | { readonly kind: 'gather' }
+  | { readonly kind: 'done' };
 export type FromWorker =
+  | HelpedBatch
   | { readonly kind: 'read'; readonly unit: number; readonly objects: number; readonly problems: SchemaFinding[]; readonly findings: SchemaFinding[] }
   | { readonly kind: 'checked'; readonly checked: UnitsChecked }
   | { readonly kind: 'docs'; readonly unit: number; readonly docs?: ManifestDoc[]; readonly json?: string }
   | { readonly kind: 'gathered' };
 
-/** A worker's messages one at a time; undefined once it failed or ended. */
-function inbox(worker: Worker): () => Promise<FromWorker | undefined> {
-  const queue: Array<FromWorker | undefined> = [];
-  let waiting: ((m: FromWorker | undefined) => void) | undefined;
-  const push = (m: FromWorker | undefined) => {
-    if (waiting) {
-      const w = waiting;
-      waiting = undefined;
-      w(m);
-    } else queue.push(m);
+/** Messages taken one at a time, in the order they were put. */
+export function mailbox<T>(): { put: (m: T) => void; take: () => Promise<T> } {
+  const queue: T[] = [];
+  let waiting: ((m: T) => void) | undefined;
+  return {
+    put(m) {
+      if (waiting) {
+        const w = waiting;
+        waiting = undefined;
+        w(m);
+      } else queue.push(m);
+    },
+    take: () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => (waiting = resolve))),
   };
-  worker.on('message', push);
-  worker.on('error', () => push(undefined));
-  worker.on('exit', () => push(undefined));
-  return () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((resolve) => (waiting = resolve)));
 }
 
 /** A unit's results, wherever it was read: its documents only when they are on this thread (or were gathered). */
@@ -221,25 +198,66 @@ interface UnitResult {
   fleetDocs?: ManifestDoc[];
 }
 
+/** Folders directly under `dir` (0 when it cannot be read): most units the listing can give, but for files at the top. */
+function topFolders(dir: string): number {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** Reads, validates and checks by policy every YAML file under `dir`; see the module comment. */
 export async function checkTree(dir: string, options: CheckTreeOptions): Promise<CheckTreeResult> {
   // A compilation that fails while the files are read is this check's error, taken when it is awaited, not an unhandled rejection.
   options.policies.catch(() => undefined);
-  const found = yamlFiles(dir, options.base);
+  const validateOptions: ReadSchemasOptions = { root: options.root, kubernetesVersion: options.kubernetesVersion, cacheDir: options.cacheDir };
+  const minFiles = options.minFilesForWorkers ?? 2000;
+  const wanted = (units: number) => (options.registry ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: units - 1 }));
+  // Workers start as soon as the listing has found enough files (a worker takes about as long to
+  // start as the listing of a large tree takes), when the tree has folders to share out; those not
+  // needed after all are stopped.
+  const start = (thread: number) => startWorker(new URL('./check-tree-worker.ts', import.meta.url), { thread, yaml: options.yaml, validate: validateOptions, batchSize: options.batchSize } satisfies CheckTreeWorkerData);
+  const started: Worker[] = [];
+  let early = false;
+  const found = yamlFiles(dir, options.base, (files) => {
+    if (early || files < minFiles) return;
+    early = true;
+    for (let i = wanted(topFolders(dir)); i > 0; i--) started.push(start(started.length + 1));
+  });
   const paths = found.map((f) => f.path);
   const files = found.map((f) => f.file);
   const units = unitsOf(paths, dir);
-  const workers = options.registry || paths.length < (options.minFilesForWorkers ?? 2000) ? 0 : poolSize({ requested: options.workers, worthIt: true, limit: units.length - 1 });
+  const workers = paths.length < minFiles ? 0 : wanted(units.length);
   const order = workers > 0 ? unitOrder(units, workers + 1, options.maxImbalance ?? 1.25) : undefined;
-  if (!order) return sharedBatches(dir, found, options);
+  if (!order) {
+    void stopWorkers(started);
+    return sharedBatches(dir, found, options);
+  }
+  if (started.length > workers) void stopWorkers(started.splice(workers));
+  while (started.length < workers) started.push(start(started.length + 1));
 
-  const validateOptions: ReadSchemasOptions = { root: options.root, kubernetesVersion: options.kubernetesVersion, cacheDir: options.cacheDir };
   const results: Array<UnitResult | undefined> = new Array(units.length);
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const data: CheckTreeWorkerData = { units: order.map((unit) => ({ unit, paths: paths.slice(unit.from, unit.to), files: files.slice(unit.from, unit.to) })), next, yaml: options.yaml, validate: validateOptions };
-  const started = Array.from({ length: workers }, () => {
-    const worker = startWorker(new URL('./check-tree-worker.ts', import.meta.url), data);
-    return { worker, next: inbox(worker) };
+  const schedule = newSchedule(order.length);
+  const shared: UnitFiles[] = order.map((unit) => ({ unit, paths: paths.slice(unit.from, unit.to), files: files.slice(unit.from, unit.to) }));
+  // Batches read for this thread, and word that a worker stopped (its batches are then read here).
+  const batches = mailbox<HelpedBatch | 'lost'>();
+  const pool = started.map((worker) => {
+    const box = mailbox<FromWorker | undefined>();
+    worker.on('message', (m: FromWorker) => {
+      if (m.kind !== 'batch') box.put(m);
+      else if (m.owner === 0) batches.put(m);
+      else started[m.owner - 1]?.postMessage(m satisfies ToWorker);
+    });
+    const stopped = () => {
+      box.put(undefined);
+      batches.put('lost');
+      for (const other of started) if (other !== worker) other.postMessage({ kind: 'lost' } satisfies ToWorker);
+    };
+    worker.once('error', stopped);
+    worker.once('exit', stopped);
+    worker.postMessage({ kind: 'units', units: shared, schedule } satisfies ToWorker);
+    return { worker, next: box.take };
   });
   let failed = false;
   try {
@@ -247,11 +265,11 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
     // the tenant files do not compile, the check ends at once.
     options.policies.then(
       (inputs) => {
-        for (const { worker } of started) worker.postMessage({ kind: 'inputs', inputs } satisfies ToWorker);
+        for (const { worker } of pool) worker.postMessage({ kind: 'inputs', inputs } satisfies ToWorker);
       },
       () => {
         failed = true;
-        void stopWorkers(started.map((s) => s.worker));
+        void stopWorkers(started);
       },
     );
     const validate = (await batchValidator(validateOptions))!;
@@ -261,7 +279,7 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
       if (failed) await options.policies;
     };
     // Each worker's reading and checking, taken in as it comes; a worker that fails leaves its units to this thread.
-    const remoteDone = Promise.all(started.map(async (w) => {
+    const remoteDone = Promise.all(pool.map(async (w) => {
       const reads: Array<Extract<FromWorker, { kind: 'read' }>> = [];
       for (;;) {
         const m = await w.next();
@@ -270,15 +288,27 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
         reads.push(m);
       }
     }));
-    const mine: UnitRead[] = [];
-    for (let k = Atomics.add(next, 0, 1); k < order.length; k = Atomics.add(next, 0, 1)) mine.push(await readUnit(paths, files, order[k], options.yaml, validate, between));
+    const mine = await readBatches({
+      thread: 0,
+      units: shared,
+      schedule,
+      batchSize: options.batchSize,
+      yaml: options.yaml,
+      validate,
+      between,
+      send: (m) => started[m.owner - 1]?.postMessage(m satisfies ToWorker),
+      receive: batches.take,
+    });
     const inputs = await options.policies;
     const checked = [checkUnits(mine, inputs)];
     const remote = await remoteDone;
     // Units a failed worker took are read here.
     const done = new Set([...mine.map((r) => r.unit.index), ...remote.flatMap((r) => r?.reads.map((m) => m.unit) ?? [])]);
     const orphans: UnitRead[] = [];
-    for (const unit of order) if (!done.has(unit.index)) orphans.push(await readUnit(paths, files, unit, options.yaml, validate));
+    for (const [k, unit] of order.entries()) {
+      if (done.has(unit.index)) continue;
+      orphans.push(...(await readBatches({ thread: 0, units: [shared[k]], schedule: newSchedule(1), batchSize: options.batchSize, yaml: options.yaml, validate, send: () => undefined, receive: () => Promise.resolve('lost') })));
+    }
     if (orphans.length > 0) {
       checked.push(checkUnits(orphans, inputs));
       mine.push(...orphans);
@@ -302,8 +332,8 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
     // Some object belongs elsewhere than its folder says: every document to this thread, checked as one list.
     for (const [i, r] of remote.entries()) {
       if (!r) continue;
-      started[i].worker.postMessage({ kind: 'gather' } satisfies ToWorker);
-      for (let m = await started[i].next(); m?.kind !== 'gathered'; m = await started[i].next()) {
+      pool[i].worker.postMessage({ kind: 'gather' } satisfies ToWorker);
+      for (let m = await pool[i].next(); m?.kind !== 'gathered'; m = await pool[i].next()) {
         if (m?.kind !== 'docs') throw new Error('internal error: a worker thread ended before it sent its documents');
         results[m.unit]!.docs = m.json !== undefined ? (JSON.parse(m.json) as ManifestDoc[]) : m.docs;
       }
@@ -312,7 +342,7 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
     const { contexts } = contextsFromDocs(docs, inputs);
     return { objects, problems, findings, policyFindings: runPolicies(contexts, { today: options.today }), mode: 'by-cluster-gathered' };
   } finally {
-    await stopWorkers(started.map((s) => s.worker));
+    await stopWorkers(started);
   }
 }
 

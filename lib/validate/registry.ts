@@ -69,7 +69,17 @@ export interface SchemaRegistryOptions {
   readonly shareSubschemas?: boolean;
   /** Keep compiled validators as code here, and take them from here on later runs. @default none */
   readonly store?: ValidatorStore;
+  /**
+   * With a store: names everything the validators' store keys derive from besides the registry's
+   * options (a hash of the schema inputs and of the compiler's code). The keys computed are then kept
+   * in the store under it, and taken from there: a run whose validators are all stored builds no
+   * strict schema (a tenth of a second or two per thread). @default keys computed on every run
+   */
+  readonly keysId?: string;
 }
+
+/** Bump when the kept store keys change form. */
+const KEYS_FORMAT = 'validator-keys/1';
 
 /** Bump when the way code is stored or loaded changes (validator-cache.ts). */
 const CODE_FORMAT = 'ajv-standalone-commonjs/1';
@@ -105,6 +115,9 @@ export class SchemaRegistry {
   private ajvInstance: Ajv | undefined;
   private strict: Record<string, JsonSchema> | undefined;
   private definitionsHash: string | undefined;
+  /** Store keys by `apiVersion/Kind`, as kept in the store under `keysEntry`; loaded on the first lookup. */
+  private keys: Record<string, string> | undefined;
+  private readonly keysEntry: string | undefined;
   /** How many validators came from the store, and how many were compiled (benchmarks, tests). */
   readonly stats = { loaded: 0, compiled: 0 };
 
@@ -116,6 +129,7 @@ export class SchemaRegistry {
     this.source = source;
     this.store = options.store;
     this.shareSubschemas = options.shareSubschemas ?? true;
+    this.keysEntry = options.store && options.keysId ? validatorKey([KEYS_FORMAT, CODE_FORMAT, AJV_VERSION, JSON.stringify(AJV_OPTIONS), FORMATS_FINGERPRINT, String(this.shareSubschemas), options.keysId]) : undefined;
 
     const definitionsId = `${BASE}/kubernetes/v${source.kubernetesVersion}/definitions.json`;
     this.definitionsId = definitionsId;
@@ -184,8 +198,35 @@ export class SchemaRegistry {
     return { found: true, validate };
   }
 
+  /** The store keys kept under `keysEntry` (none when absent or damaged: they are computed then). */
+  private keptKeys(): Record<string, string> {
+    if (!this.keys) {
+      let kept: unknown;
+      try {
+        const text = this.keysEntry ? this.store!.get(this.keysEntry) : undefined;
+        kept = text === undefined ? undefined : JSON.parse(text);
+      } catch {
+        kept = undefined;
+      }
+      const sound = kept !== null && typeof kept === 'object' && !Array.isArray(kept) && Object.values(kept as object).every((k) => typeof k === 'string');
+      this.keys = sound ? { ...(kept as Record<string, string>) } : {};
+    }
+    return this.keys;
+  }
+
+  /** Keeps a computed store key, with those another process or thread kept meanwhile. */
+  private keepKey(key: string, storeKey: string): void {
+    if (!this.keysEntry) return;
+    this.keys = undefined;
+    this.keys = { ...this.keptKeys(), [key]: storeKey };
+    this.store!.set(this.keysEntry, JSON.stringify(this.keys));
+  }
+
   /** The validator of one entry: from the store when it holds a sound one, else compiled (and stored). */
   private build(key: string, entry: Entry): ValidateFunction {
+    const kept = this.store ? this.keptKeys()[key] : undefined;
+    const stored = kept !== undefined ? this.load(this.store!.get(kept)) : undefined;
+    if (stored) return stored;
     let schema: JsonSchema | undefined;
     if (entry.crd) {
       // Once per key: the validator is kept in `compiled`.
@@ -193,22 +234,27 @@ export class SchemaRegistry {
       schema = this.shareSubschemas ? shareRepeatedSubschemas(strict) : strict;
     }
     const storeKey = this.store ? this.keyOf(entry.ref, schema) : undefined;
-    const code = storeKey ? this.store!.get(storeKey) : undefined;
-    if (code !== undefined) {
-      try {
-        const loaded = loadValidatorCode(code, kubernetesFormats);
-        this.stats.loaded++;
-        return loaded;
-      } catch {
-        // Code that does not run is compiled again below, and its entry replaced.
-      }
-    }
+    if (storeKey !== undefined && storeKey !== kept) this.keepKey(key, storeKey);
+    const loaded = storeKey !== undefined && storeKey !== kept ? this.load(this.store!.get(storeKey)) : undefined;
+    if (loaded) return loaded;
     if (schema && !this.ajv.getSchema(entry.ref)) this.ajv.addSchema({ ...schema, $id: entry.ref });
     const validate = this.ajv.getSchema(entry.ref);
     if (!validate) throw new Error(`internal error: schema ${entry.ref} for ${key} is registered but did not compile`);
     this.stats.compiled++;
     if (storeKey) this.store!.set(storeKey, ajvCompiler().standaloneCode(this.ajv, validate));
     return validate;
+  }
+
+  /** Stored code as a validator; undefined when there is none or it does not run (it is compiled again, and its entry replaced). */
+  private load(code: string | undefined): ValidateFunction | undefined {
+    if (code === undefined) return undefined;
+    try {
+      const loaded = loadValidatorCode(code, kubernetesFormats);
+      this.stats.loaded++;
+      return loaded;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Compiles every validator now (benchmarks, cache warm-up); returns how many. */

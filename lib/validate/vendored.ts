@@ -4,22 +4,28 @@
  * index.ts so that the parallel reader (lib/io/read-manifests-parallel.ts) can load it lazily.
  */
 import { join } from 'node:path';
-import { DEFAULT_KUBERNETES_VERSION, defaultCacheDir, readSchemaSource, type ReadSchemasOptions } from '../io/read-schemas.ts';
+import { runningBundle } from '../io/bundle-info.ts';
+import { DEFAULT_KUBERNETES_VERSION, defaultCacheDir, readSchemaSourceDigested, type ReadSchemasOptions } from '../io/read-schemas.ts';
 import { SchemaRegistry } from './registry.ts';
-import { diskValidatorStore } from './validator-cache.ts';
+import { diskValidatorStore, validatorKey } from './validator-cache.ts';
 
 const registries = new Map<string, SchemaRegistry>();
 
 /**
  * The registry for the vendored schemas of `kubernetesVersion`, built on first use, with its
  * compiled validators kept in `<cacheDir>/validators` across runs (unless `cacheDir` is false).
+ * Run from the CLI's bundle, whose key hashes every source file and the lock file (so the code that
+ * makes schemas strict, and ajv's version), the validators' store keys are kept too, under that key
+ * and the schema inputs' digest.
  */
 export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegistry {
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const key = `${options.root ?? ''}\0${options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}\0${cacheDir}`;
   let registry = registries.get(key);
   if (!registry) {
-    registry = new SchemaRegistry(readSchemaSource(options), cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators')) } : {});
+    const { source, digest } = readSchemaSourceDigested(options);
+    const bundle = runningBundle()?.key;
+    registry = new SchemaRegistry(source, cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators')), ...(bundle ? { keysId: validatorKey([bundle, digest]) } : {}) } : {});
     registries.set(key, registry);
   }
   return registry;

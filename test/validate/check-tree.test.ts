@@ -57,6 +57,25 @@ describe('checkTree: reading, validating and the policies with each cluster fold
     expect(await checkTree(join(root, 'generated'), options({ workers: 0 }))).toEqual({ ...expected, mode: 'shared-batches' });
   });
 
+  it('gives the same findings in the same order when the threads share the batches of a cluster folder', async () => {
+    // Batches of four files, and folders shared out however uneven: the thread that runs dry reads batches of the other's folder.
+    const { mode, ...result } = await checkTree(join(root, 'generated'), options({ batchSize: 4, maxImbalance: 100 }));
+    expect(mode).toBe('by-cluster');
+    expect(result).toEqual(oneThread(root, inputs));
+  });
+
+  it('gives the same findings when the threads share batches and some object belongs to another cluster than its folder', async () => {
+    const stray = join(root, 'generated', 'eu-central-1', 'cluster', 'configmap-stray.yaml');
+    writeFileSync(stray, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n  namespace: default\n  labels: {tenantctl.io/cluster: eu-west-shared-1}\n');
+    try {
+      const { mode, ...result } = await checkTree(join(root, 'generated'), options({ batchSize: 4, maxImbalance: 100 }));
+      expect(mode).toBe('by-cluster-gathered');
+      expect(result).toEqual(oneThread(root, inputs));
+    } finally {
+      rmSync(stray);
+    }
+  });
+
   it('gathers the objects on one thread when an object is labelled for another cluster than its folder, with the same findings', async () => {
     const stray = join(root, 'generated', 'eu-central-1', 'cluster', 'configmap-stray.yaml');
     writeFileSync(stray, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n  namespace: default\n  labels: {tenantctl.io/cluster: eu-west-shared-1}\n');

@@ -56,6 +56,34 @@ describe('compiled validators in the user cache', () => {
     expect(second.stats).toEqual({ loaded: first.stats.compiled, compiled: 0 });
   });
 
+  it('takes the store keys kept under a keys id on a later run, without making the schemas strict again', () => {
+    const dir = scratch();
+    const first = new SchemaRegistry(source, { store: diskValidatorStore(dir), keysId: 'inputs-1' });
+    expect(validateWith(first, docs)).toEqual(expected);
+    // A keys id stands for the inputs: under the same id, CRD schemas are not looked at again, the kept keys are used.
+    const changed: SchemaSource = { ...source, crds: source.crds.map((c) => ({ ...c, schema: { type: 'object', properties: {} } })) };
+    const second = new SchemaRegistry(changed, { store: diskValidatorStore(dir), keysId: 'inputs-1' });
+    expect(validateWith(second, docs)).toEqual(expected);
+    expect(second.stats).toEqual({ loaded: first.stats.compiled, compiled: 0 });
+    // Without one, the keys are computed from the schemas, and the changed ones compile anew.
+    const third = new SchemaRegistry(changed, { store: diskValidatorStore(dir) });
+    validateWith(third, docs);
+    expect(third.stats.compiled).toBeGreaterThan(0);
+  });
+
+  it('computes the store keys again when the kept ones are damaged, and keeps them anew', () => {
+    const dir = scratch();
+    validateWith(new SchemaRegistry(source, { store: diskValidatorStore(dir), keysId: 'inputs-1' }), docs);
+    const kept = readdirSync(dir).find((f) => readFileSync(join(dir, f), 'utf8').split('\n')[1].startsWith('{"'))!;
+    writeFileSync(join(dir, kept), readFileSync(join(dir, kept), 'utf8').replace('{"', '{"x'));
+    expect(diskValidatorStore(dir).get(kept.replace(/\.js$/, ''))).toBeUndefined();
+
+    const again = new SchemaRegistry(source, { store: diskValidatorStore(dir), keysId: 'inputs-1' });
+    expect(validateWith(again, docs)).toEqual(expected);
+    expect(again.stats.compiled).toBe(0);
+    expect(Object.keys(JSON.parse(diskValidatorStore(dir).get(kept.replace(/\.js$/, ''))!) as object).length).toBe(again.stats.loaded);
+  });
+
   it('compiles a damaged cached validator again and rewrites its entry, rather than using it', () => {
     const dir = scratch();
     validateWith(new SchemaRegistry(source, { store: diskValidatorStore(dir) }), docs);
