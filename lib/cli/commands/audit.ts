@@ -27,6 +27,7 @@ import { readSchemaSource } from '../../io/read-schemas.ts';
 import { codeVersion, compileWorkspace } from '../../workspace/compile.ts';
 import { readInSync, writeInSync } from '../../io/in-sync-cache.ts';
 import { policyTiers } from '../../policy/engine.ts';
+import { isExpired } from '../../policy/waivers.ts';
 import { UsageError } from '../errors.ts';
 import { selectClusters } from '../../fleet/select.ts';
 import { evidenceTargets } from '../../evidence/targets.ts';
@@ -105,8 +106,11 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
       crds: sha(JSON.stringify(crds)),
       digestKey: o.digestKey ? sha(`tenantctl digest key\n${o.digestKey}`) : null,
     }));
+    // The policies read the day only to tell expired waivers (isExpired): two days on which the
+    // same waivers have expired judge alike, so the key holds those, not the date.
+    const today = o.today ?? new Date().toISOString().slice(0, 10);
     const policyInputs = verdictsKey && sha(JSON.stringify({
-      today: o.today ?? new Date().toISOString().slice(0, 10),
+      expired: [...new Set(compiled.environments.flatMap((e) => e.tenant.waivers.filter((w) => isExpired(w, today)).map((w) => w.expires)))].sort(),
       fleet: compiled.fleet,
       tiers: policyTiers(compiled.templates.tiers),
       environments: compiled.environments.map((e) => ({ ...e, fleet: undefined })),

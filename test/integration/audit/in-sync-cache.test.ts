@@ -21,9 +21,9 @@ let repo: FleetRepository;
 let cacheDir: string;
 const previousCacheDir = process.env.TENANTCTL_CACHE_DIR;
 
-async function audit(cache = true): Promise<{ report: AuditReport; progress: string[] }> {
+async function audit(cache = true, today?: string): Promise<{ report: AuditReport; progress: string[] }> {
   const progress: string[] = [];
-  const { report } = await auditCommand(auditOptions(fleet, CLUSTER, { root: repo.root, cache, progress: (line) => progress.push(line) }));
+  const { report } = await auditCommand(auditOptions(fleet, CLUSTER, { root: repo.root, cache, ...(today ? { today } : {}), progress: (line) => progress.push(line) }));
   return { report, progress };
 }
 
@@ -119,6 +119,18 @@ describe('the auditor\'s in-sync records', () => {
     expect(rebuilt.report).toEqual(expected);
     expect(readFileSync(file).equals(bytes)).toBe(true);
     expect(unchanged((await audit()).progress)).toBeGreaterThan(0);
+  });
+
+  it('reuses the policy findings on a later day when no waiver expired in between, and judges again once one did', async () => {
+    const file = join(repo.root, 'tenants', 'helix.ts');
+    const waiver = "  waivers: [{ policy: 'labels/required', reason: 'labels come with the next release', owner: 'team-regulated', expires: '2026-11-30' }],\n});\n";
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\}\);\s*$/, waiver));
+    repo.git(['commit', '-q', '-am', 'helix: a waiver until 2026-11-30']);
+    expect(policiesReused((await audit(true, '2026-11-24')).progress)).toBe(false);
+    expect(policiesReused((await audit(true, '2026-11-29')).progress)).toBe(true);
+    const expired = await audit(true, '2026-12-01');
+    expect(policiesReused(expired.progress)).toBe(false);
+    expect(expired.report).toEqual((await audit(false, '2026-12-01')).report);
   });
 
   it('is neither read nor written with --no-cache', async () => {
