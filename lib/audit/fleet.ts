@@ -49,19 +49,11 @@ export interface AuditFleetOptions<T extends FleetTarget> {
   readonly audit: (target: T) => Promise<ClusterAudit & { readonly server?: string }>;
   /** Clusters audited at once. @default 2 */
   readonly concurrency?: number;
-  /**
-   * A cluster's size (e.g. its tenant environments): clusters start largest first, so the last
-   * to finish is a small one and the clusters audited at once stay busy together, rather than the
-   * largest one running alone at the end. @default every cluster alike (name order)
-   */
-  readonly weight?: (target: T) => number;
   readonly onDone?: (report: ClusterReport) => void;
 }
 
 export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
-  const weight = options.weight;
-  const order = weight ? [...options.targets].sort((a, b) => weight(b) - weight(a) || byName(a, b)) : options.targets;
-  const reports = await mapLimit(order, options.concurrency ?? 2, async (target): Promise<ClusterReport> => {
+  const reports = await mapLimit(options.targets, options.concurrency ?? 2, async (target): Promise<ClusterReport> => {
     const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
     let report: ClusterReport;
     try {

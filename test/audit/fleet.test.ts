@@ -24,23 +24,6 @@ describe('shards', () => {
 });
 
 describe('auditFleet', () => {
-  it('starts the largest clusters first, so that a large one never runs alone at the end, and still reports by name', async () => {
-    const sizes: Record<string, number> = { a: 10, b: 40, c: 20, d: 40, e: 5 };
-    const started: string[] = [];
-    const reports = await auditFleet({
-      targets: clusters,
-      concurrency: 2,
-      weight: (t) => sizes[t.name],
-      audit: async (t) => {
-        started.push(t.name);
-        await new Promise((r) => setTimeout(r, sizes[t.name]));
-        return { findings: [], objects: { desired: sizes[t.name], live: sizes[t.name] } };
-      },
-    });
-    expect(started).toEqual(['b', 'd', 'c', 'a', 'e']);
-    expect(reports.map((r) => r.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
-  });
-
   it('reports a failing cluster as data and still audits the others', async () => {
     const reports = await auditFleet({
       targets: [{ name: 'up', context: 'up' }, { name: 'down', context: 'down' }, { name: 'denied', context: 'denied' }, { name: 'misnamed', context: 'nope' }],

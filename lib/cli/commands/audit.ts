@@ -122,7 +122,6 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
     const clusters = await auditFleet({
       targets,
       concurrency: o.concurrency,
-      weight: (target) => compiled.environments.reduce((n, e) => n + (e.cluster.name === target.name ? 1 : 0), 0),
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
       audit: async (target) => {
         const path = `generated/${target.name}`;
