@@ -16,12 +16,12 @@
  * - **Two processes at once** each write a whole file and rename it into place; the last one wins.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidTenants } from '../synth/compile.ts';
 import { runningBundle } from './bundle-info.ts';
-import { cacheRoot, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, pruneCacheEntries, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 'tenantctl-valid-tenants 1';
 /** Entries kept beyond the ones a run used: a few repositories' worth, bounded. */
@@ -57,19 +57,6 @@ function parseFile(text: string): Record<string, string> {
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
   } catch {
     return {};
-  }
-}
-
-/** Keeps the files of the KEEP_FILES code versions used last (a few checkouts or branches); older ones are never read again. */
-function prune(dir: string): void {
-  try {
-    const files = readdirSync(dir)
-      .filter((f) => f.startsWith(PREFIX) && f.endsWith('.json'))
-      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.at - a.at);
-    for (const f of files.slice(KEEP_FILES)) rmSync(f.path, { force: true });
-  } catch {
-    // housekeeping only
   }
 }
 
@@ -110,7 +97,8 @@ export function diskValidTenants(dir = cacheRoot()): ValidTenants & { flush(): v
       }
       const body = JSON.stringify(out);
       writeCacheFile(path, `${sha256(body)}\n${body}`);
-      prune(dir);
+      // The files of the KEEP_FILES code versions used last (a few checkouts or branches); older ones are never read again.
+      pruneCacheEntries(dir, PREFIX, KEEP_FILES);
     },
   };
 }
