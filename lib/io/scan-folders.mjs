@@ -7,8 +7,29 @@
 //
 // The worker runs these functions from their source text (no module loading: a worker that
 // imports the bundle or tsx takes 0.1-0.3 s to start), so folderJobs and scanFolders must stay
-// self-contained: only their parameters.
+// self-contained: only their parameters and listFolder, which the worker's source defines too.
 import { Worker } from 'node:worker_threads';
+
+/**
+ * A folder's `.yaml` file names and its subfolders (paths from `root`), dotfiles left out;
+ * undefined when it cannot be listed.
+ */
+export function listFolder(io, root, rel) {
+  let entries;
+  try {
+    entries = io.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const files = [];
+  const dirs = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    if (e.isDirectory()) dirs.push(rel ? `${rel}/${e.name}` : e.name);
+    else if (e.name.endsWith('.yaml')) files.push(e.name);
+  }
+  return { files, dirs };
+}
 
 /**
  * The jobs of a tree: the files of its first three levels as listed here, and each folder below
@@ -17,19 +38,9 @@ import { Worker } from 'node:worker_threads';
 export function folderJobs(io, root) {
   const jobs = [];
   const list = (rel, depth) => {
-    let entries;
-    try {
-      entries = io.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const files = [];
-    const dirs = [];
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      if (e.isDirectory()) dirs.push(rel ? `${rel}/${e.name}` : e.name);
-      else if (e.name.endsWith('.yaml')) files.push(e.name);
-    }
+    const listed = listFolder(io, root, rel);
+    if (!listed) return;
+    const { files, dirs } = listed;
     if (files.length > 0) jobs.push({ dir: rel, files });
     for (const d of dirs) {
       if (depth < 2) list(d, depth + 1);
@@ -109,21 +120,10 @@ export function scanFolders(io, stamp, sha256Base64, root, jobs, next) {
       if (files > 0) scan.push([rel, files, sha256Base64(text), text]);
     };
     const walk = (rel) => {
-      let entries;
-      try {
-        entries = io.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      const names = [];
-      const dirs = [];
-      for (const e of entries) {
-        if (e.name.startsWith('.')) continue;
-        if (e.isDirectory()) dirs.push(rel ? `${rel}/${e.name}` : e.name);
-        else if (e.name.endsWith('.yaml')) names.push(e.name);
-      }
-      folder(rel, names);
-      for (const d of dirs) walk(d);
+      const listed = listFolder(io, root, rel);
+      if (!listed) return;
+      folder(rel, listed.files);
+      for (const d of listed.dirs) walk(d);
     };
     const job = jobs[k];
     if (job.files) folder(job.dir, [...job.files]);
@@ -150,6 +150,7 @@ export function nodeBinding() {
 const WORKER_SOURCE = `const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const { createHash } = require('node:crypto');
+const listFolder = (${listFolder.toString()});
 const folderJobs = (${folderJobs.toString()});
 const scanFolders = (${scanFolders.toString()});
 const stampReader = (${stampReader.toString()});
