@@ -200,10 +200,11 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     const looseDesired = (d: KubeObject) => listing.namespaced && !d.metadata.namespace;
     const desiredNow = () => (loaded ??= listing.desired.load());
     let byKey: Map<string, KubeObject> | undefined;
-    const desiredOf = (key: string) => (byKey ??= new Map(desiredNow().filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d]))).get(key);
+    const desiredIndex = () => (byKey ??= new Map(desiredNow().filter((d) => !looseDesired(d)).map((d) => [uniqueKey(keyOf(d)), d])));
+    const desiredOf = (key: string) => desiredIndex().get(key);
     // A record holds every desired key of its digest, and none of a kind with loose objects.
     const loose = new Set(verdicts ? [] : desiredNow().filter(looseDesired).map((d) => d.metadata.name));
-    const pending = new Set(verdicts ? verdicts.keys() : desiredNow().filter((d) => !looseDesired(d)).map((d) => uniqueKey(keyOf(d))));
+    const pending = new Set(verdicts ? verdicts.keys() : desiredIndex().keys());
     // This audit's verdicts on the kind (desired key → stamp of the live object it is in sync with, or '').
     const stamps = new Map<string, string>();
     const judge = (paired: readonly KubeObject[], live: readonly KubeObject[], found: readonly AuditFinding[]) => {
