@@ -11,7 +11,8 @@
  * once never read half an entry.
  *
  * Loading that code still costs V8 a parse of up to 600 KB per kind, and a compile of each function
- * on its first call, in every thread of every run (a third of a second a thread for a fleet's kinds).
+ * on its first call, in every thread of every run (about a tenth of a second of CPU a thread for the
+~30 kinds of a fleet, measured on a busy 2-core machine).
  * So a store may also keep V8's code cache of each validator (vm.Script `cachedData`, made once the
  * validators ran, so it holds the functions compiled on the way), named by a hash of the code and
  * the Node version. V8 checks only its version, flags and the source's length, not every byte, so
@@ -51,11 +52,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** `<cacheRoot>/validators`: one file per key. */
 export function defaultValidatorDir(): string {
   return join(cacheRoot(), 'validators');
-}
-
-/** `<cacheRoot>/validator-code-cache`: V8's code caches, one folder per V8 version and architecture. */
-export function defaultCompiledDir(): string {
-  return join(cacheRoot(), 'validator-code-cache');
 }
 
 /** Writes `data` to `path` whole or not at all: to a name unique per process, thread and call, then renamed. */
