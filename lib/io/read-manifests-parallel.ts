@@ -86,6 +86,14 @@ export async function batchValidator(validate: ReadSchemasOptions | undefined): 
   return (docs) => validateWith((registry ??= vendoredRegistry(validate)), docs);
 }
 
+/**
+ * Once a thread has validated its batches: keeps V8's code cache of the validators it loaded without
+ * one (lib/validate/validator-cache.ts), so that later runs load them compiled. Shared with the workers.
+ */
+export async function keepCompiledValidators(validate: ReadSchemasOptions | undefined): Promise<void> {
+  if (validate) (await import('../validate/vendored.ts')).keepCompiledValidators();
+}
+
 /** Every YAML document under `dir`, as `readManifests` reads them, parsed (and validated) on several threads. */
 export async function readManifestsParallel(dir: string, options: ReadManifestsParallelOptions = {}): Promise<ReadBatch> {
   const found = options.found ?? yamlFiles(dir, options.base);
@@ -136,6 +144,7 @@ export async function readManifestsParallel(dir: string, options: ReadManifestsP
   await Promise.all(finished);
   for (let batch = 0; batch < batches; batch++) results[batch] ??= parse(batch);
   deliver();
+  await keepCompiledValidators(options.validate);
 
   const docs: ManifestDoc[] = [];
   const problems: SchemaFinding[] = [];

@@ -3,7 +3,7 @@
  * parses (and with `validate`, validates) them and sends the results back, then `{ done: true }`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { batchValidator, parseBatch, type ParseWorkerData, type ParseWorkerMessage } from './read-manifests-parallel.ts';
+import { batchValidator, keepCompiledValidators, parseBatch, type ParseWorkerData, type ParseWorkerMessage } from './read-manifests-parallel.ts';
 
 export async function serve(port: MessagePort, data: ParseWorkerData): Promise<void> {
   const { paths, files, next, batchSize, yaml } = data;
@@ -14,5 +14,6 @@ export async function serve(port: MessagePort, data: ParseWorkerData): Promise<v
     const result = validate ? { docs, problems, findings: validate(docs) } : { docs, problems };
     port.postMessage((json ? { batch, json: JSON.stringify(result) } : { batch, result }) satisfies ParseWorkerMessage);
   }
+  await keepCompiledValidators(data.validate);
   port.postMessage({ done: true } satisfies ParseWorkerMessage);
 }

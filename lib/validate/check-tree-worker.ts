@@ -5,7 +5,7 @@
  * policies on them and sends the findings; sends its documents only when asked (`gather`).
  */
 import type { MessagePort } from 'node:worker_threads';
-import { batchValidator } from '../io/read-manifests-parallel.ts';
+import { batchValidator, keepCompiledValidators } from '../io/read-manifests-parallel.ts';
 import { checkUnits, mailbox, type CheckTreeWorkerData, type FromWorker, type ToWorker } from './check-tree.ts';
 import { readBatches, type HelpedBatch } from './unit-batches.ts';
 
@@ -31,6 +31,7 @@ export async function serve(port: MessagePort, data: CheckTreeWorkerData): Promi
     receive: batches.take,
   });
   for (const read of reads) port.postMessage({ kind: 'read', unit: read.unit.index, objects: read.docs.length, problems: read.problems, findings: read.findings } satisfies FromWorker);
+  await keepCompiledValidators(data.validate);
   const inputs = await box.take();
   if (inputs.kind !== 'inputs') throw new Error(`internal error: expected the policy inputs, got ${inputs.kind}`);
   port.postMessage({ kind: 'checked', checked: checkUnits(reads, inputs.inputs) } satisfies FromWorker);

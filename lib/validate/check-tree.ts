@@ -25,7 +25,7 @@ import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Fleet } from '../fleet/schema.ts';
-import { batchValidator, readManifestsParallel } from '../io/read-manifests-parallel.ts';
+import { batchValidator, keepCompiledValidators, readManifestsParallel } from '../io/read-manifests-parallel.ts';
 import { yamlFiles, type ReadManifestsOptions, type YamlFile } from '../io/read-manifests.ts';
 import type { ReadSchemasOptions } from '../io/read-schemas.ts';
 import { poolSize, startWorker, stopWorkers } from '../io/worker-pool.ts';
@@ -299,6 +299,7 @@ export async function checkTree(dir: string, options: CheckTreeOptions): Promise
       send: (m) => started[m.owner - 1]?.postMessage(m satisfies ToWorker),
       receive: batches.take,
     });
+    await keepCompiledValidators(validateOptions);
     const inputs = await options.policies;
     const checked = [checkUnits(mine, inputs)];
     const remote = await remoteDone;

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { kubernetesFormats } from './formats.ts';
 import { shareRepeatedSubschemas } from './shared-subschemas.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from './strict-schema.ts';
-import { FORMATS_MODULE, loadValidatorCode, validatorKey, type ValidatorStore } from './validator-cache.ts';
+import { FORMATS_MODULE, loadValidatorCode, validatorKey, type LoadedValidator, type ValidatorStore } from './validator-cache.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -118,6 +118,8 @@ export class SchemaRegistry {
   /** Store keys by `apiVersion/Kind`, as kept in the store under `keysEntry`; loaded on the first lookup. */
   private keys: Record<string, string> | undefined;
   private readonly keysEntry: string | undefined;
+  /** Validators loaded from the store without a (sound, accepted) code cache, with their code: see keepCompiledCode. */
+  private readonly uncached: Array<{ readonly code: string; readonly loaded: LoadedValidator }> = [];
   /** How many validators came from the store, and how many were compiled (benchmarks, tests). */
   readonly stats = { loaded: 0, compiled: 0 };
 
@@ -245,16 +247,32 @@ export class SchemaRegistry {
     return validate;
   }
 
-  /** Stored code as a validator; undefined when there is none or it does not run (it is compiled again, and its entry replaced). */
+  /**
+   * Stored code as a validator, through V8's code cache when the store keeps a sound one; undefined
+   * when there is none or it does not run (it is compiled again, and its entry replaced).
+   */
   private load(code: string | undefined): ValidateFunction | undefined {
     if (code === undefined) return undefined;
     try {
-      const loaded = loadValidatorCode(code, kubernetesFormats);
+      const loaded = loadValidatorCode(code, kubernetesFormats, this.store?.getCompiled?.(code));
+      if (!loaded.cached && this.store?.setCompiled) this.uncached.push({ code, loaded });
       this.stats.loaded++;
-      return loaded;
+      return loaded.validate;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Keeps V8's code cache of the validators loaded without one, in the store; returns how many.
+   * Called once this thread has validated its objects, so that the cache holds the functions
+   * compiled on the way too (a later run then compiles none); a run that loaded every validator
+   * through its code cache writes nothing.
+   */
+  keepCompiledCode(): number {
+    const kept = this.uncached.splice(0);
+    for (const { code, loaded } of kept) this.store!.setCompiled!(code, loaded.script.createCachedData());
+    return kept.length;
   }
 
   /** Compiles every validator now (benchmarks, cache warm-up); returns how many. */

@@ -25,11 +25,12 @@ export function validateWith(registry: SchemaRegistry, docs: ReadonlyArray<Manif
   for (const { file, object } of docs) {
     if (isKustomizeConfig(object)) continue;
     const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
-    const base = { file, resource: resourceLabel(object), ...(typeof apiVersion === 'string' && apiVersion ? { apiVersion } : {}) };
+    // Built for findings only: most objects have none.
+    const base = () => ({ file, resource: resourceLabel(object), ...(typeof apiVersion === 'string' && apiVersion ? { apiVersion } : {}) });
     if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) {
       findings.push({
         code: 'schema.missing-type',
-        ...base,
+        ...base(),
         path: typeof apiVersion !== 'string' || !apiVersion ? 'apiVersion' : 'kind',
         message: 'document has no apiVersion or kind',
         fix: 'every manifest document needs apiVersion and kind, e.g. apiVersion: apps/v1, kind: Deployment',
@@ -42,14 +43,14 @@ export function validateWith(registry: SchemaRegistry, docs: ReadonlyArray<Manif
         found.reason === 'unknown-kind'
           ? {
               code: 'schema.unknown-kind',
-              ...base,
+              ...base(),
               path: 'kind',
               message: `unknown kind "${kind}" (apiVersion ${apiVersion}): not a Kubernetes v${registry.kubernetesVersion} kind and no vendored CRD defines it`,
               fix: 'check the spelling of kind, or vendor the CRD that defines it under vendor/crds/',
             }
           : {
               code: 'schema.unknown-api-version',
-              ...base,
+              ...base(),
               path: 'apiVersion',
               message: `${kind} is not served as ${apiVersion} (known: ${found.knownApiVersions.join(', ')})`,
               fix: `use apiVersion ${found.knownApiVersions[found.knownApiVersions.length - 1]}`,
@@ -65,14 +66,14 @@ export function validateWith(registry: SchemaRegistry, docs: ReadonlyArray<Manif
         const id = `${problem.path}\0${problem.message}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        findings.push({ code: 'schema.invalid', ...base, ...problem });
+        findings.push({ code: 'schema.invalid', ...base(), ...problem });
       }
     }
     const meta = object.metadata as { name?: unknown; generateName?: unknown } | undefined;
     if (meta && typeof meta === 'object' && meta.name === undefined && meta.generateName === undefined) {
-      findings.push({ code: 'schema.invalid', ...base, path: 'metadata.name', message: 'is required', fix: 'give the object a name' });
+      findings.push({ code: 'schema.invalid', ...base(), path: 'metadata.name', message: 'is required', fix: 'give the object a name' });
     } else if (meta === undefined) {
-      findings.push({ code: 'schema.invalid', ...base, path: 'metadata', message: 'is required', fix: 'give the object metadata with a name' });
+      findings.push({ code: 'schema.invalid', ...base(), path: 'metadata', message: 'is required', fix: 'give the object metadata with a name' });
     }
   }
   return findings;

@@ -13,7 +13,8 @@ const registries = new Map<string, SchemaRegistry>();
 
 /**
  * The registry for the vendored schemas of `kubernetesVersion`, built on first use, with its
- * compiled validators kept in `<cacheDir>/validators` across runs (unless `cacheDir` is false).
+ * compiled validators kept in `<cacheDir>/validators` across runs, and V8's code cache of them in
+ * `<cacheDir>/validator-code-cache` (unless `cacheDir` is false).
  * Run from the CLI's bundle, whose key hashes every source file and the lock file (so the code that
  * makes schemas strict, and ajv's version), the validators' store keys are kept too, under that key
  * and the schema inputs' digest.
@@ -25,8 +26,16 @@ export function vendoredRegistry(options: ReadSchemasOptions = {}): SchemaRegist
   if (!registry) {
     const { source, digest } = readSchemaSourceDigested(options);
     const bundle = runningBundle()?.key;
-    registry = new SchemaRegistry(source, cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators')), ...(bundle ? { keysId: validatorKey([bundle, digest]) } : {}) } : {});
+    registry = new SchemaRegistry(
+      source,
+      cacheDir ? { store: diskValidatorStore(join(cacheDir, 'validators'), join(cacheDir, 'validator-code-cache')), ...(bundle ? { keysId: validatorKey([bundle, digest]) } : {}) } : {},
+    );
     registries.set(key, registry);
   }
   return registry;
+}
+
+/** Keeps V8's code cache of the validators this thread loaded without one (SchemaRegistry.keepCompiledCode), once it validated its objects. */
+export function keepCompiledValidators(): void {
+  for (const registry of registries.values()) registry.keepCompiledCode();
 }

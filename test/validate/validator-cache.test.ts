@@ -8,7 +8,8 @@ import { readSchemaSource } from '../../lib/io/read-schemas.ts';
 import type { ManifestDoc } from '../../lib/validate/findings.ts';
 import { SchemaRegistry, type SchemaSource } from '../../lib/validate/registry.ts';
 import { validateWith } from '../../lib/validate/validate.ts';
-import { diskValidatorStore } from '../../lib/validate/validator-cache.ts';
+import { kubernetesFormats } from '../../lib/validate/formats.ts';
+import { diskValidatorStore, loadValidatorCode } from '../../lib/validate/validator-cache.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -115,6 +116,66 @@ describe('compiled validators in the user cache', () => {
     const again = new SchemaRegistry(source, { store });
     expect(validateWith(again, docs)).toEqual(expected);
     expect(again.stats.loaded).toBe(0);
+  });
+
+  it('loads validators through V8\'s code cache on later runs, kept once they ran, with the same findings', () => {
+    const [dir, compiled] = [scratch(), scratch()];
+    const run = () => {
+      const registry = new SchemaRegistry(source, { store: diskValidatorStore(dir, compiled) });
+      const findings = validateWith(registry, docs);
+      return { findings, stats: registry.stats, kept: registry.keepCompiledCode() };
+    };
+    // Compiled by ajv: nothing to keep yet. Loaded from code: its code cache kept. Then loaded through it: nothing new.
+    const first = run();
+    expect(first.findings).toEqual(expected);
+    expect(first.kept).toBe(0);
+    const second = run();
+    expect(second.findings).toEqual(expected);
+    expect(second.kept).toBe(first.stats.compiled);
+    const entries = readdirSync(compiled, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(entries.map((e) => e.name.endsWith('.bin'))).toEqual(new Array(first.stats.compiled).fill(true));
+    const third = run();
+    expect(third.findings).toEqual(expected);
+    expect(third).toMatchObject({ stats: { loaded: first.stats.compiled, compiled: 0 }, kept: 0 });
+  });
+
+  it('never uses a damaged code cache entry: the validator loads from its code, and the entry is made again', () => {
+    const [dir, compiled] = [scratch(), scratch()];
+    const run = () => {
+      const registry = new SchemaRegistry(source, { store: diskValidatorStore(dir, compiled) });
+      return { findings: validateWith(registry, docs), kept: registry.keepCompiledCode() };
+    };
+    run();
+    const kinds = run().kept;
+    const files = readdirSync(compiled, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    // A byte of the data changed (the checksum no longer holds), cut short, garbage.
+    files.forEach((f, i) => {
+      const data = readFileSync(f);
+      if (i % 3 === 0) data[data.length - 7] ^= 0xff;
+      writeFileSync(f, i % 3 === 0 ? data : i % 3 === 1 ? data.subarray(0, data.length / 2) : 'garbage');
+    });
+    const store = diskValidatorStore(dir, compiled);
+    const codes = readdirSync(dir).map((f) => store.get(f.replace(/\.js$/, ''))!);
+    for (const code of codes) expect(store.getCompiled!(code)).toBeUndefined();
+    const again = run();
+    expect(again.findings).toEqual(expected);
+    expect(again.kept).toBe(kinds);
+    expect(run().kept).toBe(0);
+  });
+
+  it('runs validator code whose code cache V8 rejects, as if it had none', () => {
+    const code = `"use strict";module.exports = validate;function validate(data) { validate.errors = null; return data === 42; }`;
+    const { script } = loadValidatorCode(code, kubernetesFormats);
+    // Sound data, but of other code. (V8 checks only the source's length: data of other code of the
+    // same length would be taken, which is why the store names each entry by a hash of its code.)
+    const other = loadValidatorCode(code.replace('42', '4343'), kubernetesFormats, script.createCachedData());
+    expect(other.cached).toBe(false);
+    expect([other.validate(42), other.validate(4343)]).toEqual([false, true]);
+    const same = loadValidatorCode(code, kubernetesFormats, script.createCachedData());
+    expect(same.cached).toBe(true);
+    expect([same.validate(42), same.validate(43)]).toEqual([true, false]);
   });
 
   it('lets two processes fill one cache at once, and both validate correctly', async () => {

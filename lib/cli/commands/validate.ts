@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIssue, loadInputs } from '../../io/load-modules.ts';
 import type { SourcePositions } from '../../model/issue.ts';
 import { countFindings, policyTiers } from '../../policy/engine.ts';
 import type { Finding } from '../../policy/types.ts';
@@ -15,7 +14,6 @@ import { renderFindingsText } from '../../report/findings-text.ts';
 import { schemaFindingsAsFindings } from '../../report/rules.ts';
 import { renderSarif } from '../../report/sarif.ts';
 import { checkTree, type PolicyInputs } from '../../validate/check-tree.ts';
-import { compileWorkspace } from '../../workspace/compile.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -33,10 +31,12 @@ export interface ValidateCommandOptions {
 export async function validateCommand(o: ValidateCommandOptions): Promise<{ output: string; findings: Finding[]; errors: number }> {
   // Read, validated and checked by policy on every core (validators compiled once per kind, kept in
   // the user cache), started first so that the other threads work while this one compiles the tenant files.
+  // The compiler (with the tier templates: cdk8s, the `yaml` package) loads only then: the worker
+  // threads start reading while this thread loads it.
   let inputs!: { resolve: (i: PolicyInputs) => void; reject: (error: unknown) => void };
   const policies = new Promise<PolicyInputs>((resolve, reject) => (inputs = { resolve, reject }));
   const checking = checkTree(join(o.root, 'generated'), { base: o.root, root: o.packageRoot, today: o.today, policies });
-  const compiling = compileWorkspace(o.root);
+  const compiling = import('../../workspace/compile.ts').then(({ compileWorkspace }) => compileWorkspace(o.root));
   compiling.then((c) => inputs.resolve({ clusters: c.fleet.clusters, environments: c.environments, fleet: c.fleet, tiers: policyTiers(c.templates.tiers) }), inputs.reject);
   let compiled;
   try {
@@ -63,6 +63,7 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<{ outp
       for (const file of ['fleet.ts', ...new Set(compiled.environments.map((e) => e.tenant.file))]) sources.set(file, readFileSync(join(o.root, file), 'utf8'));
       // The positions compile errors use; unchanged files come from the read cache.
       const positions = new Map<string, SourcePositions>();
+      const { isIssue, loadInputs } = await import('../../io/load-modules.ts');
       for (const t of (await loadInputs(o.root)).tenants) if (!isIssue(t) && t.positions) positions.set(t.file, t.positions);
       output = renderSarif(findings, { sources, positions });
       break;
