@@ -12,7 +12,7 @@
  *
  * Loading that code still costs V8 a parse of up to 600 KB per kind, and a compile of each function
  * on its first call, in every thread of every run (about a tenth of a second of CPU a thread for the
-~30 kinds of a fleet, measured on a busy 2-core machine).
+ * ~30 kinds of a fleet, measured on a busy 2-core machine).
  * So a store may also keep V8's code cache of each validator (vm.Script `cachedData`, made once the
  * validators ran, so it holds the functions compiled on the way), named by a hash of the code and
  * the Node version. V8 checks only its version, flags and the source's length, not every byte, so
