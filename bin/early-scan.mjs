@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { inputsDigest } from '../lib/io/inputs-digest.mjs';
-import { folderJobs, nodeBinding, publishEarlyScan, scanFolders, stampReader, startScanWorker } from '../lib/io/scan-folders.mjs';
-import { isTreeAsRecorded, readTreeState } from '../lib/io/tree-state-file.mjs';
+import { folderJobs, joinScan, publishEarlyScan, startScanWorker } from '../lib/io/scan-folders.mjs';
+import { isTreeAsRecorded, listingsFile, readTreeState } from '../lib/io/tree-state-file.mjs';
 
 /** `<root>/generated` for a `synth` command line that uses its cache; undefined for any other. */
 export function earlyScanRoot(argv, cwd = process.cwd()) {
@@ -58,8 +58,6 @@ export function currentSummary(counts, check) {
   return check ? `generated/ is up to date (${text}).` : `generated/ unchanged (${text}).`;
 }
 
-const sha256Base64 = (text) => createHash('sha256').update(text).digest('base64');
-
 /**
  * For a plain synth command line (plainSynth) whose generated/ is exactly what synth last wrote
  * from the same inputs and compiler, the summary line to print; otherwise undefined, with the scan
@@ -72,7 +70,8 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     const plain = plainSynth(argv, cwd);
     const scanRoot = plain ? resolve(plain.root, 'generated') : earlyScanRoot(argv, cwd);
     if (!scanRoot) return undefined;
-    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot) : undefined;
+    const listings = listingsFile(dirname(scanRoot));
+    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, undefined, listings) : undefined;
     const handOver = () => {
       publishEarlyScan(worker);
       return undefined;
@@ -84,24 +83,12 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
     const listed = (worker && (await worker.listed)) ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
-    const { jobs, next } = listed;
-    const found = new Array(jobs.length);
-    const stamp = stampReader(fs, nodeBinding(), scanRoot);
-    for (const [k, scan] of scanFolders(fs, stamp, sha256Base64, scanRoot, jobs, next)) found[k] = scan;
-    if (worker) for (const [k, scan] of (await worker.found) ?? []) found[k] = scan;
-    worker?.stop();
+    const found = await joinScan(fs, createHash, scanRoot, listed, worker, listings);
     const folders = new Map();
-    let whole = true;
-    for (let k = 0; k < jobs.length; k++) {
-      if (!found[k]) whole = false; // a worker that died with jobs taken: the CLI scans again
-      else for (const [folder, files, digest] of found[k]) folders.set(folder, { files, stamp: digest });
-    }
-    if (whole && isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);
-    if (whole) {
-      // The scan is done: the CLI takes it as a finished worker's, instead of scanning again.
-      const done = jobs.map((_, k) => [k, found[k]]);
-      publishEarlyScan({ root: scanRoot, listed: Promise.resolve(listed), found: Promise.resolve(done), take() {}, stop() {} });
-    }
+    for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
+    if (isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);
+    // The scan is done: the CLI takes it as a finished worker's, instead of scanning again.
+    publishEarlyScan({ root: scanRoot, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
     return undefined;
   } catch {
     return undefined; // the CLI decides, and reports what is wrong

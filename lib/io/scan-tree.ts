@@ -17,12 +17,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileStamp } from './generated-tree.ts';
-import { folderJobs as listJobs, type FolderJob, type FolderScan, type Listed, nodeBinding, scanFolders, type ScanWorker, stampReader, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
+import { folderJobs as listJobs, type FolderJob, type FolderScan, joinScan, type Listed, type ScanWorker, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
 import type { FolderStamps } from './tree-state.ts';
 
 export type { FolderJob, FolderScan };
-
-const sha256Base64 = (text: string) => createHash('sha256').update(text).digest('base64');
 
 /**
  * The jobs of a tree: the files of its first three levels as listed here, and each folder below
@@ -45,6 +43,8 @@ export interface ScanOptions {
   readonly worker?: boolean;
   /** Files the tree is expected to hold (what synth last wrote): a worker pays off from about 8,000. */
   readonly expectedFiles?: number;
+  /** A file where the folders' listings are recorded, to be reused while a folder is unchanged (scan-folders.mjs scanFolders); none: every folder is listed. */
+  readonly listings?: string;
 }
 
 /** Trees with fewer files than this are scanned on this thread alone. */
@@ -70,28 +70,14 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
   if (!worker) {
     const useWorker = options.worker ?? ((options.expectedFiles ?? 0) >= MIN_FILES_FOR_WORKER && availableParallelism() > 1);
     listed = { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
-    if (useWorker && listed.jobs.length > 1) worker = startScanWorker(root, listed);
+    if (useWorker && listed.jobs.length > 1) worker = startScanWorker(root, listed, options.listings);
   }
   worker?.take();
   return {
     async finish() {
       // A worker that failed before listing the tree leaves it all to this thread.
-      const { jobs, next } = listed ?? (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
-      const found: Array<FolderScan | undefined> = new Array(jobs.length);
-      const stamp = stampReader(fs, nodeBinding(), root);
-      for (const [k, scan] of scanFolders(fs, stamp, sha256Base64, root, jobs, next)) found[k] = scan;
-      if (worker) {
-        for (const [k, scan] of (await worker.found) ?? []) found[k] = scan;
-        worker.stop();
-        // Jobs a failed worker took and never finished: done here.
-        const left = jobs.map((_, k) => k).filter((k) => !found[k]);
-        if (left.length > 0) {
-          const retry = new Int32Array(new SharedArrayBuffer(4));
-          const rest = left.map((k) => jobs[k]);
-          for (const [i, scan] of scanFolders(fs, stamp, sha256Base64, root, rest, retry)) found[left[i]] = scan;
-        }
-      }
-      return merge(found as FolderScan[]);
+      listed ??= (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
+      return merge(await joinScan(fs, createHash, root, listed, worker, options.listings));
     },
   };
 }

@@ -2,5 +2,6 @@
 import type { FolderStamps, TreeState } from './tree-state.ts';
 
 export function treeStateFile(root: string): string;
+export function listingsFile(root: string): string;
 export function readTreeState(root: string): TreeState | undefined;
 export function isTreeAsRecorded(state: TreeState, onDisk: FolderStamps): boolean;

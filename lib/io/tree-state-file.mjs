@@ -11,6 +11,11 @@ export function treeStateFile(root) {
   return join(root, '.tenantctl', 'cache', 'generated-state.json');
 }
 
+/** Where the scan of `<root>/generated` records its folders' listings (lib/io/scan-folders.mjs scanFolders). */
+export function listingsFile(root) {
+  return join(root, '.tenantctl', 'cache', 'generated-listings.json');
+}
+
 /** The state, or undefined when it is missing, damaged (checksum), or of another version. */
 export function readTreeState(root) {
   try {
