@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { publishEarlyScan, takeEarlyScan } from '../../lib/io/scan-folders.mjs';
 import { scanFiles } from '../../lib/io/scan-tree.ts';
 import { compilerKey } from '../../lib/workspace/inputs-key.ts';
-import { cleanRepos, cli, makeRepo, PROJECT, readTenant, writeTenant } from '../cli/repo.ts';
+import { cleanRepos, cli, makeRepo, PROJECT, readTenant, spawnCliWith, writeTenant } from '../cli/repo.ts';
 
 type EarlyScan = {
   answerSynth(argv: string[], compilerKey: () => string, cwd?: string): Promise<string | undefined>;
@@ -124,6 +124,28 @@ describe('a re-synth answered before the CLI loads', () => {
     const both = await Promise.all([answerSynth(['-C', root, 'synth'], key), answerSynth(['-C', root, 'synth'], key)]);
     expect(both[0]).toMatch(/^generated\/ unchanged/);
     expect(both[1]).toBe(both[0]);
+  });
+
+  it('sees a file added to a folder whose listing it reuses, run as a user runs it', async () => {
+    const root = makeRepo();
+    const run = (...args: string[]) => {
+      const r = spawnCliWith({ timeoutMs: 240_000 }, root, ...args);
+      expect(r.code, r.err).toBe(0);
+      return r.out;
+    };
+    run('synth');
+    await new Promise((r) => setTimeout(r, 1_300)); // folders' listings are recorded once settled
+    expect(run('synth')).toMatch(/^generated\/ unchanged/); // records the listings
+    const listings = join(root, '.tenantctl', 'cache', 'generated-listings.json');
+    expect(readFileSync(listings, 'utf8')).toContain('eu-west-shared-1/tenants/beta-production');
+    expect(run('synth')).toMatch(/^generated\/ unchanged/); // from the recorded listings
+    writeFileSync(join(root, 'generated', ...KUSTOMIZATION.slice(0, -1), 'stray.yaml'), 'kind: ConfigMap\n');
+    const check = spawnCliWith({ timeoutMs: 240_000 }, root, 'synth', '--check');
+    expect(check.out).toMatch(/^generated\/ is stale: 0 to add, 0 to change, 1 to remove/);
+    expect(check.code).toBe(1);
+    expect(run('synth')).toMatch(/^generated\/ updated: 0 added, 0 changed, 1 removed/);
+    rmSync(join(root, 'generated', ...KUSTOMIZATION));
+    expect(run('synth')).toMatch(/^generated\/ updated: 1 added, 0 changed, 0 removed/);
   });
 
   it('reads only command lines the CLI would read as a plain synth', () => {
