@@ -10,7 +10,7 @@
 // takes over the scan started here (takeEarlyScan), finished or not: a wrong guess costs time,
 // never a wrong answer, since the CLI decides by the same functions
 // (lib/workspace/current-tree.ts).
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -83,7 +83,7 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
     const listed = (worker && (await worker.listed)) ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
-    const found = await joinScan(fs, createHash, scanRoot, listed, worker, listings);
+    const found = await joinScan(fs, crypto, scanRoot, listed, worker, listings);
     const folders = new Map();
     for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
     if (isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);

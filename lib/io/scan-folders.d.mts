@@ -23,8 +23,8 @@ export interface Listed {
   readonly next: Int32Array;
 }
 
-/** A folder's listing as a scan used it: `[folder, ino, mtimeMs, ctimeMs, files (sorted), subfolders, reused from the record]`. */
-export type Listing = [string, number, number, number, string[], string[], boolean];
+/** A folder's listing as a scan used it: `[folder, ino, mtimeMs, ctimeMs, files as stored (scanFolders), subfolders, reused from the record, templated]`. */
+export type Listing = [string, number, number, number, string, string[], boolean, number];
 /** Listings recorded by the last scan, by folder: `[ino, mtimeMs, ctimeMs, files (as stored), subfolders, templated]`. */
 export type KnownListings = Map<string, [number, number, number, string, string[], number]>;
 
@@ -57,9 +57,10 @@ type Hasher = typeof import('node:crypto').createHash;
 type ListingsIo = { readFileSync: typeof fs.readFileSync; writeFileSync: typeof fs.writeFileSync; mkdirSync: typeof fs.mkdirSync; renameSync: typeof fs.renameSync };
 export function readListings(io: ListingsIo, createHash: Hasher, file: string | undefined): KnownListings | undefined;
 export function writeListings(io: ListingsIo, createHash: Hasher, file: string | undefined, listings: readonly Listing[]): void;
+export function sha256Base64Of(createHash: Hasher, hash: ((algorithm: string, data: string, encoding: 'base64') => string) | undefined): (text: string) => string;
 export function joinScan(
   io: typeof fs,
-  createHash: Hasher,
+  crypto: { createHash: Hasher; hash?: (algorithm: string, data: string, encoding: 'base64') => string },
   root: string,
   listed: Listed,
   worker: ScanWorker | undefined,

@@ -13,7 +13,7 @@
  * order, so they never depend on which thread did what; a worker that fails leaves its folders to
  * this thread.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileStamp } from './generated-tree.ts';
@@ -77,7 +77,7 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
     async finish() {
       // A worker that failed before listing the tree leaves it all to this thread.
       listed ??= (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
-      return merge(await joinScan(fs, createHash, root, listed, worker, options.listings));
+      return merge(await joinScan(fs, crypto, root, listed, worker, options.listings));
     },
   };
 }

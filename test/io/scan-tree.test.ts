@@ -164,7 +164,7 @@ describe("reusing a folder's listing from the last scan", () => {
       // The record is what the scan goes by: a listing recorded without a file hides it while the folder is unchanged...
       const t1 = 'cluster-1/tenants/t1-production';
       const [ino, mtime, ctime] = known.get(t1)!;
-      writeListings(fs, createHash, file, [[t1, ino, mtime, ctime, ['deployment-t1-production.yaml', 'service-t1-production.yaml'], [], false]]);
+      writeListings(fs, createHash, file, [[t1, ino, mtime, ctime, 'deployment-\u0001.yaml/service-\u0001.yaml', [], false, 1]]);
       expect((await folders(root, file)).get(t1)?.files).toBe(2);
       // ...and a change to the folder's entries is seen at once: added, removed, renamed.
       writeFileSync(join(root, t1, 'extra.yaml'), 'e');
