@@ -105,8 +105,9 @@ export function stampReader(io, fast, probe) {
 /**
  * Takes jobs from `next` (a shared counter) until none is left; returns what each job it took
  * found, by job index, and the listings of the folders it walked (to record: `[folder, ino,
- * mtimeMs, ctimeMs, files as stored, dirs, reused, templated]`). The digest is tree-state.ts folderStamp's, over the
- * same text. `stamp` is a stampReader; `known`, readListings() of the last scan, or undefined.
+ * mtimeMs, ctimeMs, files as stored, dirs, reused, templated]`). The digest is tree-state.ts
+ * folderStamp's, over the same text. `stamp` is a stampReader; `known`, readListings() of the
+ * last scan, or undefined.
  *
  * Listing a folder costs some 30 µs (open, two getdents, close), 1,500 of them a sixth of a scan
  * with nothing changed, so a folder's listing is reused from `known` while its inode, modification
@@ -149,7 +150,7 @@ export function scanFolders(io, stamp, sha256Base64, root, jobs, next, known) {
       // `deployment-t0001-production.yaml`) as \u0001, so that the folders of a tier share one string.
       const base = rel.slice(rel.lastIndexOf('/') + 1);
       if (was && was[0] === ino && was[1] === mtime && was[2] === ctime) {
-        files = was[3] === '' ? [] : (was[5] ? was[3].replaceAll('\u0001', base) : was[3]).split('/');
+        files = was[3] === '' ? [] : (was[5] ? was[3].replaceAll('\u0001', () => base) : was[3]).split('/'); // a function: `$&` in a name is no pattern
         dirs = was[4];
         listings.push([rel, ino, mtime, ctime, was[3], dirs, true, was[5]]);
       } else {

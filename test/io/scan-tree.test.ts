@@ -180,6 +180,14 @@ describe("reusing a folder's listing from the last scan", () => {
       expect(now).toEqual(await folders(root));
       expect(now.get(t2)?.files).toBe(2);
       expect(now).not.toEqual(truth);
+
+      // A folder whose name holds `$&` (a replacement pattern) is read back as it was recorded.
+      const odd = 'cluster-0/tenants/t$&-x';
+      mkdirSync(join(root, odd));
+      for (const name of ['a-t$&-x.yaml', 'b.yaml']) writeFileSync(join(root, odd, name), name);
+      const [oino, omtime, octime] = (() => { const st = fs.lstatSync(join(root, odd)); return [st.ino, st.mtimeMs, st.ctimeMs]; })();
+      writeListings(fs, createHash, file, [[odd, oino, omtime, octime, 'a-\u0001.yaml/b.yaml', [], false, 1]]);
+      expect((await folders(root, file)).get(odd)).toEqual((await folders(root)).get(odd));
     } finally {
       rmSync(root, { recursive: true, force: true });
       rmSync(file, { force: true });
