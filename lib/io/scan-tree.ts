@@ -1,15 +1,15 @@
 /**
  * The stamps (size, modification time) of every manifest file under generated/, and each folder's
  * digest of them (tree-state.ts folderStamp): what tells synth which folders nobody touched. At
- * fleet scale that is some 1,500 directory listings and 56,000 lstat calls, the largest cost of a
- * re-synth with nothing to do, so the work is split by folder between this thread and one worker
- * thread, which list, stat and digest the folders they take from a shared counter
- * (scan-folders.mjs).
+ * fleet scale that is some 1,500 folders and 56,000 lstat calls, the largest cost of a re-synth
+ * with nothing to do, so the work is split by folder between this thread and one worker thread,
+ * which list (or take the listing recorded by the last scan: `listings`), stat and digest the
+ * folders they take from a shared counter (scan-folders.mjs).
  *
- * The CLI starts that worker on its first line (bin/tenantctl.mjs), before its bundle loads: the
- * worker lists the tree and scans while this thread loads the CLI and computes the inputs key,
- * and this thread joins in where the worker is. Without it (the CLI run from its sources, a
- * command line read otherwise than guessed), the worker starts here. Results are merged in folder
+ * The entry point starts that worker on its first line (bin/early-scan.mjs), before the CLI's
+ * bundle loads, and either answers a re-synth with nothing to do itself or leaves the scan, under
+ * way or finished, for startScan to take. Without it (the CLI run from its sources, a command
+ * line read otherwise than guessed), the worker starts here. Results are merged in folder
  * order, so they never depend on which thread did what; a worker that fails leaves its folders to
  * this thread.
  */
