@@ -35,6 +35,8 @@ export interface ScanWorker {
   readonly listed: Promise<Listed | undefined>;
   /** What it found, by job index, with the listings it used; undefined when it failed. */
   readonly found: Promise<Array<[number, FolderScan, Listing[]?]> | undefined>;
+  /** The inputs key (lib/io/inputs-digest.mjs) of the repository whose generated/ it scans, when the entry point computed it already. */
+  readonly inputs?: string;
   take(): void;
   stop(): void;
 }

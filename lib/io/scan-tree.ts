@@ -52,6 +52,8 @@ const MIN_FILES_FOR_WORKER = 8_000;
 
 /** A scan under way: the worker (if any) at work; `finish` works with it until done. */
 export interface Scan {
+  /** The inputs key of the repository, when the entry point that started the scan computed it (bin/early-scan.mjs). */
+  readonly inputs?: string;
   finish(): Promise<ScannedFiles>;
 }
 
@@ -74,6 +76,7 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
   }
   worker?.take();
   return {
+    inputs: worker?.inputs,
     async finish() {
       // A worker that failed before listing the tree leaves it all to this thread.
       listed ??= (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };

@@ -23,7 +23,7 @@ export async function currentTree(root: string, inputs: () => string): Promise<C
   const state = readTreeState(root);
   const expectedFiles = state ? Object.values(state.folders).reduce((n, f) => n + f.files, 0) : 0;
   const scanning = startScan(join(root, 'generated'), { expectedFiles, listings: listingsFile(root) });
-  const key = inputs();
+  const key = scanning.inputs ?? inputs(); // the entry point's, computed by the same function (lib/io/inputs-digest.mjs)
   const scan = await scanning.finish();
   if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, counts: state.counts };
   return { inputs: key, folders: scan.folders, stamps: (include) => stampMap(scan, include) };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishEarlyScan, takeEarlyScan } from '../../lib/io/scan-folders.mjs';
 import { scanFiles } from '../../lib/io/scan-tree.ts';
-import { compilerKey } from '../../lib/workspace/inputs-key.ts';
+import { compilerKey, inputsKey } from '../../lib/workspace/inputs-key.ts';
 import { cleanRepos, cli, makeRepo, PROJECT, readTenant, spawnCliWith, writeTenant } from '../cli/repo.ts';
 
 type EarlyScan = {
@@ -103,7 +103,7 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answer(root)).toBeDefined();
   });
 
-  it('hands its finished scan to the CLI when the tree changed, with what a scan of its own finds', async () => {
+  it('hands its scan and the inputs key to the CLI when the tree or the inputs changed, the scan with what a scan of its own finds', async () => {
     const root = makeRepo();
     await synthOk(root);
     const generated = join(root, 'generated');
@@ -112,10 +112,18 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answerSynth(['-C', root, 'synth'], key)).toBeUndefined();
     const early = takeEarlyScan(generated);
     expect(early).toBeDefined();
+    expect(early!.inputs).toBe(inputsKey(root, PROJECT)); // the CLI does not compute it again
     const { jobs, next } = (await early!.listed)!;
     expect(next[0]).toBeGreaterThanOrEqual(jobs.length); // nothing left to take
     publishEarlyScan(early);
     expect(new Map((await scanFiles(generated)).folders)).toEqual(expected);
+
+    // A tenant changed: the key differs from the state's; the scan under way is left with it.
+    writeTenant(root, 'acme', readTenant(root, 'acme').replace('workers: 6,', 'workers: 5,'));
+    expect(await answerSynth(['-C', root, 'synth'], key)).toBeUndefined();
+    const underWay = takeEarlyScan(generated);
+    expect(underWay?.inputs).toBe(inputsKey(root, PROJECT));
+    underWay?.stop();
   });
 
   it('gives two runs at once the same answer, read from the whole state file', async () => {
