@@ -274,10 +274,11 @@ function prune(parent, current) {
 
 /**
  * The bundle of `root` for this run: the cached one when whole, else built now. Returns its folder
- * and manifest, or throws when it cannot be built.
+ * and manifest, or throws when it cannot be built. `digests`: sourceDigests(root), when the caller
+ * has them already.
  */
-export async function ensureBundle(root = PACKAGE_ROOT) {
-  const { key, files } = sourceDigests(root);
+export async function ensureBundle(root = PACKAGE_ROOT, digests = sourceDigests(root)) {
+  const { key, files } = digests;
   const parent = join(cacheRoot(), 'cli');
   const dir = join(parent, key);
   let manifest = verifiedManifest(dir, key);
@@ -329,13 +330,14 @@ export function announceBundle(info) {
 
 /**
  * The CLI's `main`: from the bundle, or from the TypeScript sources through tsx when the bundle
- * cannot be built (or `TENANTCTL_NO_BUNDLE=1`, for debugging with source positions).
+ * cannot be built (or `TENANTCTL_NO_BUNDLE=1`, for debugging with source positions). `digests`:
+ * sourceDigests(root), when the caller has them already.
  */
-export async function loadCli(root = PACKAGE_ROOT) {
+export async function loadCli(root = PACKAGE_ROOT, digests = undefined) {
   if (process.env.TENANTCTL_NO_BUNDLE !== '1') {
     let bundle;
     try {
-      bundle = await ensureBundle(root);
+      bundle = await ensureBundle(root, digests ?? sourceDigests(root));
     } catch (error) {
       const reason = error?.errors?.[0]?.text ?? String(error?.message ?? error).split('\n')[0];
       process.stderr.write(`tenantctl: note: could not build the CLI bundle (${reason}); running from the TypeScript sources, which starts slower\n`);

@@ -23,19 +23,26 @@ export interface Listed {
   readonly next: Int32Array;
 }
 
+/** A folder's listing as a scan used it: `[folder, ino, mtimeMs, ctimeMs, files as stored (scanFolders), subfolders, reused from the record, templated]`. */
+export type Listing = [string, number, number, number, string, string[], boolean, number];
+/** Listings recorded by the last scan, by folder: `[ino, mtimeMs, ctimeMs, files (as stored), subfolders, templated]`. */
+export type KnownListings = Map<string, [number, number, number, string, string[], number]>;
+
 export interface ScanWorker {
   /** The folder it scans. */
   readonly root: string;
   /** The jobs it works on; undefined when it failed before listing them. */
   readonly listed: Promise<Listed | undefined>;
-  /** What it found, by job index; undefined when it failed. */
-  readonly found: Promise<Array<[number, FolderScan]> | undefined>;
+  /** What it found, by job index, with the listings it used; undefined when it failed. */
+  readonly found: Promise<Array<[number, FolderScan, Listing[]?]> | undefined>;
+  /** The inputs key (lib/io/inputs-digest.mjs) of the repository whose generated/ it scans, when the entry point computed it already. */
+  readonly inputs?: string;
   take(): void;
   stop(): void;
 }
 
 export function folderJobs(io: { readdirSync: typeof fs.readdirSync }, root: string): FolderJob[];
-/** Puts a path's size and mtimeMs (lstat) into `into[0]`, `into[1]`; false when the path is gone. */
+/** Puts a path's size, mtimeMs, inode and ctimeMs (lstat) into `into[0]` to `into[3]`; false when the path is gone. */
 export type StampReader = (path: string, into: Float64Array) => boolean;
 export function stampReader(io: { lstatSync: typeof fs.lstatSync }, fast: { lstat: Function } | undefined, probe: string): StampReader;
 export function nodeBinding(): { lstat: Function } | undefined;
@@ -46,7 +53,21 @@ export function scanFolders(
   root: string,
   jobs: readonly FolderJob[],
   next: Int32Array,
-): Array<[number, FolderScan]>;
-export function startScanWorker(root: string, listed?: Listed): ScanWorker | undefined;
+  known?: KnownListings,
+): Array<[number, FolderScan, Listing[]]>;
+type Hasher = typeof import('node:crypto').createHash;
+type ListingsIo = { readFileSync: typeof fs.readFileSync; writeFileSync: typeof fs.writeFileSync; mkdirSync: typeof fs.mkdirSync; renameSync: typeof fs.renameSync };
+export function readListings(io: ListingsIo, createHash: Hasher, file: string | undefined): KnownListings | undefined;
+export function writeListings(io: ListingsIo, createHash: Hasher, file: string | undefined, listings: readonly Listing[]): void;
+export function sha256Base64Of(createHash: Hasher, hash: ((algorithm: string, data: string, encoding: 'base64') => string) | undefined): (text: string) => string;
+export function joinScan(
+  io: typeof fs,
+  crypto: { createHash: Hasher; hash?: (algorithm: string, data: string, encoding: 'base64') => string },
+  root: string,
+  listed: Listed,
+  worker: ScanWorker | undefined,
+  listings: string | undefined,
+): Promise<FolderScan[]>;
+export function startScanWorker(root: string, listed?: Listed, listings?: string): ScanWorker | undefined;
 export function publishEarlyScan(scan: ScanWorker | undefined): void;
 export function takeEarlyScan(root: string): ScanWorker | undefined;

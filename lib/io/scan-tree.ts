@@ -1,28 +1,26 @@
 /**
  * The stamps (size, modification time) of every manifest file under generated/, and each folder's
  * digest of them (tree-state.ts folderStamp): what tells synth which folders nobody touched. At
- * fleet scale that is some 1,500 directory listings and 56,000 lstat calls, the largest cost of a
- * re-synth with nothing to do, so the work is split by folder between this thread and one worker
- * thread, which list, stat and digest the folders they take from a shared counter
- * (scan-folders.mjs).
+ * fleet scale that is some 1,500 folders and 56,000 lstat calls, the largest cost of a re-synth
+ * with nothing to do, so the work is split by folder between this thread and one worker thread,
+ * which list (or take the listing recorded by the last scan: `listings`), stat and digest the
+ * folders they take from a shared counter (scan-folders.mjs).
  *
- * The CLI starts that worker on its first line (bin/tenantctl.mjs), before its bundle loads: the
- * worker lists the tree and scans while this thread loads the CLI and computes the inputs key,
- * and this thread joins in where the worker is. Without it (the CLI run from its sources, a
- * command line read otherwise than guessed), the worker starts here. Results are merged in folder
+ * The entry point starts that worker on its first line (bin/early-scan.mjs), before the CLI's
+ * bundle loads, and either answers a re-synth with nothing to do itself or leaves the scan, under
+ * way or finished, for startScan to take. Without it (the CLI run from its sources, a command
+ * line read otherwise than guessed), the worker starts here. Results are merged in folder
  * order, so they never depend on which thread did what; a worker that fails leaves its folders to
  * this thread.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileStamp } from './generated-tree.ts';
-import { folderJobs as listJobs, type FolderJob, type FolderScan, type Listed, nodeBinding, scanFolders, type ScanWorker, stampReader, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
+import { folderJobs as listJobs, type FolderJob, type FolderScan, joinScan, type Listed, type ScanWorker, startScanWorker, takeEarlyScan } from './scan-folders.mjs';
 import type { FolderStamps } from './tree-state.ts';
 
 export type { FolderJob, FolderScan };
-
-const sha256Base64 = (text: string) => createHash('sha256').update(text).digest('base64');
 
 /**
  * The jobs of a tree: the files of its first three levels as listed here, and each folder below
@@ -45,6 +43,8 @@ export interface ScanOptions {
   readonly worker?: boolean;
   /** Files the tree is expected to hold (what synth last wrote): a worker pays off from about 8,000. */
   readonly expectedFiles?: number;
+  /** A file where the folders' listings are recorded, to be reused while a folder is unchanged (scan-folders.mjs scanFolders); none: every folder is listed. */
+  readonly listings?: string;
 }
 
 /** Trees with fewer files than this are scanned on this thread alone. */
@@ -52,6 +52,8 @@ const MIN_FILES_FOR_WORKER = 8_000;
 
 /** A scan under way: the worker (if any) at work; `finish` works with it until done. */
 export interface Scan {
+  /** The inputs key of the repository, when the entry point that started the scan computed it (bin/early-scan.mjs). */
+  readonly inputs?: string;
   finish(): Promise<ScannedFiles>;
 }
 
@@ -70,28 +72,15 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
   if (!worker) {
     const useWorker = options.worker ?? ((options.expectedFiles ?? 0) >= MIN_FILES_FOR_WORKER && availableParallelism() > 1);
     listed = { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
-    if (useWorker && listed.jobs.length > 1) worker = startScanWorker(root, listed);
+    if (useWorker && listed.jobs.length > 1) worker = startScanWorker(root, listed, options.listings);
   }
   worker?.take();
   return {
+    inputs: worker?.inputs,
     async finish() {
       // A worker that failed before listing the tree leaves it all to this thread.
-      const { jobs, next } = listed ?? (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
-      const found: Array<FolderScan | undefined> = new Array(jobs.length);
-      const stamp = stampReader(fs, nodeBinding(), root);
-      for (const [k, scan] of scanFolders(fs, stamp, sha256Base64, root, jobs, next)) found[k] = scan;
-      if (worker) {
-        for (const [k, scan] of (await worker.found) ?? []) found[k] = scan;
-        worker.stop();
-        // Jobs a failed worker took and never finished: done here.
-        const left = jobs.map((_, k) => k).filter((k) => !found[k]);
-        if (left.length > 0) {
-          const retry = new Int32Array(new SharedArrayBuffer(4));
-          const rest = left.map((k) => jobs[k]);
-          for (const [i, scan] of scanFolders(fs, stamp, sha256Base64, root, rest, retry)) found[left[i]] = scan;
-        }
-      }
-      return merge(found as FolderScan[]);
+      listed ??= (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };
+      return merge(await joinScan(fs, crypto, root, listed, worker, options.listings));
     },
   };
 }

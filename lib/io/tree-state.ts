@@ -15,9 +15,10 @@
  * processes at once each leave a whole file.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { FileStamp } from './generated-tree.ts';
+import { treeStateFile } from './tree-state-file.mjs';
 
 export interface FolderState {
   readonly key: string;
@@ -37,24 +38,12 @@ export interface TreeState {
   readonly folders: Readonly<Record<string, FolderState>>;
 }
 
-const stateFile = (root: string) => join(root, '.tenantctl', 'cache', 'generated-state.json');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function readTreeState(root: string): TreeState | undefined {
-  try {
-    const text = readFileSync(stateFile(root), 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline !== 64 || text.slice(0, 64) !== sha256(body)) return undefined;
-    const state = JSON.parse(body) as TreeState;
-    return state.version === 2 && typeof state.folders === 'object' && state.folders !== null ? state : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { isTreeAsRecorded, readTreeState } from './tree-state-file.mjs';
 
 export function writeTreeState(root: string, state: TreeState): void {
-  const file = stateFile(root);
+  const file = treeStateFile(root);
   mkdirSync(dirname(file), { recursive: true });
   const body = JSON.stringify(state);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -64,7 +53,7 @@ export function writeTreeState(root: string, state: TreeState): void {
 
 /** Forgets the state, before generated/ is changed: an interrupted write is then compared in full next time. */
 export function clearTreeState(root: string): void {
-  rmSync(stateFile(root), { force: true });
+  rmSync(treeStateFile(root), { force: true });
 }
 
 /** Digest of a folder's files (name, size, modification time), in name order. */
@@ -122,16 +111,4 @@ export function isFolderFresh(state: TreeState | undefined, folder: string, key:
   const recorded = state?.folders[folder];
   const now = onDisk.get(folder);
   return Boolean(recorded && now && recorded.key === key && recorded.files === now.files && recorded.stamp === now.stamp);
-}
-
-/** Whether the scanned tree is exactly what `state` recorded: every folder as written, and no other. */
-export function isTreeAsRecorded(state: TreeState, onDisk: FolderStamps): boolean {
-  const folders = Object.keys(state.folders);
-  if (folders.length !== onDisk.size) return false;
-  for (const folder of folders) {
-    const recorded = state.folders[folder];
-    const now = onDisk.get(folder);
-    if (!now || recorded.files !== now.files || recorded.stamp !== now.stamp) return false;
-  }
-  return true;
 }

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { stampMap, startScan } from '../io/scan-tree.ts';
 import { isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-state.ts';
+import { listingsFile } from '../io/tree-state-file.mjs';
 import type { ScannedTree } from './generated.ts';
 
 export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonNullable<TreeState['counts']> } | ScannedTree);
@@ -21,8 +22,8 @@ export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonN
 export async function currentTree(root: string, inputs: () => string): Promise<CurrentTree> {
   const state = readTreeState(root);
   const expectedFiles = state ? Object.values(state.folders).reduce((n, f) => n + f.files, 0) : 0;
-  const scanning = startScan(join(root, 'generated'), { expectedFiles });
-  const key = inputs();
+  const scanning = startScan(join(root, 'generated'), { expectedFiles, listings: listingsFile(root) });
+  const key = scanning.inputs ?? inputs(); // the entry point's, computed by the same function (lib/io/inputs-digest.mjs)
   const scan = await scanning.finish();
   if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, counts: state.counts };
   return { inputs: key, folders: scan.folders, stamps: (include) => stampMap(scan, include) };

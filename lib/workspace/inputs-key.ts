@@ -4,43 +4,18 @@
  * matches the one recorded with the tree (lib/io/tree-state.ts) needs no compiling at all. The
  * tenant folders generated/ already holds are not part of it: placement uses them only to choose
  * which environment a full cluster's capacity error names, never where one goes or whether the
- * fleet fits. Reads raw bytes only: no TypeScript, zod, cdk8s or tiers are loaded to compute it.
+ * fleet fits. Reads raw bytes only: no TypeScript, zod, cdk8s or tiers are loaded to compute it
+ * (lib/io/inputs-digest.mjs, which the CLI's entry point also runs before the bundle loads).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runningBundle } from '../io/bundle-info.ts';
+import { inputsDigest } from '../io/inputs-digest.mjs';
 import { CODE_DIRS, sourceFiles } from '../io/source-graph.ts';
 
 export function inputsKey(root: string, packageRoot: string): string {
-  const h = createHash('sha256').update(compilerKey(packageRoot)).update('\0');
-  const file = (rel: string, symlink: boolean) => {
-    h.update(rel).update(symlink ? '\0link\0' : '\0file\0');
-    try {
-      h.update(readFileSync(join(root, rel)));
-    } catch {
-      h.update('\0missing');
-    }
-    h.update('\0');
-  };
-  let fleetIsLink = false;
-  try {
-    fleetIsLink = lstatSync(join(root, 'fleet.ts')).isSymbolicLink();
-  } catch {
-    // missing: hashed as such
-  }
-  file('fleet.ts', fleetIsLink);
-  let entries: import('node:fs').Dirent[] = [];
-  try {
-    entries = readdirSync(join(root, 'tenants'), { withFileTypes: true });
-  } catch {
-    // no tenants/
-  }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (e.isDirectory()) h.update(`tenants/${e.name}\0dir\0`);
-    else file(`tenants/${e.name}`, e.isSymbolicLink());
-  }
-  return h.digest('hex');
+  return inputsDigest(root, compilerKey(packageRoot));
 }
 
 /** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanTree } from '../../lib/io/generated-tree.ts';
-import { nodeBinding, publishEarlyScan, stampReader, startScanWorker, takeEarlyScan, type ScanWorker } from '../../lib/io/scan-folders.mjs';
+import { nodeBinding, publishEarlyScan, readListings, stampReader, startScanWorker, takeEarlyScan, writeListings, type ScanWorker } from '../../lib/io/scan-folders.mjs';
 import { folderJobs, scanFiles, scanTreeParallel, stampMap } from '../../lib/io/scan-tree.ts';
 import { folderStamps } from '../../lib/io/tree-state.ts';
 
@@ -112,11 +113,11 @@ describe('scanning generated/ on two threads', () => {
     try {
       const fast = stampReader(fs, nodeBinding(), dir);
       expect(fast.name).toBe('quick'); // the layout of the Node this runs on
-      const got = new Float64Array(2);
+      const got = new Float64Array(4);
       for (const p of [file, link, dir]) {
         expect(fast(p, got)).toBe(true);
         const st = fs.lstatSync(p);
-        expect([got[0], got[1]]).toEqual([st.size, st.mtimeMs]);
+        expect([...got]).toEqual([st.size, st.mtimeMs, st.ino, st.ctimeMs]);
       }
       expect(fast(join(dir, 'gone.yaml'), got)).toBe(false);
 
@@ -129,6 +130,94 @@ describe('scanning generated/ on two threads', () => {
       expect(stampReader(fs, undefined, dir).name).toBe('slow');
     } finally {
       rmSync(link);
+    }
+  });
+});
+
+describe("reusing a folder's listing from the last scan", () => {
+  /** A tree of tenant folders (names holding the folder's name, as synth writes them), settled for over a second. */
+  async function settledTree(): Promise<string> {
+    const root = mkdtempSync(join(tmpdir(), 'tenantctl-listing-'));
+    for (let f = 0; f < 6; f++) {
+      const folder = join(root, `cluster-${f % 2}`, 'tenants', `t${f}-production`);
+      mkdirSync(folder, { recursive: true });
+      for (const kind of ['deployment', 'service', 'configmap']) writeFileSync(join(folder, `${kind}-t${f}-production.yaml`), `${kind} ${f}`);
+    }
+    mkdirSync(join(root, 'cluster-0', 'tenants', 't0-production', 'nested'));
+    writeFileSync(join(root, 'cluster-0', 'tenants', 't0-production', 'nested', 'deep.yaml'), 'd');
+    await new Promise((r) => setTimeout(r, 1_300)); // listings of folders changed within a second are not recorded
+    return root;
+  }
+  const folders = async (root: string, listings?: string, worker = false) => new Map((await scanFiles(root, { worker, listings })).folders);
+  const record = (root: string) => join(root, '..', `${root.split('/').pop()}-listings.json`);
+
+  it('uses the recorded listing while the folder is unchanged, and lists the folder again once a file is added, removed or renamed in it', async () => {
+    const root = await settledTree();
+    const file = record(root);
+    try {
+      const truth = await folders(root);
+      expect(await folders(root, file, true)).toEqual(truth); // records
+      const known = readListings(fs, createHash, file)!;
+      expect(known.size).toBe(7); // the six tenant folders and the nested one
+      expect(await folders(root, file, true)).toEqual(truth); // from the record
+
+      // The record is what the scan goes by: a listing recorded without a file hides it while the folder is unchanged...
+      const t1 = 'cluster-1/tenants/t1-production';
+      const [ino, mtime, ctime] = known.get(t1)!;
+      writeListings(fs, createHash, file, [[t1, ino, mtime, ctime, 'deployment-\u0001.yaml/service-\u0001.yaml', [], false, 1]]);
+      expect((await folders(root, file)).get(t1)?.files).toBe(2);
+      // ...and a change to the folder's entries is seen at once: added, removed, renamed.
+      writeFileSync(join(root, t1, 'extra.yaml'), 'e');
+      expect(await folders(root, file)).toEqual(await folders(root));
+      expect((await folders(root, file)).get(t1)?.files).toBe(4);
+      expect(readListings(fs, createHash, file)!.get(t1)?.[2]).not.toBe(fs.lstatSync(join(root, t1)).ctimeMs); // changed within the second: not recorded
+
+      const t2 = 'cluster-0/tenants/t2-production';
+      const t3 = 'cluster-1/tenants/t3-production';
+      rmSync(join(root, t2, 'service-t2-production.yaml'));
+      fs.renameSync(join(root, t3, 'service-t3-production.yaml'), join(root, t3, 'renamed.yaml'));
+      const now = await folders(root, file, true);
+      expect(now).toEqual(await folders(root));
+      expect(now.get(t2)?.files).toBe(2);
+      expect(now).not.toEqual(truth);
+
+      // A folder whose name holds `$&` (a replacement pattern) is read back as it was recorded.
+      const odd = 'cluster-0/tenants/t$&-x';
+      mkdirSync(join(root, odd));
+      for (const name of ['a-t$&-x.yaml', 'b.yaml']) writeFileSync(join(root, odd, name), name);
+      const [oino, omtime, octime] = (() => { const st = fs.lstatSync(join(root, odd)); return [st.ino, st.mtimeMs, st.ctimeMs]; })();
+      writeListings(fs, createHash, file, [[odd, oino, omtime, octime, 'a-\u0001.yaml/b.yaml', [], false, 1]]);
+      expect((await folders(root, file)).get(odd)).toEqual((await folders(root)).get(odd));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('lists every folder when the record is damaged or cut short, and a folder replaced by another of the same name', async () => {
+    const root = await settledTree();
+    const file = record(root);
+    try {
+      const truth = await folders(root);
+      await folders(root, file);
+      const text = fs.readFileSync(file, 'utf8');
+      const t4 = 'cluster-0/tenants/t4-production';
+      // A listing changed without its checksum: not used (it would hide the file).
+      fs.writeFileSync(file, text.replace('"configmap-\\u0001.yaml/deployment-\\u0001.yaml/service-\\u0001.yaml"', '"deployment-\\u0001.yaml/service-\\u0001.yaml"'));
+      expect(fs.readFileSync(file, 'utf8')).not.toBe(text);
+      expect(readListings(fs, createHash, file)).toBeUndefined();
+      expect(await folders(root, file)).toEqual(truth);
+      fs.writeFileSync(file, text.slice(0, text.length >> 1));
+      expect(await folders(root, file)).toEqual(truth);
+
+      await folders(root, file);
+      fs.renameSync(join(root, t4), join(root, 'moved'));
+      mkdirSync(join(root, t4));
+      writeFileSync(join(root, t4, 'other.yaml'), 'o');
+      expect((await folders(root, file)).get(t4)?.files).toBe(1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(file, { force: true });
     }
   });
 });
