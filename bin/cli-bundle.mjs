@@ -40,6 +40,8 @@ const MANIFEST = 'manifest.json';
 /** Packages bundled into PACKAGES_FILE (with what they import but the CLI does not), by package name. */
 const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
 export const PACKAGES_FILE = 'packages.cjs';
+/** Source folder of the typed CRD objects, bundled into PACKAGES_FILE as well. */
+const VENDORED = 'vendor/imports';
 /** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits); older ones go after a day unused. */
 const KEEP = 8;
 
@@ -223,8 +225,17 @@ async function build(root, dir, key) {
         }
         return { path: url, external: true };
       });
+      // The typed CRD objects (vendor/imports/, cdk8s import's output: megabytes of generated
+      // code, 0.9 MB of it bundled) go to PACKAGES_FILE too: as an ES module, Node parses all of
+      // it again on every start; as CommonJS its compiled code is cached.
+      b.onResolve({ filter: /\/vendor\/imports\/[^/]+\.ts$/ }, (args) => {
+        const rel = relative(root, resolve(args.resolveDir, args.path)).split(sep).join('/');
+        if (!rel.startsWith(`${VENDORED}/`)) return undefined;
+        packaged.add(rel);
+        return { path: rel, namespace: 'tenantctl-package' };
+      });
       // `import.meta.url` is the source file's URL, under the root the loader names at run time.
-      b.onLoad({ filter: /\.ts$/ }, (args) => {
+      b.onLoad({ filter: /\.ts$/, namespace: 'file' }, (args) => {
         const rel = relative(root, args.path).split(sep).join('/');
         const text = readFileSync(args.path, 'utf8');
         const contents = text.includes('import.meta.url')
@@ -262,7 +273,9 @@ async function build(root, dir, key) {
   // codeVersion follows from the rendering modules, without parsing the sources again.
   const graph = {};
   for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
-    graph[input] = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path);
+    // A packaged import is the source file it names (vendor/imports/), or a package (left out).
+    const paths = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path.replace(/^tenantctl-package:/, ''));
+    graph[input] = paths.filter((p) => !packaged.has(p) || p.startsWith(`${VENDORED}/`));
   }
   const body = { key, entries, graph, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
@@ -315,7 +328,7 @@ async function buildPackages(esbuild, root, outfile, specs) {
       });
     },
   };
-  const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s)}),`).join('\n');
+  const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s.startsWith(`${VENDORED}/`) ? `./${s}` : s)}),`).join('\n');
   await esbuild({
     stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
     absWorkingDir: root,
