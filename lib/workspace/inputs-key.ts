@@ -12,12 +12,19 @@ import { join } from 'node:path';
 import { runningBundle } from '../io/bundle-info.ts';
 import { CODE_DIRS, sourceFiles } from '../io/source-graph.ts';
 
-export function inputsKey(root: string, packageRoot: string): string {
+/**
+ * `texts`, when given, receives the text of each regular file read (fleet.ts, tenants/*), by
+ * repository-relative path, so that compiling after it (compileWorkspace) reads no file twice and
+ * compiles exactly the bytes the key was computed from.
+ */
+export function inputsKey(root: string, packageRoot: string, texts?: Map<string, string>): string {
   const h = createHash('sha256').update(compilerKey(packageRoot)).update('\0');
   const file = (rel: string, symlink: boolean) => {
     h.update(rel).update(symlink ? '\0link\0' : '\0file\0');
     try {
-      h.update(readFileSync(join(root, rel)));
+      const bytes = readFileSync(join(root, rel));
+      h.update(bytes);
+      if (texts && !symlink) texts.set(rel, bytes.toString('utf8'));
     } catch {
       h.update('\0missing');
     }

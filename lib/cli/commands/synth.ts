@@ -48,8 +48,10 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   progress?.('reading tenant files…');
   let inputs: string | undefined;
   let scanned: ScannedTree | undefined;
+  // The input files as the inputs key read them: compiled from these bytes, not read again.
+  const texts = new Map<string, string>();
   if (options.cache) {
-    const current = await currentTree(options.root, () => inputsKey(options.root, options.packageRoot));
+    const current = await currentTree(options.root, () => inputsKey(options.root, options.packageRoot, texts));
     inputs = current.inputs;
     if ('counts' in current) {
       const { environments, clusters, objects } = current.counts;
@@ -62,7 +64,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   }
   // The compiler, cdk8s and the tiers load only now: a run with nothing to do never needs them.
   const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
-  const compiled = await compileWorkspace(options.root);
+  const compiled = await compileWorkspace(options.root, [], texts);
   const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, scanned });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
