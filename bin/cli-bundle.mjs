@@ -16,6 +16,15 @@
 //   lib/io/worker-pool.ts startWorker) is an entry point of its own, and `import.meta.url` in bundled
 //   code is the URL of the module's source file, so paths computed from it stay right; startWorker
 //   maps a source URL to its bundled file through `bundleInfo()`.
+// - The CommonJS packages that synthesis loads (cdk8s, its constructs, cdk8s-plus-28's typed core
+//   objects) and the typed CRD objects of vendor/imports/ are bundled apart, into one CommonJS file
+//   of the bundle (packages.cjs), loaded with `require` (so with V8's cached code: code-cache.mjs)
+//   when first imported. Loaded from node_modules the packages cost a resolution, a read and a
+//   cache lookup per file (about 150 files), and Node's ESM loader scans each one's source for its
+//   export names first; as part of an ES module chunk, the CRD code (0.9 MB) is parsed again on
+//   every start. A package they share with the CLI at the same version (yaml) stays one copy, the
+//   CLI's. The price: packages.cjs is 3.2 MB (CommonJS is not tree-shaken), checked with the rest
+//   of the bundle at every start (about 3 ms more than before).
 // - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -31,6 +40,11 @@ export const BUNDLE_GLOBAL = Symbol.for('tenantctl.bundle');
 const SOURCE_DIRS = ['lib', 'tiers', 'vendor/imports'];
 const ENTRY = 'lib/cli/main.ts';
 const MANIFEST = 'manifest.json';
+/** Packages bundled into PACKAGES_FILE (with what they import but the CLI does not), by package name. */
+const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
+export const PACKAGES_FILE = 'packages.cjs';
+/** Source folder of the typed CRD objects, bundled into PACKAGES_FILE as well. */
+const VENDORED = 'vendor/imports';
 /** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits); older ones go after a day unused. */
 const KEEP = 8;
 
@@ -193,6 +207,8 @@ async function build(root, dir, key) {
   const { build: esbuild } = await import('esbuild');
   const files = sourceFiles(root);
   const workers = urlEntries(root, files);
+  /** Specifiers of packaged modules the sources import (PACKAGED). */
+  const packaged = new Set();
   const sourcePlugin = {
     name: 'tenantctl-sources',
     setup(b) {
@@ -200,6 +216,10 @@ async function build(root, dir, key) {
       // bundle (in the user cache, without a node_modules beside it) imports the same files.
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (isBuiltin(args.path)) return { path: args.path, external: true };
+        if (PACKAGED.has(packageName(args.path))) {
+          packaged.add(args.path);
+          return { path: args.path, namespace: 'tenantctl-package' };
+        }
         let url;
         try {
           url = import.meta.resolve(args.path); // from bin/, so from the package root's node_modules
@@ -208,8 +228,17 @@ async function build(root, dir, key) {
         }
         return { path: url, external: true };
       });
+      // The typed CRD objects (vendor/imports/, cdk8s import's output: megabytes of generated
+      // code, 0.9 MB of it bundled) go to PACKAGES_FILE too: as an ES module, Node parses all of
+      // it again on every start; as CommonJS its compiled code is cached.
+      b.onResolve({ filter: /\/vendor\/imports\/[^/]+\.ts$/ }, (args) => {
+        const rel = relative(root, resolve(args.resolveDir, args.path)).split(sep).join('/');
+        if (!rel.startsWith(`${VENDORED}/`)) return undefined;
+        packaged.add(rel);
+        return { path: rel, namespace: 'tenantctl-package' };
+      });
       // `import.meta.url` is the source file's URL, under the root the loader names at run time.
-      b.onLoad({ filter: /\.ts$/ }, (args) => {
+      b.onLoad({ filter: /\.ts$/, namespace: 'file' }, (args) => {
         const rel = relative(root, args.path).split(sep).join('/');
         const text = readFileSync(args.path, 'utf8');
         const contents = text.includes('import.meta.url')
@@ -217,6 +246,12 @@ async function build(root, dir, key) {
           : text;
         return { contents, loader: 'ts' };
       });
+      // A packaged import: the module from PACKAGES_FILE, required from the bundle's folder (the
+      // one running, in a worker thread too) when the importing chunk first runs.
+      b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({
+        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/')('./${PACKAGES_FILE}')(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
     },
   };
   const result = await esbuild({
@@ -234,17 +269,80 @@ async function build(root, dir, key) {
     metafile: true,
     plugins: [sourcePlugin],
   });
-  const out = Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')).sort();
+  await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
+  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE].sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
   // What each source module imports of the project's own (type-only imports are gone): the graph
   // codeVersion follows from the rendering modules, without parsing the sources again.
   const graph = {};
   for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
-    graph[input] = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path);
+    // A packaged import is the source file it names (vendor/imports/), or a package (left out).
+    const paths = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path.replace(/^tenantctl-package:/, ''));
+    graph[input] = paths.filter((p) => !packaged.has(p) || p.startsWith(`${VENDORED}/`));
   }
   const body = { key, entries, graph, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
   return body;
+}
+
+/** `cdk8s-plus-28` of `cdk8s-plus-28/lib/imports/k8s.js`, `@scope/name` of `@scope/name/x`. */
+function packageName(spec) {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function packageVersion(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PACKAGES_FILE: the modules `specs` name (a function from specifier to module, each loaded on
+ * first call), one CommonJS file. What they import resolves as Node resolves it, except that a
+ * nested copy of a package (cdk8s' own yaml) is the top-level one when both have the same
+ * version, and a package of the CLI's own dependencies stays external at its top-level copy, so
+ * it is the very module the CLI imports (one yaml in memory, not two).
+ */
+async function buildPackages(esbuild, root, outfile, specs) {
+  const own = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {}));
+  const modules = join(root, 'node_modules');
+  const onePackageCopy = {
+    name: 'tenantctl-one-package-copy',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData?.resolving || isBuiltin(args.path)) return undefined;
+        const name = packageName(args.path);
+        const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { resolving: true } });
+        if (found.errors.length > 0 || !found.path) return undefined; // esbuild reports it
+        let path = found.path;
+        const top = join(modules, name) + sep;
+        const marker = `${sep}node_modules${sep}${name}${sep}`;
+        const at = path.lastIndexOf(marker);
+        if (!path.startsWith(top) && at >= 0) {
+          const nested = path.slice(0, at + marker.length);
+          const same = join(top, path.slice(nested.length));
+          if (packageVersion(nested) !== undefined && packageVersion(nested) === packageVersion(top) && existsSync(same)) path = same;
+        }
+        if (path.startsWith(top) && own.has(name) && !PACKAGED.has(name)) return { path, external: true };
+        return { path };
+      });
+    },
+  };
+  const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s.startsWith(`${VENDORED}/`) ? `./${s}` : s)}),`).join('\n');
+  await esbuild({
+    stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
+    absWorkingDir: root,
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    plugins: [onePackageCopy],
+  });
 }
 
 /** Removes all but the newest bundles (best effort: another process may be using or removing one). */

@@ -2,7 +2,8 @@
 // constructs, yaml, commander…), kept in the user cache, so a later start does not compile them
 // again: typescript.js alone is 9 MB, and compiling it is most of the 0.25 s its `require` costs.
 // Node 20 has no module.enableCompileCache (Node 22.1), so this does what it does for CommonJS:
-// packages under node_modules/ are compiled through vm.Script with the cached data, and the data
+// packages under node_modules/ (and the CLI bundle's packages.cjs, which bundles cdk8s and its
+// companions: cli-bundle.mjs) are compiled through vm.Script with the cached data, and the data
 // is produced after the command ran (then it also holds the functions compiled lazily on the way).
 // Plain JavaScript on purpose: it is installed before the bundle is imported.
 //
@@ -148,8 +149,9 @@ export function installCodeCache(cacheRoot) {
   /** Scripts to produce data for at exit, with the entry to write. */
   const toWrite = [];
   const inPackages = `${sep}node_modules${sep}`;
+  const inBundles = join(cacheRoot, 'cli') + sep; // the CLI bundle's packages.cjs (cli-bundle.mjs)
   const compileWithCache = function (content, filename, ...rest) {
-    if (typeof filename !== 'string' || !filename.includes(inPackages) || !/\.c?js$/.test(filename)) return original.call(this, content, filename, ...rest);
+    if (typeof filename !== 'string' || !(filename.includes(inPackages) || filename.startsWith(inBundles)) || !/\.c?js$/.test(filename)) return original.call(this, content, filename, ...rest);
     const source = stripShebang(content);
     if (mayImportDynamically(source)) return original.call(this, content, filename, ...rest);
     const file = join(dir, `${entryName(source)}.bin`);

@@ -74,15 +74,16 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     if (!scanRoot) return undefined;
     const listings = listingsFile(dirname(scanRoot));
     const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, undefined, listings) : undefined;
-    const handOver = (inputs) => {
-      publishEarlyScan(worker && inputs ? { ...worker, inputs } : worker);
+    const handOver = (inputs, inputFiles) => {
+      publishEarlyScan(worker && inputs ? { ...worker, inputs, inputFiles } : worker);
       return undefined;
     };
     if (!plain) return handOver();
     const state = readTreeState(plain.root);
     if (!state?.counts || !state.inputs) return handOver();
-    const inputs = inputsDigest(plain.root, compilerKey());
-    if (state.inputs !== inputs) return handOver(inputs); // the CLI uses the key, not computing it again
+    const inputFiles = new Map(); // the bytes hashed: the CLI compiles them, not reading the files again
+    const inputs = inputsDigest(plain.root, compilerKey(), inputFiles);
+    if (state.inputs !== inputs) return handOver(inputs, inputFiles); // the CLI uses the key, not computing it again
 
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
@@ -92,7 +93,7 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
     if (isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);
     // The scan is done: the CLI takes it as a finished worker's, instead of scanning again.
-    publishEarlyScan({ root: scanRoot, inputs, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
+    publishEarlyScan({ root: scanRoot, inputs, inputFiles, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
     return undefined;
   } catch {
     return undefined; // the CLI decides, and reports what is wrong

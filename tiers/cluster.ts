@@ -4,7 +4,7 @@
  * Traefik's TLS defaults, and read-only access for the auditor.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import * as barman from '../vendor/imports/barman-barmancloud.cnpg.io.ts';
 import * as cnpg from '../vendor/imports/cnpg-postgresql.cnpg.io.ts';
 import * as traefik from '../vendor/imports/traefik-traefik.io.ts';

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Issue } from '../model/issue.ts';
+import { compareNames } from '../model/name-order.ts';
 import type { Cluster, Fleet } from './schema.ts';
 import { environmentRequests } from '../tenant/sizing.ts';
 import type { UnplacedEnvironment } from '../tenant/resolve.ts';
@@ -69,9 +70,11 @@ export function place(envs: readonly UnplacedEnvironment[], fleet: Fleet, deploy
   // Capacity: requests per cluster must fit its declared capacity. Count what is deployed there
   // already first, then the rest by name, and blame each environment that does not fit.
   const used = new Map<string, { cpu: number; mem: number }>();
-  const isNew = (p: Placement) => (deployed.has(`${p.cluster.name}/${p.env.tenant.name}-${p.env.name}`) ? 0 : 1);
-  const order = (a: Placement, b: Placement) => isNew(a) - isNew(b) || `${a.env.tenant.name}/${a.env.name}`.localeCompare(`${b.env.tenant.name}/${b.env.name}`);
-  for (const p of [...placements].sort(order)) {
+  // Each sort key is built once, not per comparison (a fleet has thousands of environments);
+  // compareNames is localeCompare's order.
+  const keyed = placements.map((p) => ({ p, isNew: deployed.has(`${p.cluster.name}/${p.env.tenant.name}-${p.env.name}`) ? 0 : 1, name: `${p.env.tenant.name}/${p.env.name}` }));
+  keyed.sort((a, b) => a.isNew - b.isNew || compareNames(a.name, b.name));
+  for (const { p } of keyed) {
     const r = environmentRequests(p.env, p.env.tier.dataPlane === 'dedicated');
     const u = used.get(p.cluster.name) ?? { cpu: 0, mem: 0 };
     u.cpu += r.cpuMillis / 1000;

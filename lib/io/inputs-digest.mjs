@@ -7,13 +7,20 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** SHA-256 (hex) of `compilerKey` and the input files of the repository at `root`. */
-export function inputsDigest(root, compilerKey) {
+/**
+ * SHA-256 (hex) of `compilerKey` and the input files of the repository at `root`. `read`, when
+ * given, receives the bytes of each regular file hashed (fleet.ts, tenants/*; a link is left to
+ * the reader, which reports it) by repository-relative path, so that compiling after it reads no
+ * file twice and compiles exactly the bytes the key was computed from.
+ */
+export function inputsDigest(root, compilerKey, read) {
   const h = createHash('sha256').update(compilerKey).update('\0');
   const file = (rel, symlink) => {
     h.update(rel).update(symlink ? '\0link\0' : '\0file\0');
     try {
-      h.update(readFileSync(join(root, rel)));
+      const bytes = readFileSync(join(root, rel));
+      h.update(bytes);
+      if (read && !symlink) read.set(rel, bytes);
     } catch {
       h.update('\0missing');
     }

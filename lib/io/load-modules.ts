@@ -4,14 +4,15 @@
  * that is not plain data becomes an Issue with its line and column, never a stack trace.
  */
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Issue } from '../model/issue.ts';
 import type { LoadedFile } from '../synth/compile.ts';
 import { diskReadCache } from './read-cache.ts';
 import { type ReadCache, readStaticModule } from './static-module.ts';
 
-export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache): Promise<LoadedFile | Issue> {
-  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', undefined, cache);
+/** `text`: the file's text when read already (a regular file, not a link); otherwise it is read here. */
+export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache, text?: string): Promise<LoadedFile | Issue> {
+  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', text, cache);
   if ('issues' in read) return read.issues[0];
   return { file, value: read.value, positions: read.positions };
 }
@@ -29,12 +30,17 @@ export function tenantFiles(root: string, dir = 'tenants'): string[] {
     .map((n) => relative(root, join(root, dir, n)));
 }
 
-export async function loadInputs(root: string): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
+/**
+ * `inputFiles`: files read already, by repository-relative path (inputs-key.ts gives them: regular
+ * files only, so a link is still read here and reported as one); the others are read from disk.
+ */
+export async function loadInputs(root: string, inputFiles?: ReadonlyMap<string, Buffer>): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
+  const text = (file: string) => inputFiles?.get(file.split(sep).join('/'))?.toString('utf8');
   // Unchanged files come from the cache (no parse, and no compiler load when all are unchanged).
   const cache = diskReadCache();
-  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache);
+  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache, text('fleet.ts'));
   const tenants: Array<LoadedFile | Issue> = [];
-  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache));
+  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache, text(file)));
   cache.flush();
   return { fleet, tenants };
 }

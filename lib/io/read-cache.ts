@@ -6,6 +6,11 @@
  * the file was read as; the file starts with a checksum of the rest: a damaged file is read
  * again, never trusted. Two processes may write at once; each renames a whole file into place,
  * so the last one wins.
+ *
+ * Each entry is kept as two JSON texts, the value and its positions, parsed only when used: the
+ * file holds a few fleets' worth of entries (3,000 and more), a re-synth uses one fleet's values,
+ * and their positions only when an issue is reported. Parsing all of it into objects cost more
+ * than the rest of reading the inputs. Each hit is a fresh parse, so no caller can change another's value.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,7 +18,10 @@ import { join } from 'node:path';
 import type { PositionTable, ReadCache } from './static-module.ts';
 import { cacheRoot, writeCacheFile } from './user-cache.ts';
 
-type Entry = { value: unknown; positions: PositionTable };
+/** The JSON of an entry's value and of its positions table. */
+type Entry = [value: string, positions: string];
+/** Format 2: entries as JSON texts (read-inputs.json held them as objects); its own file, so older checkouts sharing the cache keep theirs. */
+const FILE = 'read-inputs-2.json';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -30,7 +38,7 @@ function parseCacheFile(text: string): Record<string, Entry> {
   }
 }
 
-const wellFormed = (e: unknown): e is Entry => Boolean(e && typeof e === 'object' && 'value' in e && (e as Entry).positions && typeof (e as Entry).positions === 'object');
+const wellFormed = (e: unknown): e is Entry => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string';
 
 /** Entries kept beyond the ones a run used: enough for a few repositories, bounded. */
 const KEEP = 5000;
@@ -41,7 +49,7 @@ const KEEP = 5000;
  * so every tenant file is parsed again and the cache rewritten.
  */
 export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } {
-  const path = join(dir, 'read-inputs.json');
+  const path = join(dir, FILE);
   let stored: Record<string, Entry> = {};
   try {
     stored = parseCacheFile(readFileSync(path, 'utf8'));
@@ -53,11 +61,12 @@ export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } 
   return {
     get(key) {
       const hit = Object.hasOwn(stored, key) && wellFormed(stored[key]) ? stored[key] : undefined;
-      if (hit) used.set(key, hit);
-      return hit && { value: structuredClone(hit.value), positions: hit.positions };
+      if (!hit) return undefined;
+      used.set(key, hit);
+      return { value: JSON.parse(hit[0]) as unknown, positions: () => JSON.parse(hit[1]) as PositionTable };
     },
     set(key, entry) {
-      used.set(key, entry);
+      used.set(key, [JSON.stringify(entry.value), JSON.stringify(entry.positions)]);
       added = true;
     },
     flush() {

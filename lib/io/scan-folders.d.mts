@@ -37,6 +37,8 @@ export interface ScanWorker {
   readonly found: Promise<Array<[number, FolderScan, Listing[]?]> | undefined>;
   /** The inputs key (lib/io/inputs-digest.mjs) of the repository whose generated/ it scans, when the entry point computed it already. */
   readonly inputs?: string;
+  /** The bytes of the input files that key was computed from, by repository-relative path. */
+  readonly inputFiles?: ReadonlyMap<string, Buffer>;
   take(): void;
   stop(): void;
 }

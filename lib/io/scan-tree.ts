@@ -54,6 +54,8 @@ const MIN_FILES_FOR_WORKER = 8_000;
 export interface Scan {
   /** The inputs key of the repository, when the entry point that started the scan computed it (bin/early-scan.mjs). */
   readonly inputs?: string;
+  /** The bytes of the input files that key was computed from, by repository-relative path. */
+  readonly inputFiles?: ReadonlyMap<string, Buffer>;
   finish(): Promise<ScannedFiles>;
 }
 
@@ -77,6 +79,7 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
   worker?.take();
   return {
     inputs: worker?.inputs,
+    inputFiles: worker?.inputFiles,
     async finish() {
       // A worker that failed before listing the tree leaves it all to this thread.
       listed ??= (await worker!.listed) ?? { jobs: listJobs(fs, root), next: new Int32Array(new SharedArrayBuffer(4)) };

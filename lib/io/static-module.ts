@@ -114,7 +114,8 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
  * at fleet scale parsing is most of the cost of reading, and a re-synth reads unchanged files.
  */
 export interface ReadCache {
-  get(key: string): { value: unknown; positions: PositionTable } | undefined;
+  /** `positions` may come as a function that gives the table: only an issue needs it, so it can be read when one does. */
+  get(key: string): { value: unknown; positions: PositionTable | (() => PositionTable) } | undefined;
   set(key: string, entry: { value: unknown; positions: PositionTable }): void;
 }
 
@@ -388,9 +389,11 @@ function positionTable(sf: TS.SourceFile, nodes: Map<string, TS.Node>): Position
 }
 
 /** `at(path)` over a table: the path's own position or its nearest recorded ancestor's. */
-export function sourcePositions(table: PositionTable): SourcePositions {
+export function sourcePositions(positions: PositionTable | (() => PositionTable)): SourcePositions {
+  let table: PositionTable | undefined;
   return {
     at(path) {
+      table ??= typeof positions === 'function' ? positions() : positions;
       for (let p: string | undefined = path; p !== undefined; p = parentPath(p)) {
         const hit = Object.hasOwn(table, p) ? table[p] : undefined;
         if (hit) return { line: hit[0], column: hit[1] };

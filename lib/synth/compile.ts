@@ -11,6 +11,7 @@ import { resolveTenant, type UnplacedEnvironment } from '../tenant/resolve.ts';
 import { tenantSchema } from '../tenant/schema.ts';
 import type { Templates, TierRegistry } from '../tier/tier.ts';
 import { schemaIssues } from '../tenant/schema-issues.ts';
+import { compareNames } from '../model/name-order.ts';
 
 /** A tenant file's value as the schema returns it. */
 type TenantValue = ReturnType<typeof tenantSchema.parse>;
@@ -94,7 +95,7 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
   const unplaced: UnplacedEnvironment[] = [];
   const owners = new Map<string, string>(); // tenant name -> file
   const domains = new Map<string, string>(); // host -> "tenant acme (production)"
-  const sorted = [...input.tenants].sort((a, b) => a.file.localeCompare(b.file));
+  const sorted = [...input.tenants].sort((a, b) => compareNames(a.file, b.file));
   const stem = (file: string) => basename(file).replace(/\.ts$/, '');
   // A tenant name belongs to the file named after it: a copy declaring the same name is the
   // duplicate, whichever of the two sorts first (tenants/acme-copy.ts sorts before tenants/acme.ts).
@@ -160,6 +161,8 @@ function compileUnlocated(input: CompileInput): CompiledFleet {
     ingress: env.ingress,
     fleet,
   }));
-  environments.sort((a, b) => `${a.cluster.name}/${a.tenant.name}/${a.name}`.localeCompare(`${b.cluster.name}/${b.tenant.name}/${b.name}`));
+  // Keys built once, not per comparison.
+  const keys = new Map(environments.map((e) => [e, `${e.cluster.name}/${e.tenant.name}/${e.name}`]));
+  environments.sort((a, b) => compareNames(keys.get(a)!, keys.get(b)!));
   return { fleet, environments, templates: input.templates };
 }

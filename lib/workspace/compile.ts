@@ -15,9 +15,12 @@ import { synthesize, type SynthResult } from '../synth/synthesize.ts';
 import { deployedFolders } from './inputs-key.ts';
 import { projectTemplates } from './templates.ts';
 
-/** `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its scaffold so). */
-export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = []): Promise<CompiledFleet> {
-  const { fleet, tenants: onDisk } = await loadInputs(root);
+/**
+ * `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its
+ * scaffold so). `inputFiles`: input files read already (inputs-key.ts), by repository-relative path.
+ */
+export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = [], inputFiles?: ReadonlyMap<string, Buffer>): Promise<CompiledFleet> {
+  const { fleet, tenants: onDisk } = await loadInputs(root, inputFiles);
   const tenants = [...onDisk, ...extra];
   const issues: Issue[] = [];
   const loaded: LoadedFile[] = [];

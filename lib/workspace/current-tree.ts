@@ -12,19 +12,24 @@ import { isTreeAsRecorded, readTreeState, type TreeState } from '../io/tree-stat
 import { listingsFile } from '../io/tree-state-file.mjs';
 import type { ScannedTree } from './generated.ts';
 
-export type CurrentTree = { readonly inputs: string } & ({ readonly counts: NonNullable<TreeState['counts']> } | ScannedTree);
+/** `inputFiles`: the bytes of the input files `inputs` was computed from, by repository-relative path. */
+export type CurrentTree = { readonly inputs: string; readonly inputFiles: ReadonlyMap<string, Buffer> } & ({ readonly counts: NonNullable<TreeState['counts']> } | ScannedTree);
 
 /**
- * Whether generated/ is exactly what synth last wrote from inputs with key `inputs()`: then it is
- * current, and the summary's counts come from the state. Otherwise the scan, for the full path.
- * The key is computed while the scan's worker scans; this thread then joins the scan.
+ * Whether generated/ is exactly what synth last wrote from inputs with key `inputs(read)`: then it
+ * is current, and the summary's counts come from the state. Otherwise the scan, for the full path.
+ * The key is computed while the scan's worker scans (`read` receives the bytes it hashed); this
+ * thread then joins the scan.
  */
-export async function currentTree(root: string, inputs: () => string): Promise<CurrentTree> {
+export async function currentTree(root: string, inputs: (read: Map<string, Buffer>) => string): Promise<CurrentTree> {
   const state = readTreeState(root);
   const expectedFiles = state ? Object.values(state.folders).reduce((n, f) => n + f.files, 0) : 0;
   const scanning = startScan(join(root, 'generated'), { expectedFiles, listings: listingsFile(root) });
-  const key = scanning.inputs ?? inputs(); // the entry point's, computed by the same function (lib/io/inputs-digest.mjs)
+  // The entry point's key and bytes when it computed them, by the same function (lib/io/inputs-digest.mjs).
+  const read = new Map<string, Buffer>();
+  const key = scanning.inputs ?? inputs(read);
+  const inputFiles = scanning.inputs === undefined ? read : (scanning.inputFiles ?? read);
   const scan = await scanning.finish();
-  if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, counts: state.counts };
-  return { inputs: key, folders: scan.folders, stamps: (include) => stampMap(scan, include) };
+  if (state?.inputs === key && state.counts && isTreeAsRecorded(state, scan.folders)) return { inputs: key, inputFiles, counts: state.counts };
+  return { inputs: key, inputFiles, folders: scan.folders, stamps: (include) => stampMap(scan, include) };
 }

@@ -14,8 +14,13 @@ import { runningBundle } from '../io/bundle-info.ts';
 import { inputsDigest } from '../io/inputs-digest.mjs';
 import { CODE_DIRS, sourceFiles } from '../io/source-graph.ts';
 
-export function inputsKey(root: string, packageRoot: string): string {
-  return inputsDigest(root, compilerKey(packageRoot));
+/**
+ * `read`, when given, receives the bytes of each regular input file hashed, by repository-relative
+ * path, so that compiling after it (compileWorkspace) reads no file twice and compiles exactly the
+ * bytes the key was computed from.
+ */
+export function inputsKey(root: string, packageRoot: string, read?: Map<string, Buffer>): string {
+  return inputsDigest(root, compilerKey(packageRoot), read);
 }
 
 /** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */

@@ -135,6 +135,31 @@ describe('the CLI bundle', () => {
     expect(finished(cache)).toHaveLength(2);
   });
 
+  it('loads cdk8s, its constructs and the typed core objects from one file of the bundle, with one copy of yaml, and renders as the sources do', () => {
+    const { code, cache } = copyCompiler();
+    const repo = makeRepo(['acme']);
+    // Lists the CommonJS files the process loaded, at exit.
+    const hook = `data:text/javascript,${encodeURIComponent("import { createRequire } from 'node:module'; import { writeSync } from 'node:fs'; const r = createRequire(process.cwd() + '/'); process.on('exit', () => writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(r.cache)) + '\\n'));")}`;
+    const r = spawnSync(process.execPath, ['--import', hook, join(code, 'bin', 'tenantctl.mjs'), '-C', repo, 'synth', '--no-cache'], {
+      encoding: 'utf8',
+      env: { ...process.env, TENANTCTL_CACHE_DIR: cache, TENANTCTL_NO_BUNDLE: '' },
+      timeout: 240_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const loaded = JSON.parse(/LOADED (.*)/.exec(r.stderr)![1]) as string[];
+    expect(loaded.filter((f) => f.endsWith('/packages.cjs'))).toHaveLength(1);
+    expect(loaded.filter((f) => /\/node_modules\/(cdk8s|cdk8s-plus-28|constructs)\//.test(f))).toEqual([]);
+    expect(loaded.filter((f) => f.endsWith('/yaml/dist/index.js'))).toHaveLength(1);
+    // What it wrote is what the TypeScript sources write.
+    const fromSources = spawnSync(process.execPath, [join(code, 'bin', 'tenantctl.mjs'), '-C', repo, 'synth', '--check', '--no-cache'], {
+      encoding: 'utf8',
+      env: { ...process.env, TENANTCTL_CACHE_DIR: cache, TENANTCTL_NO_BUNDLE: '1' },
+      timeout: 240_000,
+    });
+    expect(fromSources.status, fromSources.stdout + fromSources.stderr).toBe(0);
+    expect(fromSources.stdout).toMatch(/^generated\/ is up to date/);
+  });
+
   it('starts a worker from its bundled entry, which renders what the sources render', async () => {
     const { code, cache } = copyCompiler();
     expect(run(code, cache, '--version').code).toBe(0);

@@ -103,7 +103,7 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answer(root)).toBeDefined();
   });
 
-  it('hands its scan and the inputs key to the CLI when the tree or the inputs changed, the scan with what a scan of its own finds', async () => {
+  it('hands its scan, the inputs key and the input files\' bytes to the CLI when the tree or the inputs changed, the scan with what a scan of its own finds', async () => {
     const root = makeRepo();
     await synthOk(root);
     const generated = join(root, 'generated');
@@ -123,6 +123,8 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answerSynth(['-C', root, 'synth'], key)).toBeUndefined();
     const underWay = takeEarlyScan(generated);
     expect(underWay?.inputs).toBe(inputsKey(root, PROJECT));
+    // With the bytes the key was computed from, which the CLI compiles instead of reading the files again.
+    expect(underWay?.inputFiles?.get('tenants/acme.ts')?.toString('utf8')).toBe(readTenant(root, 'acme'));
     underWay?.stop();
   });
 

@@ -166,14 +166,14 @@ describe('the read cache on disk', () => {
     const first = diskReadCache(dir);
     await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, first);
     first.flush();
-    const file = join(dir, 'read-inputs.json');
+    const file = join(dir, 'read-inputs-2.json');
     const text = readFileSync(file, 'utf8');
     const [sum, body] = [text.slice(0, 64), text.slice(65)];
-    const stored = JSON.parse(body) as Record<string, { value: { name: string } }>;
+    const stored = JSON.parse(body) as Record<string, [string, string]>;
     const [key] = Object.keys(stored);
     expect(diskReadCache(dir).get(key)?.value).toEqual({ name: 'disk' });
 
-    stored[key].value.name = 'planted';
+    stored[key][0] = JSON.stringify({ name: 'planted' });
     writeFileSync(file, `${sum}\n${JSON.stringify(stored)}`);
     expect(diskReadCache(dir).get(key)).toBeUndefined();
     const reread = await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, diskReadCache(dir));
@@ -184,6 +184,27 @@ describe('the read cache on disk', () => {
 
     writeFileSync(file, text.slice(0, text.length - 10));
     expect(diskReadCache(dir).get(key)).toBeUndefined();
+  });
+});
+
+describe('the read cache on disk, read back', () => {
+  it('gives each hit a value of its own and the same positions as the parse, read only when asked', async () => {
+    const dir = join(root, 'cache-positions');
+    const source = `${HEADER}export default defineTenant({\n  name: 'pos',\n  odoo: { workers: 2 },\n});\n`;
+    writeFileSync(join(root, 'tenants', 'pos.ts'), source);
+    const parsed = await readStaticModule(root, 'tenants/pos.ts', 'tenant');
+    const first = diskReadCache(dir);
+    await readStaticModule(root, 'tenants/pos.ts', 'tenant', undefined, first);
+    first.flush();
+    const cache = diskReadCache(dir);
+    const a = await readStaticModule(root, 'tenants/pos.ts', 'tenant', undefined, cache);
+    const b = await readStaticModule(root, 'tenants/pos.ts', 'tenant', undefined, cache);
+    if ('issues' in a || 'issues' in b || 'issues' in parsed) throw new Error('expected values');
+    expect(a.value).toEqual(parsed.value);
+    (a.value as { name: string }).name = 'changed';
+    expect((b.value as { name: string }).name).toBe('pos');
+    for (const path of ['name', 'odoo.workers', 'odoo']) expect(b.positions.at(path)).toEqual(parsed.positions.at(path));
+    expect(b.positions.at('odoo.workers')).toEqual({ line: 4, column: expect.any(Number) });
   });
 });
 

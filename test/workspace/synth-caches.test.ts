@@ -3,7 +3,7 @@
  * it writes generated/ (staged folder by folder): a cache never hides a change, a damaged entry
  * is rebuilt, and a failure leaves generated/ as it was.
  */
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diskRenderCache, formatRenderEntry, parseRenderEntry } from '../../lib/io/render-cache.ts';
@@ -81,6 +81,26 @@ describe('a re-synth with nothing changed', () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/^generated\/ updated: 0 added, 1 changed, 0 removed/);
     expect(treeOf(root)).toEqual(tree);
+  });
+
+  it('hands the bytes it hashed to the compiler, which compiles them without reading the files again; a link is left to the reader, which reports it', async () => {
+    const root = makeRepo(['acme', 'beta']);
+    const texts = new Map<string, Buffer>();
+    inputsKey(root, PROJECT, texts);
+    expect([...texts.keys()].sort()).toEqual(['fleet.ts', 'tenants/acme.ts', 'tenants/beta.ts']);
+    expect(texts.get('tenants/acme.ts')?.toString('utf8')).toBe(readTenant(root, 'acme'));
+    // The bytes the key was computed from are what is compiled, whatever the file says by then.
+    writeTenant(root, 'acme', readTenant(root, 'acme').replace("displayName: 'ACME Distribution'", "displayName: 'ACME Edited'"));
+    const names = async (t?: ReadonlyMap<string, Buffer>) => new Set((await compileWorkspace(root, [], t)).environments.filter((e) => e.tenant.name === 'acme').map((e) => e.tenant.displayName));
+    expect(await names(texts)).toEqual(new Set(['ACME Distribution']));
+    expect(await names()).toEqual(new Set(['ACME Edited']));
+    // A tenant file that is a link: not among the texts, so the reader sees and names the link.
+    rmSync(join(root, 'tenants', 'beta.ts'));
+    symlinkSync(join(root, 'tenants', 'acme.ts'), join(root, 'tenants', 'beta.ts'));
+    const linked = new Map<string, Buffer>();
+    inputsKey(root, PROJECT, linked);
+    expect(linked.has('tenants/beta.ts')).toBe(false);
+    await expect(compileWorkspace(root, [], linked)).rejects.toMatchObject({ issues: [expect.objectContaining({ file: 'tenants/beta.ts', message: 'is a symbolic link' })] });
   });
 
   it('sees a tenant file changed back and forth, and fleet.ts changed', async () => {

@@ -6,7 +6,7 @@
  * dedicated data, which follows the maintenance window like the restore test (see names.ts).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import * as velero from '../../vendor/imports/velero-velero.io.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { cronDailyAfterWindowJob, cronEvery, cronWeeklyAfterWindow, databaseName, ODOO_GID, ODOO_UID, storagePrefix, VELERO_NAMESPACE } from './names.ts';

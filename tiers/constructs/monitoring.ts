@@ -4,7 +4,7 @@
  * beside it (the shared cluster is scraped once per cluster).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import * as monitoring from '../../vendor/imports/monitoring-monitoring.coreos.com.ts';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { TENANT_PG_CLUSTER } from './names.ts';

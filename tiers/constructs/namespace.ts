@@ -3,7 +3,7 @@
  * against noisy neighbours, container defaults, and an Odoo service account without API access.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { environmentQuota } from '../../lib/tenant/sizing.ts';
 import { AUDITOR_SECRETS_ROLE, AUDITOR_SUBJECTS } from './names.ts';

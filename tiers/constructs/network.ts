@@ -3,7 +3,7 @@
  * out to DNS, its database, Redis, object storage and the integrations the tenant declared.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { CNPG_OPERATOR_NAMESPACE, SHARED_PG_NAMESPACE, SHARED_REDIS_NAMESPACE, TENANT_PG_CLUSTER } from './names.ts';
 

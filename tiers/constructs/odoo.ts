@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { cronResources, type Resources, webResources } from '../../lib/tenant/sizing.ts';
 import { databaseName, ODOO_GID, ODOO_UID, odooLabels } from './names.ts';

@@ -3,7 +3,7 @@
  * password. Shared: an ACL user limited to the tenant's key prefix on the cluster's Redis.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { TenantEnvironment } from '../../lib/model/environment.ts';
 import { redisResources } from '../../lib/tenant/sizing.ts';
 import { externalSecret } from './secrets.ts';

@@ -3,7 +3,7 @@
  * "restricted" profile (non-root, no privilege escalation, all capabilities dropped, the
  * runtime's default seccomp profile) with a read-only root filesystem.
  */
-import type { k8s } from 'cdk8s-plus-28';
+import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 
 /** Pod-level: run as `uid`:`gid`, volumes owned by `gid`. */
 export function restrictedPod(uid: number, gid: number): k8s.PodSecurityContext {

@@ -48,9 +48,12 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   progress?.('reading tenant files…');
   let inputs: string | undefined;
   let scanned: ScannedTree | undefined;
+  // The input files as the inputs key read them: compiled from these bytes, not read again.
+  let inputFiles: ReadonlyMap<string, Buffer> | undefined;
   if (options.cache) {
-    const current = await currentTree(options.root, () => inputsKey(options.root, options.packageRoot));
+    const current = await currentTree(options.root, (read) => inputsKey(options.root, options.packageRoot, read));
     inputs = current.inputs;
+    inputFiles = current.inputFiles;
     if ('counts' in current) {
       const { environments, clusters, objects } = current.counts;
       const counts = `${environments} tenant environments on ${clusters} clusters, ${objects} objects`;
@@ -62,7 +65,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   }
   // The compiler, cdk8s and the tiers load only now: a run with nothing to do never needs them.
   const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
-  const compiled = await compileWorkspace(options.root);
+  const compiled = await compileWorkspace(options.root, [], inputFiles);
   const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, scanned });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
