@@ -68,6 +68,11 @@ export interface AuditClusterInput {
    * objects are updated in place into this audit's record, so the caller must not use it after.
    */
   readonly inSync?: { readonly previous?: InSyncRecord; readonly policyInputs?: string };
+  /**
+   * Awaited with the cluster's desired object count before any kind is listed (auditFleet's
+   * object budget); what it returns is called when the cluster is done.
+   */
+  readonly admit?: (objects: number) => Promise<() => void>;
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -193,14 +198,17 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     loading.then((l) => l.close?.(), () => undefined);
     throw error;
   }
+  // Called when the cluster is done, however it ends: the budget's release, the desired state's close.
+  const done: Array<() => void> = [];
   try {
-    return await auditLoaded(input, served, liveNamespaces, loaded);
+    return await auditLoaded(input, served, liveNamespaces, loaded, done);
   } finally {
+    for (const f of done) f();
     loaded.close?.();
   }
 }
 
-async function auditLoaded(input: AuditClusterInput, served: readonly ApiResource[], liveNamespaces: readonly KubeObject[], loaded: DesiredCluster): Promise<ClusterAudit> {
+async function auditLoaded(input: AuditClusterInput, served: readonly ApiResource[], liveNamespaces: readonly KubeObject[], loaded: DesiredCluster, done: Array<() => void>): Promise<ClusterAudit> {
   const pageSize = input.pageSize ?? 500;
   const prefix = input.tenantNamespacePrefix ?? 'tenant-';
   const managers = managerClassifier(input.managers);
@@ -213,6 +221,8 @@ async function auditLoaded(input: AuditClusterInput, served: readonly ApiResourc
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(segments, served, [...tenants].filter((n) => liveNames.has(n)));
   const desiredCount = [plan.namespaces, ...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.count, 0);
+  const release = await input.admit?.(desiredCount);
+  if (release) done.push(release);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
   const namespaces = { desired: plan.namespaces.desired.load(), live: liveNamespaces };

@@ -76,17 +76,22 @@ export function policiesKey(inputsKey: string, judged: readonly string[]): strin
  * sorted by kind, are the same whenever the same objects are judged.
  */
 export class PolicyStamps {
-  private readonly kinds = new Map<string, Hash>();
+  /** Per kind: its hash, and lines not yet hashed (hashed a few kilobytes at a time: one update per object costs more than the hashing). */
+  private readonly kinds = new Map<string, { readonly hash: Hash; text: string }>();
 
   add(kind: string, key: string, o: KubeObject): void {
-    let h = this.kinds.get(kind);
-    if (!h) this.kinds.set(kind, (h = createHash('sha256')));
-    h.update(`${key} ${stampOf(o) ?? `unstamped ${JSON.stringify(o)}`}\n`);
+    let k = this.kinds.get(kind);
+    if (!k) this.kinds.set(kind, (k = { hash: createHash('sha256'), text: '' }));
+    k.text += `${key} ${stampOf(o) ?? `unstamped ${JSON.stringify(o)}`}\n`;
+    if (k.text.length > 16_384) {
+      k.hash.update(k.text);
+      k.text = '';
+    }
   }
 
   /** One line per kind (kind and digest), for policiesKey. */
   lines(): string[] {
-    return [...this.kinds].map(([kind, h]) => `${kind} ${h.digest('hex')}`);
+    return [...this.kinds].map(([kind, k]) => `${kind} ${k.hash.update(k.text).digest('hex')}`);
   }
 }
 

@@ -1,0 +1,50 @@
+/**
+ * How many clusters the audit compares at once, by their size: a cluster is admitted while the
+ * desired objects of the clusters being compared, its own included, stay within a budget (one
+ * cluster is always admitted, however large). A fixed number of clusters cannot be right for
+ * both ends of a fleet: 4 clusters of 14,000 objects (1,000 tenants) fit in memory at once and
+ * finish sooner together, as listing them all at once keeps every API server busy, while 2 of
+ * 53,000 (3,000 tenants) are what fits under the 768 MB the audit is allowed. What a cluster
+ * holds while it is compared grows with its objects (the slim copies the live policies judge at
+ * the end, the in-sync verdicts, the pages in flight), so objects are the unit of the budget.
+ */
+
+/**
+ * Desired objects compared at once. Measured on the benchmark's fleets (scripts/bench-audit.ts):
+ * a nightly audit holds ~3–4 KB per object of the clusters in flight over ~200 MB of start-up,
+ * workspace and client, so 100,000 objects stay well under 768 MB: the 1,000-tenant fleet
+ * (55,188 objects) is compared whole at once, the 3,000-tenant one two clusters at a time.
+ */
+export const OBJECTS_AT_ONCE = 100_000;
+
+/** Admits work by weight, first come first served, while the admitted weights sum to at most `budget`. */
+export class ObjectBudget {
+  private inFlight = 0;
+  private running = 0;
+  private readonly waiting: Array<{ readonly weight: number; readonly go: () => void }> = [];
+
+  constructor(private readonly budget: number = OBJECTS_AT_ONCE) {}
+
+  /** Resolves once `weight` fits (or nothing else runs); call the returned function when done. */
+  async admit(weight: number): Promise<() => void> {
+    if (!this.waiting.length && this.fits(weight)) return this.take(weight);
+    return new Promise((resolve) => this.waiting.push({ weight, go: () => resolve(this.take(weight)) }));
+  }
+
+  private fits(weight: number): boolean {
+    return this.running === 0 || this.inFlight + weight <= this.budget;
+  }
+
+  private take(weight: number): () => void {
+    this.inFlight += weight;
+    this.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= weight;
+      this.running--;
+      while (this.waiting.length && this.fits(this.waiting[0].weight)) this.waiting.shift()!.go();
+    };
+  }
+}
