@@ -69,8 +69,9 @@ export interface AuditClusterInput {
    */
   readonly inSync?: { readonly previous?: InSyncRecord; readonly policyInputs?: string };
   /**
-   * Awaited with the cluster's desired object count before any kind is listed (auditFleet's
-   * object budget); what it returns is called when the cluster is done.
+   * Awaited with the cluster's weight before any kind is listed (auditFleet's object budget): its
+   * desired objects, those of kinds to compare in full (no usable in-sync verdicts) counted
+   * twice. What it returns is called when the cluster is done.
    */
   readonly admit?: (objects: number) => Promise<() => void>;
   /** Kinds listed at once. @default 4 */
@@ -221,7 +222,9 @@ async function auditLoaded(input: AuditClusterInput, served: readonly ApiResourc
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(segments, served, [...tenants].filter((n) => liveNames.has(n)));
   const desiredCount = [plan.namespaces, ...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.count, 0);
-  const release = await input.admit?.(desiredCount);
+  // An object whose kind has no usable verdicts is parsed and compared, not only listed: it weighs twice.
+  const compared = plan.kinds.reduce((n, k) => n + (usableVerdicts(input.inSync?.previous, `${k.group}/${k.kind}`, k.desired.digest) ? 0 : k.desired.count), 0);
+  const release = await input.admit?.(desiredCount + compared);
   if (release) done.push(release);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
