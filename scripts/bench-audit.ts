@@ -12,7 +12,8 @@
  *   page by page (500), 4 kinds at a time per cluster, items dropped. Its own child process, so it
  *   also pays Node start-up and its imports, as the audit does; what to list is worked out here;
  * - the cold audit: `node bin/tenantctl.mjs -C <fleet> audit --kubeconfig <one context per cluster>
- *   --format json`, 2 clusters at a time (its default), with an empty desired-state cache
+ *   --format json`, as many clusters at once as its object budget admits (its default: all 4 at
+ *   1,000 tenants, 1 or 2 at a time at 3,000; lib/audit/object-budget.ts), with an empty desired-state cache
  *   (TENANTCTL_CACHE_DIR a directory holding the other caches of an audit run once during setup,
  *   tenant files and schemas, but no desired-state entry and no in-sync record): generated/ is
  *   read, parsed and cached, every object compared, as on a cluster never audited before;

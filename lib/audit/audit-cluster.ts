@@ -28,7 +28,7 @@ import type { GitOpsEngine } from '../model/gitops-engine.ts';
 import type { ClusterInfo } from '../policy/types.ts';
 import type { EnvironmentEvidence } from '../evidence/types.ts';
 import { EvidenceCollector, type AuditEvidenceOptions } from './evidence.ts';
-import { InSyncRecorder, policiesKey, stampOf, usableVerdicts, type InSyncRecord } from './in-sync.ts';
+import { InSyncRecorder, PolicyStamps, policiesKey, stampOf, usableVerdicts, type InSyncRecord } from './in-sync.ts';
 
 /** What the auditor needs of a cluster; KubeClient fits. */
 export interface LiveReader {
@@ -64,9 +64,16 @@ export interface AuditClusterInput {
    * The verdicts of the last audit of this cluster under the same rules and code (lib/audit/in-sync.ts):
    * objects written since are compared, the others not. With it, the result carries the record
    * for the next audit. `policyInputs`: a key of the live policies' inputs; unset, the policies
-   * always run.
+   * always run. The audit takes `previous` over: a kind's verdicts against the same desired
+   * objects are updated in place into this audit's record, so the caller must not use it after.
    */
   readonly inSync?: { readonly previous?: InSyncRecord; readonly policyInputs?: string };
+  /**
+   * Awaited with the cluster's weight before any kind is listed (auditFleet's object budget): its
+   * desired objects, those of kinds to compare in full (no usable in-sync verdicts) counted
+   * twice. What it returns is called when the cluster is done.
+   */
+  readonly admit?: (objects: number) => Promise<() => void>;
   /** Kinds listed at once. @default 4 */
   readonly concurrency?: number;
   /** Objects per list page. @default 500 */
@@ -89,23 +96,59 @@ export interface ClusterAudit {
   readonly inSync?: InSyncRecord;
 }
 
-/** The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by namespace when it is listed per namespace. */
+/**
+ * Namespaces of a per-namespace listing (Secrets: one request per tenant namespace, mostly one
+ * small page each) listed at once. Listed one after another, they are hundreds of round trips
+ * in a row, the longest listing of a cluster; a few at a time keep the server busy for the same
+ * objects without holding more than a few namespaces' pages.
+ */
+const NAMESPACES_AT_ONCE = 8;
+
+/**
+ * The pages of one kind, as the server sends them (`limit`, then `continue` tokens), namespace by
+ * namespace when it is listed per namespace (NAMESPACES_AT_ONCE listed ahead, yielded in order).
+ */
 async function* pages(reader: LiveReader, listing: KindListing, pageSize: number, skipNamespace?: (namespace: string, error: unknown) => boolean): AsyncGenerator<KubeObject[]> {
-  for (const namespace of listing.inNamespaces ?? [undefined]) {
-    let token: string | undefined;
-    do {
-      let page: ListPage;
-      try {
-        page = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token, ...(namespace ? { namespace } : {}) });
-      } catch (error) {
-        // Listed namespace by namespace: one namespace the role does not cover is skipped, not the kind.
-        if (namespace && skipNamespace?.(namespace, error)) break;
-        throw error;
-      }
-      token = page.continue;
-      yield page.items;
-    } while (token);
+  const inNamespaces = listing.inNamespaces;
+  if (!inNamespaces) {
+    yield* namespacePages(reader, listing, pageSize);
+    return;
   }
+  const all = async (namespace: string): Promise<KubeObject[][]> => {
+    const out: KubeObject[][] = [];
+    try {
+      for await (const items of namespacePages(reader, listing, pageSize, namespace)) out.push(items);
+    } catch (error) {
+      // Listed namespace by namespace: one namespace the role does not cover is skipped, not the kind.
+      if (skipNamespace?.(namespace, error)) return [];
+      throw error;
+    }
+    return out;
+  };
+  const ahead: Array<Promise<KubeObject[][]>> = [];
+  let next = 0;
+  const start = () => {
+    const p = all(inNamespaces[next++]);
+    // Awaited in order below; a failure while an earlier namespace is awaited is not unhandled.
+    p.catch(() => undefined);
+    ahead.push(p);
+  };
+  while (next < inNamespaces.length && ahead.length < NAMESPACES_AT_ONCE) start();
+  while (ahead.length) {
+    const got = await ahead.shift()!;
+    if (next < inNamespaces.length) start();
+    yield* got;
+  }
+}
+
+/** The pages of one kind in one namespace, or across the cluster. */
+async function* namespacePages(reader: LiveReader, listing: KindListing, pageSize: number, namespace?: string): AsyncGenerator<KubeObject[]> {
+  let token: string | undefined;
+  do {
+    const page: ListPage = await reader.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: pageSize, continue: token, ...(namespace ? { namespace } : {}) });
+    token = page.continue;
+    yield page.items;
+  } while (token);
 }
 
 /** Every object of one kind. */
@@ -145,13 +188,31 @@ function slim(o: KubeObject): KubeObject {
 
 export async function auditCluster(input: AuditClusterInput): Promise<ClusterAudit> {
   const pageSize = input.pageSize ?? 500;
+  const loading = Promise.resolve(input.loadDesired());
+  let loaded: DesiredCluster;
+  let served: ApiResource[];
+  let liveNamespaces: KubeObject[];
+  try {
+    [served, liveNamespaces, loaded] = await Promise.all([input.reader.resources(), listAll(input.reader, NAMESPACES, pageSize), loading]);
+  } catch (error) {
+    // What the desired state holds open is let go of even when the cluster cannot be read.
+    loading.then((l) => l.close?.(), () => undefined);
+    throw error;
+  }
+  // Called when the cluster is done, however it ends: the budget's release, the desired state's close.
+  const done: Array<() => void> = [];
+  try {
+    return await auditLoaded(input, served, liveNamespaces, loaded, done);
+  } finally {
+    for (const f of done) f();
+    loaded.close?.();
+  }
+}
+
+async function auditLoaded(input: AuditClusterInput, served: readonly ApiResource[], liveNamespaces: readonly KubeObject[], loaded: DesiredCluster, done: Array<() => void>): Promise<ClusterAudit> {
+  const pageSize = input.pageSize ?? 500;
   const prefix = input.tenantNamespacePrefix ?? 'tenant-';
   const managers = managerClassifier(input.managers);
-  const [served, liveNamespaces, loaded] = await Promise.all([
-    input.reader.resources(),
-    listAll(input.reader, NAMESPACES, pageSize),
-    input.loadDesired(),
-  ]);
   const engine = resolveEngine(input.engine, served);
   const optional = optionalSegments(loaded, engine);
   // Engine folders are a handful of bootstrap objects: loaded here, once.
@@ -161,6 +222,10 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const liveNames = new Set(liveNamespaces.map((n) => n.metadata.name));
   const plan = planListings(segments, served, [...tenants].filter((n) => liveNames.has(n)));
   const desiredCount = [plan.namespaces, ...plan.kinds, ...plan.unserved].reduce((n, k) => n + k.desired.count, 0);
+  // An object whose kind has no usable verdicts is parsed and compared, not only listed: it weighs twice.
+  const compared = plan.kinds.reduce((n, k) => n + (usableVerdicts(input.inSync?.previous, `${k.group}/${k.kind}`, k.desired.digest) ? 0 : k.desired.count), 0);
+  const release = await input.admit?.(desiredCount + compared);
+  if (release) done.push(release);
   const common = { crds: input.crds, ignore: input.ignore, managers: input.managers, tenantNamespacePrefix: prefix, digestKey: input.digestKey };
 
   const namespaces = { desired: plan.namespaces.desired.load(), live: liveNamespaces };
@@ -173,17 +238,18 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
   const evidence = input.evidence && new EvidenceCollector(input.evidence);
   const recorder = input.inSync && new InSyncRecorder();
   // Key and stamp of each object the policies judge: equal to the record's, their findings are too.
-  const policyStamps: string[] = [];
-  const keepForPolicies = (live: readonly KubeObject[]) => {
-    for (const o of live) {
-      if (!ours(o) || (!isManagedByUs(o) && isControllerMade(o, managers))) continue;
-      if (recorder) policyStamps.push(`${uniqueKey(keyOf(o))} ${stampOf(o) ?? `unstamped ${JSON.stringify(o)}`}`);
-      kept.push(slim(o));
-    }
+  const policyStamps = recorder && new PolicyStamps();
+  const keepOne = (kindId: string, o: KubeObject, key?: string) => {
+    if (!ours(o) || (!isManagedByUs(o) && isControllerMade(o, managers))) return;
+    policyStamps?.add(kindId, key ?? uniqueKey(keyOf(o)), o);
+    kept.push(slim(o));
+  };
+  const keepForPolicies = (kindId: string, live: readonly KubeObject[]) => {
+    for (const o of live) keepOne(kindId, o);
   };
   // Namespaces are compared (and, with --server-dry-run, confirmed) like every other kind.
   findings.push(...await confirmed(input.serverDryRun, engine, detectDrift({ ...common, desired: namespaces.desired, live: liveNamespaces }), namespaces.desired, liveNamespaces));
-  keepForPolicies(liveNamespaces.filter(isManagedByUs));
+  keepForPolicies('/Namespace', liveNamespaces.filter(isManagedByUs));
   let liveCount = liveNamespaces.length;
 
   await mapLimit(plan.kinds, input.concurrency ?? 4, async (listing) => {
@@ -205,8 +271,16 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     // A record holds every desired key of its digest, and none of a kind with loose objects.
     const loose = new Set(verdicts ? [] : desiredNow().filter(looseDesired).map((d) => d.metadata.name));
     const pending = new Set(verdicts ? verdicts.keys() : desiredIndex().keys());
-    // This audit's verdicts on the kind (desired key → stamp of the live object it is in sync with, or '').
-    const stamps = new Map<string, string>();
+    // This audit's verdicts on the kind (desired key → stamp of the live object it is in sync with,
+    // or ''): the last audit's, when usable, updated in place (every key of it is pending, so each
+    // is set again below), else new.
+    const stamps = verdicts ?? new Map<string, string>();
+    // Verdicts on a page's pairs: in sync unless a finding names the key.
+    const judgePairs = (keys: readonly string[], live: readonly KubeObject[], found: readonly AuditFinding[]) => {
+      if (!recorder) return;
+      const drifted = found.length ? new Set(found.map((f) => uniqueKey(keyOfRef(f.resource)))) : undefined;
+      for (let i = 0; i < keys.length; i++) stamps.set(keys[i], (!drifted?.has(keys[i]) && stampOf(live[i])) || '');
+    };
     const judge = (paired: readonly KubeObject[], live: readonly KubeObject[], found: readonly AuditFinding[]) => {
       if (!recorder) return;
       const drifted = new Set(found.map((f) => uniqueKey(keyOfRef(f.resource))));
@@ -231,36 +305,41 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
       };
       for await (const page of pages(input.reader, listing, pageSize, skipNamespace)) {
         const paired: KubeObject[] = [];
-        const items: KubeObject[] = [];
-        const inSync: KubeObject[] = [];
+        // The keys of `paired`, and their live objects (the first of `items`, in the same order).
+        const pairedKeys: string[] = [];
+        const pairedLive: KubeObject[] = [];
+        const others: KubeObject[] = [];
+        const offered: KubeObject[] = [];
+        let inSync = 0;
         for (const o of page) {
           const key = uniqueKey(keyOf(o));
           if (pending.has(key)) {
             pending.delete(key);
             const stamp = verdicts?.get(key);
-            // Unwritten since the last audit found it in sync with these desired objects.
-            if (stamp && stamp === stampOf(o)) {
-              inSync.push(o);
-              stamps.set(key, stamp);
-              continue;
-            }
-            paired.push(desiredOf(key)!);
-            items.push(o);
+            // Unwritten since the last audit found it in sync with these desired objects:
+            // the verdict stands as it is in `stamps`.
+            if (!(stamp && stamp === stampOf(o))) {
+              paired.push(desiredOf(key)!);
+              pairedKeys.push(key);
+              pairedLive.push(o);
+            } else inSync++;
+            keepOne(kindId, o, key);
           } else if (loose.has(o.metadata.name)) {
             held.push(o);
+            continue;
           } else if (keep(o)) {
-            items.push(o);
-          }
+            others.push(o);
+            keepOne(kindId, o, key);
+          } else continue;
+          if (evidence) offered.push(o);
         }
-        const pageFindings = await confirmed(input.serverDryRun, engine, drift.detect(paired, items), paired, items);
-        judge(paired, items, pageFindings);
+        evidence?.offer(offered);
+        const items = others.length ? [...pairedLive, ...others] : pairedLive;
+        const pageFindings = paired.length || items.length ? await confirmed(input.serverDryRun, engine, drift.detect(paired, items), paired, items) : [];
+        judgePairs(pairedKeys, pairedLive, pageFindings);
         findings.push(...pageFindings);
-        keepForPolicies(items);
-        keepForPolicies(inSync);
-        evidence?.offer(items);
-        evidence?.offer(inSync);
-        live += items.length + inSync.length;
-        unchanged += inSync.length;
+        live += items.length + inSync;
+        unchanged += inSync;
         found += pageFindings.length;
       }
     } catch (error) {
@@ -279,7 +358,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     // Loose desired objects pair by name across namespaces: never recorded, always compared.
     if (recorder && listing.desired.digest && !loose.size) recorder.kind(kindId, listing.desired.digest, stamps);
     findings.push(...lastFindings);
-    keepForPolicies(last);
+    keepForPolicies(kindId, last);
     evidence?.offer(last);
     liveCount += live + last.length;
     input.onProgress?.(`${listing.kind}: ${live + last.length} live, ${wanted} desired, ${found + lastFindings.length} findings${unchanged ? `, ${unchanged} in sync and unwritten since the last audit` : ''}`);
@@ -289,7 +368,7 @@ export async function auditCluster(input: AuditClusterInput): Promise<ClusterAud
     input.onProgress?.(`${listing.kind}: not served by the cluster, ${listing.desired.count} objects missing`);
   }
   if (input.policies !== false) {
-    const key = recorder && input.inSync?.policyInputs ? policiesKey(input.inSync.policyInputs, policyStamps) : undefined;
+    const key = policyStamps && input.inSync?.policyInputs ? policiesKey(input.inSync.policyInputs, policyStamps.lines()) : undefined;
     const previous = input.inSync?.previous?.policies;
     const reuse = !!key && previous?.key === key;
     const policyFindings = reuse ? previous.findings : livePolicyFindings(input.cluster, kept, input.policies ?? {});

@@ -36,6 +36,11 @@ export interface DesiredSegment {
 
 export interface DesiredCluster {
   readonly segments: readonly DesiredSegment[];
+  /**
+   * Lets go of what the segments read from (the desired-state cache's open file); no segment's
+   * objects may be asked for after. The auditor calls it when the cluster is done.
+   */
+  readonly close?: () => void;
 }
 
 /** The kind whose being served tells that an engine is installed. */

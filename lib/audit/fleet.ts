@@ -6,6 +6,7 @@
 import { UserError } from '../model/user-error.ts';
 import { mapLimit } from '../live/map-limit.ts';
 import { classifyClusterError } from './cluster-errors.ts';
+import { ObjectBudget } from './object-budget.ts';
 import type { ClusterAudit } from './audit-cluster.ts';
 import { AUDIT_SCHEMA_VERSION, emptySummary, summarize, type AuditReport, type ClusterReport } from './types.ts';
 
@@ -45,19 +46,34 @@ export interface FleetTarget {
 
 export interface AuditFleetOptions<T extends FleetTarget> {
   readonly targets: readonly T[];
-  /** Audits one cluster; throws when it cannot. */
-  readonly audit: (target: T) => Promise<ClusterAudit & { readonly server?: string }>;
-  /** Clusters audited at once. @default 2 */
+  /**
+   * Audits one cluster; throws when it cannot. `admit` (without `concurrency`): awaited with
+   * the cluster's desired object count before its objects are listed and compared; its result
+   * is called when the cluster is done (ObjectBudget).
+   */
+  readonly audit: (target: T, admit?: (objects: number) => Promise<() => void>) => Promise<ClusterAudit & { readonly server?: string }>;
+  /**
+   * Clusters audited at once, whatever their size. Unset: as many as fit in the object budget
+   * (lib/audit/object-budget.ts); clusters start (discovery, desired state) up to
+   * MAX_CLUSTERS_STARTED at a time and wait for the budget before they are listed.
+   */
   readonly concurrency?: number;
+  /** The object budget without `concurrency`. @default OBJECTS_AT_ONCE */
+  readonly objectBudget?: number;
   readonly onDone?: (report: ClusterReport) => void;
 }
 
+/** Clusters started at once without `concurrency`: each holds a client and its discovery while it waits for the budget. */
+const MAX_CLUSTERS_STARTED = 8;
+
 export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
-  const reports = await mapLimit(options.targets, options.concurrency ?? 2, async (target): Promise<ClusterReport> => {
+  const budget = options.concurrency === undefined ? new ObjectBudget(options.objectBudget) : undefined;
+  const admit = budget && ((objects: number) => budget.admit(objects));
+  const reports = await mapLimit(options.targets, options.concurrency ?? MAX_CLUSTERS_STARTED, async (target): Promise<ClusterReport> => {
     const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
     let report: ClusterReport;
     try {
-      const result = await options.audit(target);
+      const result = await options.audit(target, admit);
       const server = result.server ?? target.server;
       report = { ...base, ...(server ? { server } : {}), ...(result.engine ? { engine: result.engine } : {}), status: 'ok', summary: summarize(result.findings), findings: result.findings, objects: result.objects, ...(result.unscanned?.length ? { unscanned: result.unscanned } : {}), ...(result.recoverability ? { recoverability: result.recoverability } : {}) };
     } catch (error) {

@@ -18,15 +18,20 @@
  *
  * Pure: records are built from what the audit saw and read back by lib/io/in-sync-cache.ts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { KubeObject } from '../model/resource.ts';
 import type { AuditFinding } from './types.ts';
 
-/** One kind's verdicts: every desired object's key, with the stamp of the live object it was in sync with ('' when it was not). */
+/**
+ * One kind's verdicts: every desired object's key, with the stamp of the live object it was in
+ * sync with ('' when it was not). A Map the auditor may update in place: the next audit of the
+ * kind against the same desired objects turns the last verdicts into its own (auditCluster), so a
+ * cluster's verdicts are held once, not once read and once written.
+ */
 export interface InSyncKind {
   /** DesiredObjects.digest the verdicts were reached against. */
   readonly digest: string;
-  readonly stamps: ReadonlyMap<string, string>;
+  readonly stamps: Map<string, string>;
 }
 
 export interface InSyncPolicies {
@@ -51,16 +56,43 @@ export function stampOf(o: KubeObject): string | undefined {
  * The verdicts of the record usable for a kind listed now: its digest must be the desired
  * objects' digest. Undefined: compare the kind in full.
  */
-export function usableVerdicts(record: InSyncRecord | undefined, kind: string, digest: string | undefined): ReadonlyMap<string, string> | undefined {
+export function usableVerdicts(record: InSyncRecord | undefined, kind: string, digest: string | undefined): Map<string, string> | undefined {
   const found = digest ? record?.kinds.get(kind) : undefined;
   return found && found.digest === digest ? found.stamps : undefined;
 }
 
-/** The key policy findings are reused under: the inputs' key and every judged object's key and stamp, in any order. */
+/** The key policy findings are reused under: the inputs' key and the judged objects' lines (PolicyStamps.lines), in any order. */
 export function policiesKey(inputsKey: string, judged: readonly string[]): string {
   const h = createHash('sha256').update(inputsKey).update('\n');
   for (const line of [...judged].sort()) h.update(line).update('\n');
   return h.digest('hex');
+}
+
+/**
+ * The key and stamp of every object the live policies judge, hashed as they arrive, one running
+ * SHA-256 per kind: a cluster's objects are tens of thousands, and their lines kept as strings
+ * until the end cost megabytes per cluster. Kinds are listed concurrently, in any order; within
+ * a kind the server lists in one order (by key, namespace by namespace), so per-kind digests,
+ * sorted by kind, are the same whenever the same objects are judged.
+ */
+export class PolicyStamps {
+  /** Per kind: its hash, and lines not yet hashed (hashed a few kilobytes at a time: one update per object costs more than the hashing). */
+  private readonly kinds = new Map<string, { readonly hash: Hash; text: string }>();
+
+  add(kind: string, key: string, o: KubeObject): void {
+    let k = this.kinds.get(kind);
+    if (!k) this.kinds.set(kind, (k = { hash: createHash('sha256'), text: '' }));
+    k.text += `${key} ${stampOf(o) ?? `unstamped ${JSON.stringify(o)}`}\n`;
+    if (k.text.length > 16_384) {
+      k.hash.update(k.text);
+      k.text = '';
+    }
+  }
+
+  /** One line per kind (kind and digest), for policiesKey. */
+  lines(): string[] {
+    return [...this.kinds].map(([kind, k]) => `${kind} ${k.hash.update(k.text).digest('hex')}`);
+  }
 }
 
 /** Collects the verdicts of one audit into the record the next one reads. */
@@ -69,7 +101,7 @@ export class InSyncRecorder {
   private policies?: InSyncPolicies;
 
   /** A kind compared against desired objects of `digest`: `stamps` holds each desired key. */
-  kind(kind: string, digest: string, stamps: ReadonlyMap<string, string>): void {
+  kind(kind: string, digest: string, stamps: Map<string, string>): void {
     this.kinds.set(kind, { digest, stamps });
   }
 

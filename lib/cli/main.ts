@@ -137,7 +137,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--shard <i/n>', 'audit only the i-th of n shares of the clusters (CI matrix jobs)')
-    .option('--concurrency <n>', 'clusters audited at once', (v) => positiveInt('--concurrency', v), 2)
+    .option('--concurrency <n>', 'clusters audited at once (default: as many as fit in 80,000 desired objects)', (v) => positiveInt('--concurrency', v))
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
@@ -151,7 +151,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--github-api-url <url>', 'with --open-pr: REST API root, e.g. https://ghe.example.com/api/v3')
     .option('--github-timeout <seconds>', 'with --open-pr: seconds one GitHub request may take before it is retried', (v) => positiveInt('--github-timeout', v), 30)
     .option('--github-deadline <seconds>', 'with --open-pr: seconds all pull-request work may take; what is left is listed, exit 3', (v) => positiveInt('--github-deadline', v), 900)
-    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; cache: boolean; openPr?: boolean } & PrFlags) => {
+    .action(async (o: { cluster: string[]; kubeconfig?: string; context?: string; ref: string; format: AuditFormat; output?: string; shard?: string; concurrency?: number; timeout: number; serverDryRun?: boolean; today: string; now?: Date; evidence: boolean; cache: boolean; openPr?: boolean } & PrFlags) => {
       let shard: Shard | undefined;
       if (o.shard) {
         const parsed = parseShard(o.shard);

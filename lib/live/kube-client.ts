@@ -334,9 +334,14 @@ export class KubeClient {
   private reuse(agent: RequestOptions['agent']): RequestOptions['agent'] {
     if (!(agent instanceof HttpsAgent) || agent.constructor !== HttpsAgent) return agent;
     const o = agent.options;
-    const key = createHash('sha256')
-      .update(JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))))
-      .digest('hex');
+    // Hashed as they are (each field tagged and length-prefixed): base64 and JSON of the TLS
+    // material on every request cost more than the request's own work.
+    const hash = createHash('sha256');
+    for (const v of [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername]) {
+      const bytes = Buffer.isBuffer(v) ? v : Buffer.from(v === undefined ? '' : `${typeof v} ${JSON.stringify(v)}`);
+      hash.update(`${Buffer.isBuffer(v) ? 'b' : 'j'}${bytes.length}:`).update(bytes);
+    }
+    const key = hash.digest('hex');
     let kept = this.agents.get(key);
     if (!kept) {
       kept = new HttpsAgent({ ...o, keepAlive: true, maxSockets: this.maxSockets });

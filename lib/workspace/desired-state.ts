@@ -16,11 +16,17 @@
  *   A segment is parsed only when the auditor compares its kind, so memory follows a kind, not
  *   the cluster. An entry whose checksum or length does not match is read again and rewritten,
  *   never used.
+ * - **Read from the file, not held:** a cache hit checks the whole file's checksum as it streams
+ *   it, keeps only the index and the open file, and reads a segment's bytes when the auditor
+ *   asks for its objects: the nightly audit parses few segments, and holding each cluster's
+ *   entry in memory for the whole audit cost tens of megabytes per cluster at 3,000 tenants.
+ *   The open file is the one checked: an entry renamed over it (writeCacheFile) or pruned is
+ *   another file, so what is read is what was checked.
  * - **Two processes at once** each write a whole file and rename it into place (writeCacheFile):
  *   a reader sees an old entry or a new one, never half of one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesiredCluster, DesiredSegment } from '../audit/desired.ts';
@@ -92,8 +98,8 @@ function entryPath(dir: string, key: DesiredStateKey): { path: string; prefix: s
   return { path: join(dir, `${prefix}${hash}.json`), prefix };
 }
 
-/** Segments over a serialized entry: each parsed when asked for, from `body` (index line excluded). */
-function lazySegments(index: readonly IndexEntry[], body: Buffer, start: number): DesiredSegment[] {
+/** Segments over a serialized entry: each parsed when asked for, from the bytes `read` gives for an offset and length. */
+function lazySegments(index: readonly IndexEntry[], start: number, read: (from: number, length: number) => string): DesiredSegment[] {
   let offset = start;
   return index.map((entry) => {
     const from = offset;
@@ -105,25 +111,62 @@ function lazySegments(index: readonly IndexEntry[], body: Buffer, start: number)
       count: entry.count,
       namespaces: entry.namespaces,
       digest: entry.sha256,
-      objects: () => JSON.parse(body.toString('utf8', from, from + entry.length)) as KubeObject[],
+      objects: () => JSON.parse(read(from, entry.length)) as KubeObject[],
     };
   });
 }
 
-/** The entry's segments when the file is whole (header, length and checksum match); undefined otherwise. */
-function openEntry(file: Buffer): DesiredSegment[] | undefined {
-  const headerEnd = file.indexOf(0x0a);
+/** `length` bytes of the open file at `position`. */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) throw new Error(`desired-state cache entry ended ${length - done} bytes early`);
+    done += n;
+  }
+  return buffer;
+}
+
+function closedEntry(): never {
+  throw new Error('desired-state cache entry read after the audit of its cluster closed it');
+}
+
+/** Bytes streamed at a time while checking an entry. */
+const CHUNK = 1 << 20;
+
+/**
+ * The open entry's segments, reading each from the file when asked for, when the file is whole
+ * (header, length and checksum match, streamed in chunks); undefined otherwise.
+ */
+function openEntryFile(fd: number): DesiredSegment[] | undefined {
+  const size = fstatSync(fd).size;
+  const first = readAt(fd, 0, Math.min(size, CHUNK));
+  const headerEnd = first.indexOf(0x0a);
   if (headerEnd < 0) return undefined;
-  const header = file.toString('utf8', 0, headerEnd).split(' ');
+  const header = first.toString('utf8', 0, headerEnd).split(' ');
   const [sum, length] = [header.at(-2), Number(header.at(-1))];
-  if (header.slice(0, -2).join(' ') !== FORMAT || length !== file.length - headerEnd - 1) return undefined;
-  const rest = file.subarray(headerEnd + 1);
-  if (createHash('sha256').update(rest).digest('hex') !== sum) return undefined;
-  const indexEnd = rest.indexOf(0x0a);
+  if (header.slice(0, -2).join(' ') !== FORMAT || length !== size - headerEnd - 1) return undefined;
+  const base = headerEnd + 1;
+  const hash = createHash('sha256').update(first.subarray(base));
+  // The index line, gathered while the file is streamed (it may be longer than one chunk).
+  const indexParts: Buffer[] = [];
+  let indexEnd = first.indexOf(0x0a, base);
+  indexParts.push(first.subarray(base, indexEnd < 0 ? first.length : indexEnd));
+  for (let at = first.length; at < size; at += CHUNK) {
+    const chunk = readAt(fd, at, Math.min(CHUNK, size - at));
+    hash.update(chunk);
+    if (indexEnd < 0) {
+      const end = chunk.indexOf(0x0a);
+      indexParts.push(end < 0 ? chunk : chunk.subarray(0, end));
+      if (end >= 0) indexEnd = at + end;
+    }
+  }
+  if (indexEnd < 0 || hash.digest('hex') !== sum) return undefined;
   try {
-    const index = JSON.parse(rest.toString('utf8', 0, indexEnd)) as IndexEntry[];
-    if (!Array.isArray(index) || index.reduce((n, e) => n + e.length, indexEnd + 1) !== rest.length) return undefined;
-    return lazySegments(index, rest, indexEnd + 1);
+    const index = JSON.parse(Buffer.concat(indexParts).toString('utf8')) as IndexEntry[];
+    if (!Array.isArray(index) || index.reduce((n, e) => n + e.length, indexEnd + 1) !== size) return undefined;
+    return lazySegments(index, indexEnd + 1, (from, n) => readAt(fd, from, n).toString('utf8'));
   } catch {
     return undefined;
   }
@@ -153,19 +196,31 @@ export async function loadDesiredState(options: LoadDesiredStateOptions): Promis
   const { path, prefix } = entryPath(dir, options.key);
   let damaged = false;
   if (existsSync(path)) {
-    let file: Buffer | undefined;
+    let fd: number | undefined;
+    let segments: DesiredSegment[] | undefined;
     try {
-      file = readFileSync(path);
+      fd = openSync(path, 'r');
+      segments = openEntryFile(fd);
     } catch {
       // unreadable: read generated/ instead
     }
-    const segments = file && openEntry(file);
-    if (segments) return { desired: { segments }, from: 'cache' };
+    if (fd !== undefined && segments) {
+      const file = fd;
+      let open = true;
+      const close = () => {
+        if (open) closeSync(file);
+        open = false;
+      };
+      // A closed descriptor's number may be another file's by then: never read through it.
+      const guarded = segments.map((s) => ({ ...s, objects: () => (open ? s.objects() : closedEntry()) }));
+      return { desired: { segments: guarded, close }, from: 'cache' };
+    }
+    if (fd !== undefined) closeSync(fd);
     damaged = true;
   }
   const { rest, index } = serialize(await options.read());
   const sum = createHash('sha256').update(rest).digest('hex');
   writeCacheFile(path, Buffer.concat([Buffer.from(`${FORMAT} ${sum} ${rest.length}\n`), rest]));
   pruneCacheEntries(dir, prefix, KEEP_PER_CLUSTER);
-  return { desired: { segments: lazySegments(index, rest, rest.indexOf(0x0a) + 1) }, from: damaged ? 'rebuilt' : 'read' };
+  return { desired: { segments: lazySegments(index, rest.indexOf(0x0a) + 1, (from, n) => rest.toString('utf8', from, from + n)) }, from: damaged ? 'rebuilt' : 'read' };
 }

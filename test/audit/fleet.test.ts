@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditFleet, buildReport, mergeReports, parseShard, selectShard } from '../../lib/audit/fleet.ts';
 import { ClusterSetupError } from '../../lib/audit/cluster-errors.ts';
+import { ObjectBudget } from '../../lib/audit/object-budget.ts';
 import { parseReport, ReportFileError } from '../../lib/audit/read-report.ts';
 import { auditExitCode } from '../../lib/cli/audit-output.ts';
 import { KubeApiError, KubeTransportError } from '../../lib/live/errors.ts';
@@ -61,6 +62,45 @@ describe('auditFleet', () => {
       },
     });
     expect(peak).toBe(2);
+  });
+
+  it('without a bound, compares at once as many clusters as fit in the object budget, and a cluster larger than the budget alone', async () => {
+    const sizes: Record<string, number> = { a: 40, b: 30, c: 50, d: 20, e: 150, f: 10 };
+    const inFlight = new Set<string>();
+    const seen: string[][] = [];
+    await auditFleet({
+      targets: Object.keys(sizes).map((name) => ({ name })),
+      objectBudget: 100,
+      audit: async (t, admit) => {
+        const release = await admit!(sizes[t.name]);
+        inFlight.add(t.name);
+        seen.push([...inFlight].sort());
+        await new Promise((r) => setTimeout(r, 5 + sizes[t.name] / 10));
+        inFlight.delete(t.name);
+        release();
+        return { findings: [], objects: { desired: sizes[t.name], live: 0 } };
+      },
+    });
+    const weight = (names: string[]) => names.reduce((n, c) => n + sizes[c], 0);
+    for (const names of seen) expect(names.length === 1 || weight(names) <= 100).toBe(true);
+    expect(seen).toContainEqual(['a', 'b']); // 70; c (50) waits, and d behind it: first come first served
+    expect(seen).toContainEqual(['e']); // larger than the budget: alone
+  });
+
+  it('admits by weight first come first served, and releases once however often released', async () => {
+    const budget = new ObjectBudget(10);
+    const first = await budget.admit(6);
+    let second = false;
+    const waiting = budget.admit(6).then((r) => ((second = true), r));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(second).toBe(false);
+    first();
+    first();
+    const release = await waiting;
+    expect(second).toBe(true);
+    const small = budget.admit(4);
+    expect(await Promise.race([small.then(() => 'admitted'), new Promise((r) => setTimeout(() => r('waiting'), 5))])).toBe('admitted');
+    release();
   });
 });
 

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InSyncRecorder, parseRecord, policiesKey, serializeRecord, stampOf, usableVerdicts } from '../../lib/audit/in-sync.ts';
+import { InSyncRecorder, parseRecord, PolicyStamps, policiesKey, serializeRecord, stampOf, usableVerdicts } from '../../lib/audit/in-sync.ts';
+import type { KubeObject } from '../../lib/model/resource.ts';
 import { readInSync, writeInSync } from '../../lib/io/in-sync-cache.ts';
 
 const record = () => {
@@ -42,6 +43,22 @@ describe('in-sync records', () => {
     expect(policiesKey('inputs', ['b 2', 'a 1'])).toBe(policiesKey('inputs', ['a 1', 'b 2']));
     expect(policiesKey('inputs', ['a 1', 'b 3'])).not.toBe(policiesKey('inputs', ['a 1', 'b 2']));
     expect(policiesKey('other', ['a 1'])).not.toBe(policiesKey('inputs', ['a 1']));
+  });
+
+  it('hash the policies\' objects kind by kind: kinds in any order give one key, another stamp or order within a kind another', () => {
+    const cm = (name: string, resourceVersion?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'tenant-a-prod', uid: `u-${name}`, ...(resourceVersion ? { resourceVersion } : {}) } });
+    const key = (adds: Array<[string, KubeObject]>) => {
+      const stamps = new PolicyStamps();
+      for (const [kind, o] of adds) stamps.add(kind, `${kind}/tenant-a-prod/${o.metadata.name}`, o);
+      return policiesKey('inputs', stamps.lines());
+    };
+    const same = key([['/ConfigMap', cm('a', '1')], ['/Service', cm('s', '3')], ['/ConfigMap', cm('b', '2')]]);
+    expect(key([['/Service', cm('s', '3')], ['/ConfigMap', cm('a', '1')], ['/ConfigMap', cm('b', '2')]])).toBe(same);
+    expect(key([['/ConfigMap', cm('a', '1')], ['/Service', cm('s', '3')], ['/ConfigMap', cm('b', '9')]])).not.toBe(same);
+    expect(key([['/ConfigMap', cm('b', '2')], ['/Service', cm('s', '3')], ['/ConfigMap', cm('a', '1')]])).not.toBe(same);
+    // Unstamped objects are hashed whole: any change to them is another key.
+    const unstamped = { ...cm('a'), data: { x: '1' } } as KubeObject;
+    expect(key([['/ConfigMap', unstamped]])).not.toBe(key([['/ConfigMap', { ...unstamped, data: { x: '2' } } as KubeObject]]));
   });
 
   it('are not read from a damaged or cut file, nor from another key', () => {

@@ -61,6 +61,26 @@ describe('the desired-state cache', () => {
     expect(deployments.objects()[0].spec).toEqual({ replicas: 2 });
   });
 
+  it('reads a segment from the entry\'s file when asked for, over more than one chunk, and never after the entry is closed', async () => {
+    const big = obj('v1', 'ConfigMap', 'big', 'tenant-a', { data: { blob: 'x'.repeat(3_000_000) } });
+    const docs = [...DOCS, { file: 'generated/c1/tenants/a/big.yaml', object: big }];
+    const read = () => desiredCluster(docs, 'c1');
+    await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read, dir });
+    const hit = await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read, dir });
+    expect(hit.from).toBe('cache');
+    const configMaps = hit.desired.segments.find((s) => s.kind === 'ConfigMap')!;
+    expect(configMaps.objects().map((o) => o.metadata.name)).toEqual(['odoo', 'big']);
+    expect(configMaps.objects()[1]).toEqual(big);
+    hit.desired.close?.();
+    expect(() => configMaps.objects()).toThrow(/closed/);
+    // A byte flipped past the first chunk is found by the streamed checksum.
+    const [file] = entries();
+    const bytes = readFileSync(join(dir, file));
+    bytes[2_500_000] ^= 1;
+    writeFileSync(join(dir, file), bytes);
+    expect((await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read, dir })).from).toBe('rebuilt');
+  });
+
   it('misses the cache for another tree (generated/<cluster> changed) and for another cluster of the same tree', async () => {
     const reader = counting();
     await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: reader.read, dir });

@@ -17,6 +17,7 @@ import { ClusterSetupError } from '../../audit/cluster-errors.ts';
 import { KubeconfigError } from '../../live/errors.ts';
 import { desiredCluster } from '../../audit/desired.ts';
 import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
+import { ObjectBudget } from '../../audit/object-budget.ts';
 import type { AuditReport } from '../../audit/types.ts';
 import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts';
 import { folderAtRef, treeAtRef } from '../../git/ref-tree.ts';
@@ -45,7 +46,7 @@ export interface AuditCommandOptions {
   readonly ref?: string;
   readonly format: AuditFormat;
   readonly shard?: Shard;
-  /** Clusters audited at once. @default 2 */
+  /** Clusters audited at once, whatever their size. @default as many as fit in the object budget (lib/audit/object-budget.ts) */
   readonly concurrency?: number;
   /** Per-request deadline. @default 30000 */
   readonly timeoutMs?: number;
@@ -119,13 +120,24 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
     // other command would pay at start-up.
     const { KubeClient } = await import('../../live/kube-client.ts');
 
+    // generated/ is read (a desired-state cache miss) for 2 clusters at a time, whatever the
+    // object budget admits: parsing a cluster's manifests is the cold audit's largest transient memory.
+    const reading = new ObjectBudget(2);
     const clusters = await auditFleet({
       targets,
       concurrency: o.concurrency,
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
-      audit: async (target) => {
+      audit: async (target, admit) => {
         const path = `generated/${target.name}`;
         const read = async () => {
+          const release = await reading.admit(1);
+          try {
+            return await readFolder();
+          } finally {
+            release();
+          }
+        };
+        const readFolder = async () => {
           const folder = await folderAtRef(tree, o.root, path);
           try {
             const { docs, problems } = existsSync(folder.dir) ? await readManifestsParallel(folder.dir, { base: folder.base }) : { docs: [], problems: [] };
@@ -168,6 +180,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
             digestKey: o.digestKey,
             evidence: o.noEvidence ? undefined : { targets: evidenceTargets(compiled.environments.filter((e) => e.cluster.name === target.name), compiled.templates.tiers), now },
             inSync: inSyncAt ? { previous: readInSync(inSyncAt), policyInputs } : undefined,
+            admit,
             onProgress: (line) => o.progress?.(`${target.name}: ${line}`),
           });
           if (inSyncAt && result.inSync) writeInSync(inSyncAt, result.inSync);

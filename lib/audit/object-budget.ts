@@ -1,0 +1,57 @@
+/**
+ * How many clusters the audit compares at once, by their size: a cluster is admitted while the
+ * desired objects of the clusters being compared, its own included, stay within a budget (one
+ * cluster is always admitted, however large). A fixed number of clusters cannot be right for
+ * both ends of a fleet: 4 clusters of 14,000 objects (1,000 tenants) fit in memory at once and
+ * finish sooner together, as listing them all at once keeps every API server busy, while 2 of
+ * 53,000 (3,000 tenants) are what fits under the 768 MB the audit is allowed. What a cluster
+ * holds while it is compared grows with its objects (the slim copies the live policies judge at
+ * the end, the in-sync verdicts, the pages in flight), so objects are the unit of the budget.
+ * An object that is parsed and compared (its kind has no in-sync verdicts of the last audit: the
+ * first audit, `--no-cache`, a changed commit) holds its desired copy and the comparison's
+ * garbage too, and counts twice (auditCluster): at 1,000 tenants 3 clusters are compared at
+ * once then, at 3,000 one.
+ */
+
+/**
+ * Desired objects compared at once. Measured on the benchmark's fleets (scripts/bench-audit.ts):
+ * a nightly audit holds ~3–4 KB per object of the clusters in flight over ~250 MB of start-up,
+ * workspace and client. The 1,000-tenant fleet (55,188 objects) is compared whole at once (465 MB
+ * at a budget of 100,000). At 100,000 the 3,000-tenant fleet ran clusters of 53,048 + 34,213
+ * objects together and peaked at 797 MB, over its 768: at 80,000 only its two smallest pairs
+ * (53,048 + 25,202 = 78,250) run together (not measured yet). The 1,000-tenant fleet compared
+ * whole with nothing in sync peaked at 525 MB: hence the double weight.
+ */
+export const OBJECTS_AT_ONCE = 80_000;
+
+/** Admits work by weight, first come first served, while the admitted weights sum to at most `budget`. */
+export class ObjectBudget {
+  private inFlight = 0;
+  private running = 0;
+  private readonly waiting: Array<{ readonly weight: number; readonly go: () => void }> = [];
+
+  constructor(private readonly budget: number = OBJECTS_AT_ONCE) {}
+
+  /** Resolves once `weight` fits (or nothing else runs); call the returned function when done. */
+  async admit(weight: number): Promise<() => void> {
+    if (!this.waiting.length && this.fits(weight)) return this.take(weight);
+    return new Promise((resolve) => this.waiting.push({ weight, go: () => resolve(this.take(weight)) }));
+  }
+
+  private fits(weight: number): boolean {
+    return this.running === 0 || this.inFlight + weight <= this.budget;
+  }
+
+  private take(weight: number): () => void {
+    this.inFlight += weight;
+    this.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= weight;
+      this.running--;
+      while (this.waiting.length && this.fits(this.waiting[0].weight)) this.waiting.shift()!.go();
+    };
+  }
+}
