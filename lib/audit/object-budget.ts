@@ -18,11 +18,13 @@
  * a nightly audit holds ~3–4 KB per object of the clusters in flight over ~250 MB of start-up,
  * workspace and client. The 1,000-tenant fleet (55,188 objects) is compared whole at once (465 MB
  * at a budget of 100,000). At 100,000 the 3,000-tenant fleet ran clusters of 53,048 + 34,213
- * objects together and peaked at 797 MB, over its 768: at 80,000 only its two smallest pairs
- * (53,048 + 25,202 = 78,250) run together (not measured yet). The 1,000-tenant fleet compared
- * whole with nothing in sync peaked at 525 MB: hence the double weight.
+ * objects together and peaked at 797 MB, over its 768; at 60,000 its two largest clusters (53,048
+ * and 52,925) are compared alone and only its two smallest together (34,213 + 25,202 = 59,415),
+ * less than any pair 2 clusters at a time could hold, while the 1,000-tenant fleet is still
+ * compared whole. The 1,000-tenant fleet compared whole with nothing in sync peaked at 525 MB:
+ * hence the double weight.
  */
-export const OBJECTS_AT_ONCE = 80_000;
+export const OBJECTS_AT_ONCE = 60_000;
 
 /** Admits work by weight, first come first served, while the admitted weights sum to at most `budget`. */
 export class ObjectBudget {

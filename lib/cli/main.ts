@@ -137,7 +137,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS as string[]).default('text'))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--shard <i/n>', 'audit only the i-th of n shares of the clusters (CI matrix jobs)')
-    .option('--concurrency <n>', 'clusters audited at once (default: as many as fit in 80,000 desired objects)', (v) => positiveInt('--concurrency', v))
+    .option('--concurrency <n>', 'clusters audited at once (default: as many as fit in 60,000 desired objects)', (v) => positiveInt('--concurrency', v))
     .option('--timeout <seconds>', 'per-request timeout', (v) => positiveInt('--timeout', v), 30)
     .option('--server-dry-run', 'confirm modified objects with a server-side apply dry-run (needs patch permission; persists nothing)')
     .option('--today <date>', 'date waivers expire against (YYYY-MM-DD)', calendarDate, new Date().toISOString().slice(0, 10))
