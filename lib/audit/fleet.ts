@@ -63,17 +63,17 @@ export interface AuditFleetOptions<T extends FleetTarget> {
   readonly onDone?: (report: ClusterReport) => void;
 }
 
-/** Clusters started at once without `concurrency`: each holds a client and its discovery while it waits for the budget. */
+/** Clusters in flight at most without `concurrency` (the object budget begins them one at a time: ObjectBudget.begin). */
 const MAX_CLUSTERS_STARTED = 8;
 
 export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
   const budget = options.concurrency === undefined ? new ObjectBudget(options.objectBudget) : undefined;
-  const admit = budget && ((objects: number) => budget.admit(objects));
   const reports = await mapLimit(options.targets, options.concurrency ?? MAX_CLUSTERS_STARTED, async (target): Promise<ClusterReport> => {
     const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
     let report: ClusterReport;
+    const ticket = await budget?.begin();
     try {
-      const result = await options.audit(target, admit);
+      const result = await options.audit(target, ticket && ((objects: number) => ticket.admit(objects)));
       const server = result.server ?? target.server;
       report = { ...base, ...(server ? { server } : {}), ...(result.engine ? { engine: result.engine } : {}), status: 'ok', summary: summarize(result.findings), findings: result.findings, objects: result.objects, ...(result.unscanned?.length ? { unscanned: result.unscanned } : {}), ...(result.recoverability ? { recoverability: result.recoverability } : {}) };
     } catch (error) {
@@ -87,6 +87,8 @@ export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptio
         summary: emptySummary(),
         findings: [],
       };
+    } finally {
+      ticket?.end();
     }
     options.onDone?.(report);
     return report;

@@ -26,13 +26,67 @@
  */
 export const OBJECTS_AT_ONCE = 60_000;
 
+/** Work begun (ObjectBudget.begin): admitted through `admit` once its weight is known; `end` when it ends, however it ends. */
+export interface BudgetTicket {
+  admit(weight: number): Promise<() => void>;
+  end(): void;
+}
+
 /** Admits work by weight, first come first served, while the admitted weights sum to at most `budget`. */
 export class ObjectBudget {
   private inFlight = 0;
   private running = 0;
+  /** Work begun and not admitted yet (its weight unknown, or waiting for room). */
+  private begun = 0;
   private readonly waiting: Array<{ readonly weight: number; readonly go: () => void }> = [];
+  private readonly toBegin: Array<() => void> = [];
 
   constructor(private readonly budget: number = OBJECTS_AT_ONCE) {}
+
+  /**
+   * Resolves once new work may begin: while no other work is begun and not admitted, and the
+   * budget has room. A cluster learns its weight only by starting (discovery, the namespaces, its
+   * desired state and in-sync record, held from then on), so clusters begun all at once would all
+   * hold that while they wait for the budget: measured at 3,000 tenants, 3 clusters waiting so
+   * raised the nightly audit's peak from 573 to 742–844 MB. One begun at a time holds one.
+   */
+  async begin(): Promise<BudgetTicket> {
+    if (this.mayBegin()) this.begun++;
+    else await new Promise<void>((resolve) => this.toBegin.push(resolve)); // counted as begun by wake()
+    let admitted = false;
+    let ended = false;
+    let release: (() => void) | undefined;
+    const leaveBegun = () => {
+      if (admitted) return;
+      admitted = true;
+      this.begun--;
+      this.wake();
+    };
+    return {
+      admit: async (weight) => {
+        release = await this.admit(weight);
+        leaveBegun();
+        return release;
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        leaveBegun();
+        release?.();
+      },
+    };
+  }
+
+  private mayBegin(): boolean {
+    return this.begun === 0 && !this.waiting.length && (this.running === 0 || this.inFlight < this.budget);
+  }
+
+  private wake(): void {
+    while (this.toBegin.length && this.mayBegin()) {
+      this.begun++;
+      this.toBegin.shift()!();
+    }
+  }
 
   /** Resolves once `weight` fits (or nothing else runs); call the returned function when done. */
   async admit(weight: number): Promise<() => void> {
@@ -54,6 +108,7 @@ export class ObjectBudget {
       this.inFlight -= weight;
       this.running--;
       while (this.waiting.length && this.fits(this.waiting[0].weight)) this.waiting.shift()!.go();
+      this.wake();
     };
   }
 }

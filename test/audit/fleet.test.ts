@@ -87,6 +87,54 @@ describe('auditFleet', () => {
     expect(seen).toContainEqual(['e']); // larger than the budget: alone
   });
 
+  it('audits every cluster when one fails before it is admitted', async () => {
+    const reports = await auditFleet({
+      targets: ['a', 'x', 'b'].map((name) => ({ name })),
+      objectBudget: 100,
+      audit: async (t, admit) => {
+        if (t.name === 'x') throw new Error('discovery failed');
+        const release = await admit!(60);
+        await new Promise((r) => setTimeout(r, 5));
+        release();
+        return { findings: [], objects: { desired: 60, live: 0 } };
+      },
+    });
+    expect(reports.map((r) => `${r.name} ${r.status}`)).toEqual(['a ok', 'b ok', 'x error']);
+  });
+
+  it('begins work only once the work begun before it is admitted and the budget has room; work ended unadmitted lets the next begin', async () => {
+    const budget = new ObjectBudget(100);
+    const settle = () => new Promise((r) => setTimeout(r, 5));
+    const flag = <T,>(p: Promise<T>): { done: boolean; value: Promise<T> } => {
+      const f: { done: boolean; value: Promise<T> } = { done: false, value: p };
+      f.value = p.then((v) => ((f.done = true), v));
+      return f;
+    };
+    const first = await budget.begin();
+    const second = flag(budget.begin());
+    await settle();
+    expect(second.done).toBe(false); // the first's weight is not known yet
+    const releaseFirst = await first.admit(60);
+    await settle();
+    expect(second.done).toBe(true);
+    const third = flag(budget.begin());
+    const admitting = (await second.value).admit(50); // 110 > 100: waits for room
+    await settle();
+    expect(third.done).toBe(false);
+    releaseFirst();
+    const releaseSecond = await admitting;
+    await settle();
+    expect(third.done).toBe(true);
+    const fourth = flag(budget.begin());
+    await settle();
+    expect(fourth.done).toBe(false);
+    (await third.value).end(); // failed before its weight was known
+    await settle();
+    expect(fourth.done).toBe(true);
+    releaseSecond();
+    (await fourth.value).end();
+  });
+
   it('admits by weight first come first served, and releases once however often released', async () => {
     const budget = new ObjectBudget(10);
     const first = await budget.admit(6);
