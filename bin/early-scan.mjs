@@ -73,7 +73,10 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     const scanRoot = plain ? resolve(plain.root, 'generated') : earlyScanRoot(argv, cwd);
     if (!scanRoot) return undefined;
     const listings = listingsFile(dirname(scanRoot));
-    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, undefined, listings) : undefined;
+    // For a plain synth this thread lists the jobs (a few ms) while the worker boots, so that it
+    // never waits for the worker's listing before it joins the scan.
+    const jobs = plain ? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) } : undefined;
+    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, jobs, listings) : undefined;
     const handOver = (inputs, inputFiles) => {
       publishEarlyScan(worker && inputs ? { ...worker, inputs, inputFiles } : worker);
       return undefined;
@@ -92,7 +95,7 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
 
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
-    const listed = (worker && (await worker.listed)) ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
+    const listed = jobs ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
     const found = await joinScan(fs, crypto, scanRoot, listed, worker, listings);
     const folders = new Map();
     for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
