@@ -251,7 +251,7 @@ export function writeListings(io, createHash, file, listings) {
  * Hash object per folder cost a tenth of the scan's own JavaScript. Self-contained.
  */
 export function sha256Base64Of(createHash, hash) {
-  return typeof hash === 'function' ? (text) => hash('sha256', text, 'base64') : (text) => createHash('sha256').update(text).digest('base64');
+  return typeof hash === 'function' ? (data) => hash('sha256', data, 'base64') : (data) => createHash('sha256').update(data).digest('base64');
 }
 
 /** Node's fs binding, or undefined where it cannot be had. */

@@ -30,7 +30,7 @@ export function folderJobs(root: string): FolderJob[] {
   return listJobs(fs, root);
 }
 
-/** The manifest folders under a folder, each with its digest (and, kept as text, its files' stamps). */
+/** The manifest folders under a folder, each with its digest (and, kept as one string and one array per folder, its files' stamps). */
 export interface ScannedFiles {
   /** tree-state.ts folderStamps() of the files, by folder relative to the scanned one. */
   readonly folders: FolderStamps;
