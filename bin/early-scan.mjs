@@ -16,7 +16,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { inputsDigest } from '../lib/io/inputs-digest.mjs';
+import { inputsDigest, inputStampsFile } from '../lib/io/inputs-digest.mjs';
 import { folderJobs, joinScan, publishEarlyScan, startScanWorker } from '../lib/io/scan-folders.mjs';
 import { isTreeAsRecorded, listingsFile, readTreeState } from '../lib/io/tree-state-file.mjs';
 
@@ -73,7 +73,10 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     const scanRoot = plain ? resolve(plain.root, 'generated') : earlyScanRoot(argv, cwd);
     if (!scanRoot) return undefined;
     const listings = listingsFile(dirname(scanRoot));
-    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, undefined, listings) : undefined;
+    // For a plain synth this thread lists the jobs (a few ms) while the worker boots, so that it
+    // never waits for the worker's listing before it joins the scan.
+    const jobs = plain ? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) } : undefined;
+    const worker = availableParallelism() > 1 ? startScanWorker(scanRoot, jobs, listings) : undefined;
     const handOver = (inputs, inputFiles) => {
       publishEarlyScan(worker && inputs ? { ...worker, inputs, inputFiles } : worker);
       return undefined;
@@ -81,19 +84,27 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     if (!plain) return handOver();
     const state = readTreeState(plain.root);
     if (!state?.counts || !state.inputs) return handOver();
-    const inputFiles = new Map(); // the bytes hashed: the CLI compiles them, not reading the files again
-    const inputs = inputsDigest(plain.root, compilerKey(), inputFiles);
-    if (state.inputs !== inputs) return handOver(inputs, inputFiles); // the CLI uses the key, not computing it again
+    // By the content hashes recorded with the files' stamps: no input file is read when none changed.
+    const stamps = inputStampsFile(plain.root);
+    const inputs = inputsDigest(plain.root, compilerKey(), undefined, stamps);
+    if (state.inputs !== inputs) {
+      // The CLI compiles: the key again, from every file's bytes, which it compiles instead of reading them again.
+      const inputFiles = new Map();
+      return handOver(inputsDigest(plain.root, compilerKey(), inputFiles, stamps), inputFiles);
+    }
 
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
-    const listed = (worker && (await worker.listed)) ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
+    const listed = jobs ?? { jobs: folderJobs(fs, scanRoot), next: new Int32Array(new SharedArrayBuffer(4)) };
     const found = await joinScan(fs, crypto, scanRoot, listed, worker, listings);
     const folders = new Map();
     for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
     if (isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);
-    // The scan is done: the CLI takes it as a finished worker's, instead of scanning again.
-    publishEarlyScan({ root: scanRoot, inputs, inputFiles, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
+    // The scan is done: the CLI takes it as a finished worker's, instead of scanning again, and the
+    // key with the bytes it was computed from, which it compiles.
+    const inputFiles = new Map();
+    const read = inputsDigest(plain.root, compilerKey(), inputFiles, stamps);
+    publishEarlyScan({ root: scanRoot, inputs: read, inputFiles, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
     return undefined;
   } catch {
     return undefined; // the CLI decides, and reports what is wrong

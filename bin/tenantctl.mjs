@@ -12,7 +12,9 @@ let digests;
 const sources = () => (digests ??= sourceDigests(PACKAGE_ROOT));
 const answer = process.env.TENANTCTL_NO_BUNDLE === '1' ? undefined : await answerSynth(argv, () => sources().key);
 if (answer !== undefined) {
-  process.stdout.write(`${answer}\n`);
+  // Ends here, once the line is out: what is left (the scan's worker, a collection V8 would finish
+  // at exit) is work for nothing.
+  process.stdout.write(`${answer}\n`, () => process.exit(0));
 } else {
   const { installCodeCache } = await import('./code-cache.mjs');
   installCodeCache(cacheRoot());

@@ -9,13 +9,14 @@ export interface FolderJob {
 }
 
 /**
- * What one folder job found: per folder holding manifests, `[folder, files, folderStamp, text]`,
- * where `text` is what the digest is taken of (each file's name, size and mtime, one line each).
- * The files' stamps stay in that one string per folder until a caller asks for them (scan-tree.ts
- * stampMap): a re-synth with nothing to do needs the digests only, and 50,000 objects that live to
- * the end of the scan cost more in garbage collection than the stat calls themselves.
+ * What one folder job found: per folder holding manifests, `[folder, files, folderStamp, names,
+ * stamps]`, where `names` are its files' names, sorted, joined by '/', and `stamps` each one's
+ * size and mtime, in that order. The files' stamps stay in one string and one array per folder
+ * until a caller asks for them (scan-tree.ts stampMap): a re-synth with nothing to do needs the
+ * digests only, and 50,000 objects that live to the end of the scan cost more in garbage
+ * collection than the stat calls themselves.
  */
-export type FolderScan = Array<[string, number, string, string]>;
+export type FolderScan = Array<[string, number, string, string, Float64Array]>;
 
 /** The jobs of a tree and the shared counter the threads take them from. */
 export interface Listed {
@@ -51,7 +52,7 @@ export function nodeBinding(): { lstat: Function } | undefined;
 export function scanFolders(
   io: { readdirSync: typeof fs.readdirSync },
   stamp: StampReader,
-  sha256Base64: (text: string) => string,
+  sha256Base64: (data: string | Float64Array) => string,
   root: string,
   jobs: readonly FolderJob[],
   next: Int32Array,
@@ -61,10 +62,10 @@ type Hasher = typeof import('node:crypto').createHash;
 type ListingsIo = { readFileSync: typeof fs.readFileSync; writeFileSync: typeof fs.writeFileSync; mkdirSync: typeof fs.mkdirSync; renameSync: typeof fs.renameSync };
 export function readListings(io: ListingsIo, createHash: Hasher, file: string | undefined): KnownListings | undefined;
 export function writeListings(io: ListingsIo, createHash: Hasher, file: string | undefined, listings: readonly Listing[]): void;
-export function sha256Base64Of(createHash: Hasher, hash: ((algorithm: string, data: string, encoding: 'base64') => string) | undefined): (text: string) => string;
+export function sha256Base64Of(createHash: Hasher, hash: ((algorithm: string, data: string | Float64Array, encoding: 'base64') => string) | undefined): (data: string | Float64Array) => string;
 export function joinScan(
   io: typeof fs,
-  crypto: { createHash: Hasher; hash?: (algorithm: string, data: string, encoding: 'base64') => string },
+  crypto: { createHash: Hasher; hash?: (algorithm: string, data: string | Float64Array, encoding: 'base64') => string },
   root: string,
   listed: Listed,
   worker: ScanWorker | undefined,

@@ -30,12 +30,12 @@ export function folderJobs(root: string): FolderJob[] {
   return listJobs(fs, root);
 }
 
-/** The manifest folders under a folder, each with its digest (and, kept as text, its files' stamps). */
+/** The manifest folders under a folder, each with its digest (and, kept as one string and one array per folder, its files' stamps). */
 export interface ScannedFiles {
   /** tree-state.ts folderStamps() of the files, by folder relative to the scanned one. */
   readonly folders: FolderStamps;
-  /** Per folder, the text its digest was taken of: read by stampMap. */
-  readonly texts: ReadonlyMap<string, string>;
+  /** Per folder, its files' names (sorted, joined by '/') and their sizes and mtimes, as its digest was taken of them: read by stampMap. */
+  readonly fileStamps: ReadonlyMap<string, readonly [string, Float64Array]>;
 }
 
 export interface ScanOptions {
@@ -90,14 +90,14 @@ export function startScan(root: string, options: ScanOptions = {}): Scan {
 
 function merge(parts: readonly FolderScan[]): ScannedFiles {
   const folders = new Map<string, { files: number; stamp: string }>();
-  const texts = new Map<string, string>();
+  const fileStamps = new Map<string, readonly [string, Float64Array]>();
   for (const part of parts) {
-    for (const [folder, files, stamp, text] of part) {
+    for (const [folder, files, stamp, names, stamps] of part) {
       folders.set(folder, { files, stamp });
-      texts.set(folder, text);
+      fileStamps.set(folder, [names, stamps]);
     }
   }
-  return { folders, texts };
+  return { folders, fileStamps };
 }
 
 /** Stamps of the manifest files under `dir` and their folders' digests, without reading the files. */
@@ -113,18 +113,10 @@ export async function scanTreeParallel(dir: string, options: ScanOptions = {}): 
 /** The scan as a map from path to stamp, in folder order, each folder's files by name; only the folders `include` takes, when given. */
 export function stampMap(scan: ScannedFiles, include?: (folder: string) => boolean): Map<string, FileStamp> {
   const out = new Map<string, FileStamp>();
-  for (const [folder, text] of scan.texts) {
+  for (const [folder, [names, stamps]] of scan.fileStamps) {
     if (include && !include(folder)) continue;
     const prefix = folder ? `${folder}/` : '';
-    // `name\0size\0mtime\n` per file: a name may hold a newline, never a NUL, and numbers hold neither.
-    const parts = text.split('\0');
-    let name = parts[0];
-    for (let i = 1; i + 1 < parts.length; i += 2) {
-      const rest = parts[i + 1];
-      const newline = rest.indexOf('\n');
-      out.set(prefix + name, { size: Number(parts[i]), mtimeMs: Number(rest.slice(0, newline)) });
-      name = rest.slice(newline + 1);
-    }
+    names.split('/').forEach((name, i) => out.set(prefix + name, { size: stamps[2 * i], mtimeMs: stamps[2 * i + 1] }));
   }
   return out;
 }

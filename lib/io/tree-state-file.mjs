@@ -24,7 +24,7 @@ export function readTreeState(root) {
     const body = text.slice(newline + 1);
     if (newline !== 64 || text.slice(0, 64) !== createHash('sha256').update(body).digest('hex')) return undefined;
     const state = JSON.parse(body);
-    return state !== null && typeof state === 'object' && state.version === 2 && typeof state.folders === 'object' && state.folders !== null ? state : undefined;
+    return state !== null && typeof state === 'object' && state.version === 3 && typeof state.folders === 'object' && state.folders !== null ? state : undefined;
   } catch {
     return undefined;
   }

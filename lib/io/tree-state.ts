@@ -30,7 +30,8 @@ export interface FolderState {
 }
 
 export interface TreeState {
-  readonly version: 2;
+  /** 3: folder stamps of names and doubles (2: of text). */
+  readonly version: 3;
   /** Key of the inputs (tenant files, fleet.ts, the compiler's code) the tree was synthesized from. */
   readonly inputs?: string;
   /** What the summary line says of the tree. */
@@ -59,9 +60,22 @@ export function clearTreeState(root: string): void {
 /** Digest of a folder's files (name, size, modification time), in name order. */
 export function folderStamp(files: Iterable<readonly [string, FileStamp]>): string {
   const sorted = [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  let text = '';
-  for (const [name, s] of sorted) text += `${name}\0${s.size}\0${s.mtimeMs}\n`;
-  return createHash('sha256').update(text).digest('base64');
+  const stamps = new Float64Array(2 * sorted.length);
+  sorted.forEach(([, s], i) => {
+    stamps[2 * i] = s.size;
+    stamps[2 * i + 1] = s.mtimeMs;
+  });
+  return stampDigest(sorted.map(([name]) => name).join('/'), stamps);
+}
+
+/**
+ * The digest of a folder's files: its names (sorted, joined by '/', which no name holds), then the
+ * digest of their sizes and mtimes as doubles, in that order (no decimal text to write out per
+ * file). lib/io/scan-folders.mjs scanFolders computes the same; keep the two in step.
+ */
+function stampDigest(names: string, stamps: Float64Array): string {
+  const sha256 = (data: string | Float64Array) => createHash('sha256').update(data).digest('base64');
+  return sha256(`${names}\0${sha256(stamps)}`);
 }
 
 /** Folders of a scanned tree, each with its number of files and folderStamp(). */
@@ -99,9 +113,12 @@ export function folderStampsOf(scan: { readonly paths: readonly string[]; readon
   for (const [folder, list] of byFolder) {
     const skip = folder === '' ? 0 : folder.length + 1;
     const named = list.map((i) => [paths[i].slice(skip), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    let text = '';
-    for (const [name, i] of named) text += `${name}\0${sizes[i]}\0${mtimes[i]}\n`;
-    out.set(folder, { files: list.length, stamp: createHash('sha256').update(text).digest('base64') });
+    const stamps = new Float64Array(2 * named.length);
+    named.forEach(([, i], k) => {
+      stamps[2 * k] = sizes[i];
+      stamps[2 * k + 1] = mtimes[i];
+    });
+    out.set(folder, { files: list.length, stamp: stampDigest(named.map(([name]) => name).join('/'), stamps) });
   }
   return out;
 }

@@ -138,7 +138,7 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
       newState[unit.folder] = { key: unit.key, objects: paths.length - 1, files: paths.length, stamp: folderStamp(files) };
     });
     writeTreeState(root, {
-      version: 2,
+      version: 3,
       inputs: options.inputs,
       counts: { environments: stats.environments, clusters: compiled.fleet.clusters.length, objects },
       folders: newState,

@@ -59,6 +59,42 @@ describe('scanning generated/ on two threads', () => {
     expect(jobs.find((j) => j.dir === '')?.files).toEqual(['top.yaml']);
   });
 
+  it('gives a folder another digest when a file is renamed keeping its size and mtime, its mtime changes keeping its size, or two files swap their stamps', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tenantctl-scan-digest-'));
+    try {
+      const folder = join(root, 'c', 'tenants', 't-production');
+      mkdirSync(folder, { recursive: true });
+      const a = join(folder, 'a.yaml');
+      const b = join(folder, 'b.yaml');
+      writeFileSync(a, 'aaaa');
+      writeFileSync(b, 'bb');
+      fs.utimesSync(a, 1_700_000_000, 1_700_000_000);
+      fs.utimesSync(b, 1_700_000_100, 1_700_000_100);
+      const digest = async () => {
+        const scan = await scanFiles(root, { worker: false });
+        const stamp = scan.folders.get('c/tenants/t-production')?.stamp;
+        expect(stamp).toBe(folderStamps(scanTree(root)).get('c/tenants/t-production')?.stamp); // the CLI's digest of the same files
+        return stamp;
+      };
+      const seen = new Set([await digest()]);
+      fs.renameSync(a, join(folder, 'a2.yaml'));
+      seen.add(await digest());
+      fs.renameSync(join(folder, 'a2.yaml'), a);
+      expect(seen.has(await digest())).toBe(true); // back as it was
+      fs.utimesSync(a, 1_700_000_000, 1_700_000_001);
+      seen.add(await digest());
+      // a: 2 bytes at b's time, b: 4 bytes at a's time.
+      writeFileSync(a, 'aa');
+      writeFileSync(b, 'bbbb');
+      fs.utimesSync(a, 1_700_000_100, 1_700_000_100);
+      fs.utimesSync(b, 1_700_000_000, 1_700_000_000);
+      seen.add(await digest());
+      expect(seen.size).toBe(4);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('says nothing of a tree that is not there', async () => {
     expect((await scanTreeParallel(join(dir, 'missing'), { worker: true })).size).toBe(0);
     expect((await scanFiles(join(dir, 'missing'), { worker: false })).folders.size).toBe(0);
