@@ -16,15 +16,16 @@
 //   lib/io/worker-pool.ts startWorker) is an entry point of its own, and `import.meta.url` in bundled
 //   code is the URL of the module's source file, so paths computed from it stay right; startWorker
 //   maps a source URL to its bundled file through `bundleInfo()`.
-// - The CommonJS packages that synthesis loads (cdk8s, its constructs, cdk8s-plus-28's typed core
-//   objects) and the typed CRD objects of vendor/imports/ are bundled apart, into one CommonJS file
-//   of the bundle (packages.cjs), loaded with `require` (so with V8's cached code: code-cache.mjs)
-//   when first imported. Loaded from node_modules the packages cost a resolution, a read and a
-//   cache lookup per file (about 150 files), and Node's ESM loader scans each one's source for its
-//   export names first; as part of an ES module chunk, the CRD code (0.9 MB) is parsed again on
-//   every start. A package they share with the CLI at the same version (yaml) stays one copy, the
-//   CLI's. The price: packages.cjs is 3.2 MB (CommonJS is not tree-shaken), checked with the rest
-//   of the bundle at every start (about 3 ms more than before).
+// - The CommonJS packages that synthesis loads (cdk8s, cdk8s-plus-28's typed core objects) and the
+//   typed CRD objects of vendor/imports/ are bundled apart, into one CommonJS file of the bundle
+//   (packages.cjs), loaded with `require` (so with V8's cached code: code-cache.mjs) on the first
+//   use of one of their exports (packagedModule), not when imported. Loaded from node_modules the
+//   packages cost a resolution, a read and a cache lookup per file (about 150 files), and Node's
+//   ESM loader scans each one's source for its export names first; as part of an ES module chunk,
+//   the CRD code (0.9 MB) is parsed again on every start. A package they share with the CLI at the
+//   same version (yaml, constructs: REQUIRED) stays one copy, the CLI's. The price: packages.cjs is
+//   3.2 MB (CommonJS is not tree-shaken), checked with the rest of the bundle at every start (about
+//   3 ms more than before).
 // - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -266,8 +267,7 @@ async function build(root, dir, key) {
           : text;
         return { contents, loader: 'ts' };
       });
-      // A packaged import: the module from PACKAGES_FILE, required from the bundle's folder (the
-      // one running, in a worker thread too) when the importing chunk first runs.
+      // A packaged import: the module from PACKAGES_FILE, on first use (packagedModule).
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({ contents: packagedModule(args.path), loader: 'js' }));
       // A required package: from node_modules, by the path PACKAGES_FILE requires it by.
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-required' }, (args) => ({
