@@ -16,19 +16,21 @@
 //   lib/io/worker-pool.ts startWorker) is an entry point of its own, and `import.meta.url` in bundled
 //   code is the URL of the module's source file, so paths computed from it stay right; startWorker
 //   maps a source URL to its bundled file through `bundleInfo()`.
-// - The CommonJS packages that synthesis loads (cdk8s, its constructs, cdk8s-plus-28's typed core
-//   objects) and the typed CRD objects of vendor/imports/ are bundled apart, into one CommonJS file
-//   of the bundle (packages.cjs), loaded with `require` (so with V8's cached code: code-cache.mjs)
-//   when first imported. Loaded from node_modules the packages cost a resolution, a read and a
-//   cache lookup per file (about 150 files), and Node's ESM loader scans each one's source for its
-//   export names first; as part of an ES module chunk, the CRD code (0.9 MB) is parsed again on
-//   every start. A package they share with the CLI at the same version (yaml) stays one copy, the
-//   CLI's. The price: packages.cjs is 3.2 MB (CommonJS is not tree-shaken), checked with the rest
-//   of the bundle at every start (about 3 ms more than before).
+// - The CommonJS packages that synthesis loads (cdk8s, cdk8s-plus-28's typed core objects) and the
+//   typed CRD objects of vendor/imports/ are bundled apart, into one CommonJS file of the bundle
+//   (packages.cjs), loaded with `require` (so with V8's cached code: code-cache.mjs) on the first
+//   use of one of their exports (packagedModule), not when imported. Loaded from node_modules the
+//   packages cost a resolution, a read and a cache lookup per file (about 150 files), and Node's
+//   ESM loader scans each one's source for its export names first; as part of an ES module chunk,
+//   the CRD code (0.9 MB) is parsed again on every start. A package they share with the CLI at the
+//   same version (yaml, constructs: REQUIRED) stays one copy, the CLI's. The price: packages.cjs is
+//   3.2 MB (CommonJS is not tree-shaken), checked with the rest of the bundle at every start (about
+//   3 ms more than before).
 // - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,8 +43,18 @@ const SOURCE_DIRS = ['lib', 'tiers', 'vendor/imports'];
 const ENTRY = 'lib/cli/main.ts';
 const MANIFEST = 'manifest.json';
 /** Packages bundled into PACKAGES_FILE (with what they import but the CLI does not), by package name. */
-const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
+const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28']);
+/**
+ * Packages the bundle `require`s from node_modules (their CommonJS builds), so their compiled code
+ * comes from V8's code cache (code-cache.mjs), which Node 20 has not for ES modules: zod, whose
+ * ES modules cost some 80 ms to compile on every synth, 45 as CommonJS; and constructs, which
+ * PACKAGES_FILE requires too (one copy in memory), because the tiers' classes extend its
+ * Construct as their modules load, and that must not load PACKAGES_FILE.
+ */
+const REQUIRED = new Set(['constructs', 'zod']);
 export const PACKAGES_FILE = 'packages.cjs';
+/** The export names of each module of PACKAGES_FILE, so that it loads on first use of one (packagedModule). */
+export const PACKAGE_EXPORTS_FILE = 'package-exports.cjs';
 /** Source folder of the typed CRD objects, bundled into PACKAGES_FILE as well. */
 const VENDORED = 'vendor/imports';
 /** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits); older ones go after a day unused. */
@@ -220,6 +232,15 @@ async function build(root, dir, key) {
           packaged.add(args.path);
           return { path: args.path, namespace: 'tenantctl-package' };
         }
+        if (REQUIRED.has(packageName(args.path))) {
+          let path;
+          try {
+            path = createRequire(join(root, 'package.json')).resolve(args.path);
+          } catch {
+            return undefined; // esbuild then reports the package as missing
+          }
+          return { path, namespace: 'tenantctl-required' };
+        }
         let url;
         try {
           url = import.meta.resolve(args.path); // from bin/, so from the package root's node_modules
@@ -246,10 +267,11 @@ async function build(root, dir, key) {
           : text;
         return { contents, loader: 'ts' };
       });
-      // A packaged import: the module from PACKAGES_FILE, required from the bundle's folder (the
-      // one running, in a worker thread too) when the importing chunk first runs.
-      b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({
-        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/')('./${PACKAGES_FILE}')(${JSON.stringify(args.path)});\n`,
+      // A packaged import: the module from PACKAGES_FILE, on first use (packagedModule).
+      b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({ contents: packagedModule(args.path), loader: 'js' }));
+      // A required package: from node_modules, by the path PACKAGES_FILE requires it by.
+      b.onLoad({ filter: /.*/, namespace: 'tenantctl-required' }, (args) => ({
+        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(${JSON.stringify(args.path)})(${JSON.stringify(args.path)});\n`,
         loader: 'js',
       }));
     },
@@ -270,19 +292,57 @@ async function build(root, dir, key) {
     plugins: [sourcePlugin],
   });
   await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
-  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE].sort();
+  writeFileSync(join(dir, PACKAGE_EXPORTS_FILE), `module.exports = ${JSON.stringify(packageExports(join(dir, PACKAGES_FILE), [...packaged].sort()))};\n`);
+  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE].sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
   // What each source module imports of the project's own (type-only imports are gone): the graph
   // codeVersion follows from the rendering modules, without parsing the sources again.
   const graph = {};
   for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
     // A packaged import is the source file it names (vendor/imports/), or a package (left out).
-    const paths = imports.filter((i) => !i.external && !i.path.startsWith('<')).map((i) => i.path.replace(/^tenantctl-package:/, ''));
+    const paths = imports.filter((i) => !i.external && !i.path.startsWith('<') && !i.path.startsWith('tenantctl-required:')).map((i) => i.path.replace(/^tenantctl-package:/, ''));
     graph[input] = paths.filter((p) => !packaged.has(p) || p.startsWith(`${VENDORED}/`));
   }
   const body = { key, entries, graph, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
   return body;
+}
+
+/**
+ * The code of a packaged import (`spec`, a module of PACKAGES_FILE): an object with the module's
+ * export names, each a getter that loads PACKAGES_FILE (from the bundle's folder, the one running,
+ * in a worker thread too) on first use. Importing a tier loads none of cdk8s: a re-synth whose
+ * changed folders are all in the render cache never uses it, and loading it cost some 0.2 s.
+ * Without the names (PACKAGE_EXPORTS_FILE could not list them), the module loads at once.
+ */
+export function packagedModule(spec) {
+  return `const { createRequire } = process.getBuiltinModule('node:module');
+const req = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/');
+let real;
+const load = () => (real ??= req('./${PACKAGES_FILE}')(${JSON.stringify(spec)}));
+const names = req('./${PACKAGE_EXPORTS_FILE}')[${JSON.stringify(spec)}];
+if (names === undefined) module.exports = load();
+else {
+  const lazy = {};
+  for (const [name, enumerable] of names) Object.defineProperty(lazy, name, { enumerable, configurable: true, get: () => load()[name] });
+  module.exports = lazy;
+}
+`;
+}
+
+/**
+ * The own property names (with whether each is enumerable) of each module `specs` names in the
+ * packages file `file`, listed by a child process that loads them (so this one holds no copy of
+ * the build folder's modules); `{}` when that fails, and the modules then load eagerly.
+ */
+function packageExports(file, specs) {
+  const script = `const p = require(${JSON.stringify(file)}); const out = {}; for (const s of ${JSON.stringify(specs)}) { const m = p(s); out[s] = Object.getOwnPropertyNames(m).map((n) => [n, Object.getOwnPropertyDescriptor(m, n).enumerable]); } process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26, timeout: 120_000 });
+  try {
+    return r.status === 0 ? JSON.parse(r.stdout) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** `cdk8s-plus-28` of `cdk8s-plus-28/lib/imports/k8s.js`, `@scope/name` of `@scope/name/x`. */

@@ -39,8 +39,11 @@ export interface SyncGeneratedOptions {
   readonly progress?: (line: string, force?: boolean) => void;
   /** Key of the inputs compiled (inputs-key.ts), recorded with the tree so the next run with the same key compiles nothing. */
   readonly inputs?: string;
-  /** folderStamps() of generated/ and its files' stamps (of the folders `include` takes), when the caller has scanned it already. */
-  readonly scanned?: ScannedTree;
+  /**
+   * folderStamps() of generated/ and its files' stamps (of the folders `include` takes), when the
+   * caller has a scan under way: asked for only once the units are planned, so it scans on meanwhile.
+   */
+  readonly scan?: () => Promise<ScannedTree>;
 }
 
 /** generated/ as scanned: each folder's digest, and its files' stamps, built for the folders asked (a re-synth after one tenant changed needs a few of them). */
@@ -63,8 +66,9 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const dir = join(root, 'generated');
 
   // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
-  const full = options.scanned ? undefined : scanTree(dir);
-  const onDisk = options.scanned?.folders ?? folderStamps(full!);
+  const scanned = await options.scan?.();
+  const full = scanned ? undefined : scanTree(dir);
+  const onDisk = scanned?.folders ?? folderStamps(full!);
   const state = options.cache ? readTreeState(root) : undefined;
   const freshFolders = new Set<string>();
   const newState: Record<string, FolderState> = {};
@@ -81,7 +85,7 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
     } else pending.push(unit);
   }
   // Only files outside the fresh folders are compared, removed or stamped below.
-  const stamps = full ?? options.scanned!.stamps((folder) => !freshFolders.has(folder));
+  const stamps = full ?? scanned!.stamps((folder) => !freshFolders.has(folder));
 
   const added: string[] = [];
   const changed: string[] = [];

@@ -14,7 +14,7 @@ import { renderEnvironmentFolder } from '../../lib/synth/synthesize.ts';
 import type { RenderReply, RenderRequest } from '../../lib/workspace/render-worker.ts';
 import { projectTemplates } from '../../lib/workspace/templates.ts';
 import { compileTenants, tenantFile, tenantSpec } from '../synth/fixtures.ts';
-import { cleanRepos, makeRepo, PROJECT } from './repo.ts';
+import { cleanRepos, makeRepo, PROJECT, readTenant, writeTenant } from './repo.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -104,6 +104,18 @@ describe("the bundle key's record of source digests", () => {
   });
 });
 
+/** Runs the CLI from `code` with a hook that lists the CommonJS files the process loaded, at exit (loadedModules). */
+function runListingModules(code: string, cache: string, ...args: string[]) {
+  const hook = `data:text/javascript,${encodeURIComponent("import { createRequire } from 'node:module'; import { writeSync } from 'node:fs'; const r = createRequire(process.cwd() + '/'); process.on('exit', () => writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(r.cache)) + '\\n'));")}`;
+  return spawnSync(process.execPath, ['--import', hook, join(code, 'bin', 'tenantctl.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TENANTCTL_CACHE_DIR: cache, TENANTCTL_NO_BUNDLE: '' },
+    timeout: 240_000,
+  });
+}
+
+const loadedModules = (stderr: string) => JSON.parse(/LOADED (.*)/.exec(stderr)![1]) as string[];
+
 describe('the CLI bundle', () => {
   it('is built on first run into the user cache and reused by the next run', () => {
     const { code, cache } = copyCompiler();
@@ -135,20 +147,15 @@ describe('the CLI bundle', () => {
     expect(finished(cache)).toHaveLength(2);
   });
 
-  it('loads cdk8s, its constructs and the typed core objects from one file of the bundle, with one copy of yaml, and renders as the sources do', () => {
+  it('loads cdk8s and the typed core objects from one file of the bundle, with one copy of constructs and of yaml, and renders as the sources do', () => {
     const { code, cache } = copyCompiler();
     const repo = makeRepo(['acme']);
-    // Lists the CommonJS files the process loaded, at exit.
-    const hook = `data:text/javascript,${encodeURIComponent("import { createRequire } from 'node:module'; import { writeSync } from 'node:fs'; const r = createRequire(process.cwd() + '/'); process.on('exit', () => writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(r.cache)) + '\\n'));")}`;
-    const r = spawnSync(process.execPath, ['--import', hook, join(code, 'bin', 'tenantctl.mjs'), '-C', repo, 'synth', '--no-cache'], {
-      encoding: 'utf8',
-      env: { ...process.env, TENANTCTL_CACHE_DIR: cache, TENANTCTL_NO_BUNDLE: '' },
-      timeout: 240_000,
-    });
+    const r = runListingModules(code, cache, '-C', repo, 'synth', '--no-cache');
     expect(r.status, r.stderr).toBe(0);
-    const loaded = JSON.parse(/LOADED (.*)/.exec(r.stderr)![1]) as string[];
+    const loaded = loadedModules(r.stderr);
     expect(loaded.filter((f) => f.endsWith('/packages.cjs'))).toHaveLength(1);
-    expect(loaded.filter((f) => /\/node_modules\/(cdk8s|cdk8s-plus-28|constructs)\//.test(f))).toEqual([]);
+    expect(loaded.filter((f) => /\/node_modules\/(cdk8s|cdk8s-plus-28)\//.test(f))).toEqual([]);
+    expect(loaded.filter((f) => f.endsWith('/constructs/lib/index.js'))).toHaveLength(1);
     expect(loaded.filter((f) => f.endsWith('/yaml/dist/index.js'))).toHaveLength(1);
     // What it wrote is what the TypeScript sources write.
     const fromSources = spawnSync(process.execPath, [join(code, 'bin', 'tenantctl.mjs'), '-C', repo, 'synth', '--check', '--no-cache'], {
@@ -158,6 +165,36 @@ describe('the CLI bundle', () => {
     });
     expect(fromSources.status, fromSources.stdout + fromSources.stderr).toBe(0);
     expect(fromSources.stdout).toMatch(/^generated\/ is up to date/);
+  });
+
+  it('loads neither cdk8s nor yaml for a re-synth whose changed folders all come from the render cache, and writes what a cold synth writes', () => {
+    const { code, cache } = copyCompiler();
+    const repo = makeRepo(['acme', 'beta']);
+    const original = readTenant(repo, 'beta');
+    expect(run(code, cache, '-C', repo, 'synth').code).toBe(0);
+    writeTenant(repo, 'beta', original.replace("costCenter: 'CC-2001'", "costCenter: 'CC-2002'"));
+    const edited = run(code, cache, '-C', repo, 'synth');
+    expect(edited.out, edited.err).toMatch(/^generated\/ updated: 0 added, [1-9]\d* changed/);
+    // Back to the first content: every changed folder is in the render cache.
+    writeTenant(repo, 'beta', original);
+    const back = runListingModules(code, cache, '-C', repo, 'synth');
+    expect(back.stdout, back.stderr).toMatch(/^generated\/ updated: 0 added, [1-9]\d* changed/);
+    const loaded = loadedModules(back.stderr);
+    expect(loaded.filter((f) => f.endsWith('/packages.cjs') || f.endsWith('/yaml/dist/index.js'))).toEqual([]);
+    const check = run(code, cache, '-C', repo, 'synth', '--check', '--no-cache');
+    expect(check.code, check.out + check.err).toBe(0);
+    expect(check.out).toMatch(/^generated\/ is up to date/);
+  });
+
+  it('ends with a clear error, not waiting on its scan of generated/, when a changed tenant file is not valid', () => {
+    const { code, cache } = copyCompiler();
+    const repo = makeRepo(['acme', 'beta']);
+    expect(run(code, cache, '-C', repo, 'synth').code).toBe(0);
+    writeTenant(repo, 'beta', readTenant(repo, 'beta').replace("tier: 'shared'", "tier: 'golden'"));
+    const r = run(code, cache, '-C', repo, 'synth');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('tenants/beta.ts');
+    expect(r.err).toContain('golden');
   });
 
   it('starts a worker from its bundled entry, which renders what the sources render', async () => {

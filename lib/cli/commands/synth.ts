@@ -8,6 +8,7 @@
  * (lib/workspace/current-tree.ts) before the compiler is even loaded.
  */
 import type { TreeDiff } from '../../io/generated-tree.ts';
+import type { CompiledFleet } from '../../synth/compile.ts';
 import type { RenderCache, SynthStats } from '../../synth/synthesize.ts';
 import { currentTree } from '../../workspace/current-tree.ts';
 import type { ScannedTree } from '../../workspace/generated.ts';
@@ -47,7 +48,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   const progress = throttled(options.progress);
   progress?.('reading tenant files…');
   let inputs: string | undefined;
-  let scanned: ScannedTree | undefined;
+  let scan: (() => Promise<ScannedTree>) | undefined;
   // The input files as the inputs key read them: compiled from these bytes, not read again.
   let inputFiles: ReadonlyMap<string, Buffer> | undefined;
   if (options.cache) {
@@ -61,12 +62,23 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
       const diff = { added: [], changed: [], removed: [] };
       return { stats, diff, stale: false, summary: options.check ? `generated/ is up to date (${counts}).` : `generated/ unchanged (${counts}).` };
     }
-    scanned = current;
+    scan = current.scan;
   }
-  // The compiler, cdk8s and the tiers load only now: a run with nothing to do never needs them.
-  const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
-  const compiled = await compileWorkspace(options.root, [], inputFiles);
-  const { stats, diff } = await syncGenerated(options.root, compiled, { codeVersion: codeVersion(options.packageRoot), check: options.check, cache: options.cache, progress, inputs, scanned });
+  let compiled: CompiledFleet;
+  let sync: typeof import('../../workspace/generated.ts').syncGenerated;
+  let version: string;
+  try {
+    // The compiler and the tiers load only now: a run with nothing to do never needs them (and
+    // cdk8s only when something is rendered). generated/ is scanned meanwhile (current-tree.ts).
+    const [{ codeVersion, compileWorkspace }, { syncGenerated }] = await Promise.all([import('../../workspace/compile.ts'), import('../../workspace/generated.ts')]);
+    compiled = await compileWorkspace(options.root, [], inputFiles);
+    sync = syncGenerated;
+    version = codeVersion(options.packageRoot);
+  } catch (error) {
+    await scan?.().catch(() => undefined); // the scan's worker holds the process until it is joined
+    throw error;
+  }
+  const { stats, diff } = await sync(options.root, compiled, { codeVersion: version, check: options.check, cache: options.cache, progress, inputs, scan });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
   const counts = `${stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${stats.objects} objects`;
