@@ -53,6 +53,13 @@ export interface AuditFleetOptions<T extends FleetTarget> {
    */
   readonly audit: (target: T, admit?: (objects: number) => Promise<() => void>) => Promise<ClusterAudit & { readonly server?: string }>;
   /**
+   * The cluster's weight as far as it is known before it starts (without `concurrency`): its
+   * desired object count from the cache, counted as `admit` will count it; undefined when it is
+   * not known. Clusters whose estimates fit in the budget together begin at once; a cluster of
+   * unknown weight begins alone (ObjectBudget.begin).
+   */
+  readonly estimate?: (target: T) => Promise<number | undefined> | number | undefined;
+  /**
    * Clusters audited at once, whatever their size. Unset: as many as fit in the object budget
    * (lib/audit/object-budget.ts); clusters start (discovery, desired state) up to
    * MAX_CLUSTERS_STARTED at a time and wait for the budget before they are listed.
@@ -63,7 +70,7 @@ export interface AuditFleetOptions<T extends FleetTarget> {
   readonly onDone?: (report: ClusterReport) => void;
 }
 
-/** Clusters in flight at most without `concurrency` (the object budget begins them one at a time: ObjectBudget.begin). */
+/** Clusters in flight at most without `concurrency` (the object budget begins them as their estimates fit: ObjectBudget.begin). */
 const MAX_CLUSTERS_STARTED = 8;
 
 export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptions<T>): Promise<ClusterReport[]> {
@@ -71,7 +78,9 @@ export async function auditFleet<T extends FleetTarget>(options: AuditFleetOptio
   const reports = await mapLimit(options.targets, options.concurrency ?? MAX_CLUSTERS_STARTED, async (target): Promise<ClusterReport> => {
     const base = { name: target.name, ...(target.context ? { context: target.context } : {}), ...(target.tenants ? { tenants: target.tenants } : {}) };
     let report: ClusterReport;
-    const ticket = await budget?.begin();
+    // An estimate that cannot be had is unknown: the cluster then begins alone.
+    const estimate = budget && options.estimate ? await Promise.resolve().then(() => options.estimate!(target)).catch(() => undefined) : undefined;
+    const ticket = await budget?.begin(estimate);
     try {
       const result = await options.audit(target, ticket && ((objects: number) => ticket.admit(objects)));
       const server = result.server ?? target.server;

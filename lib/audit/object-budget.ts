@@ -38,21 +38,31 @@ export class ObjectBudget {
   private running = 0;
   /** Work begun and not admitted yet (its weight unknown, or waiting for room). */
   private begun = 0;
+  /** Of that, work begun without an estimate: nothing else begins while it starts. */
+  private begunUnknown = 0;
+  /** The estimates of the work begun and not admitted yet. */
+  private estimated = 0;
   private readonly waiting: Array<{ readonly weight: number; readonly go: () => void }> = [];
-  private readonly toBegin: Array<() => void> = [];
+  private readonly toBegin: Array<{ readonly estimate?: number; readonly go: () => void }> = [];
 
   constructor(private readonly budget: number = OBJECTS_AT_ONCE) {}
 
   /**
-   * Resolves once new work may begin: while no other work is begun and not admitted, and the
-   * budget has room. A cluster learns its weight only by starting (discovery, the namespaces, its
-   * desired state and in-sync record, held from then on), so clusters begun all at once would all
-   * hold that while they wait for the budget: measured at 3,000 tenants, 3 clusters waiting so
-   * raised the nightly audit's peak from 573 to 742–844 MB. One begun at a time holds one.
+   * Resolves once new work may begin. A cluster learns its weight only by starting (discovery,
+   * the namespaces, its desired state and in-sync record, held from then on), so clusters begun
+   * all at once would all hold that while they wait for the budget: measured at 3,000 tenants, 3
+   * clusters waiting so raised the nightly audit's peak from 573 to 742–844 MB. Work whose weight
+   * is not known before (`estimate` undefined) therefore begins alone: once no other work is
+   * begun and not admitted and the budget has room. Work with an `estimate` (a cluster's desired
+   * objects in the cache, fleet.ts) begins as soon as its estimate fits beside the admitted
+   * weights and the other estimates (or nothing else is begun or runs), unless work of unknown
+   * weight is starting: a small fleet then begins all its clusters at once, a large one one at a
+   * time. Admission (`admit`) weighs the real weight, which replaces the estimate.
    */
-  async begin(): Promise<BudgetTicket> {
-    if (this.mayBegin()) this.begun++;
-    else await new Promise<void>((resolve) => this.toBegin.push(resolve)); // counted as begun by wake()
+  async begin(estimate?: number): Promise<BudgetTicket> {
+    if (estimate !== undefined && !(Number.isFinite(estimate) && estimate >= 0)) estimate = undefined;
+    if (!this.toBegin.length && this.mayBegin(estimate)) this.enter(estimate);
+    else await new Promise<void>((go) => this.toBegin.push({ estimate, go })); // entered by wake()
     let admitted = false;
     let ended = false;
     let release: (() => void) | undefined;
@@ -60,6 +70,8 @@ export class ObjectBudget {
       if (admitted) return;
       admitted = true;
       this.begun--;
+      if (estimate === undefined) this.begunUnknown--;
+      else this.estimated -= estimate;
       this.wake();
     };
     return {
@@ -77,14 +89,23 @@ export class ObjectBudget {
     };
   }
 
-  private mayBegin(): boolean {
-    return this.begun === 0 && !this.waiting.length && (this.running === 0 || this.inFlight < this.budget);
+  private mayBegin(estimate: number | undefined): boolean {
+    if (this.begunUnknown || this.waiting.length) return false;
+    if (estimate === undefined) return this.begun === 0 && (this.running === 0 || this.inFlight < this.budget);
+    return (this.running === 0 && this.begun === 0) || this.inFlight + this.estimated + estimate <= this.budget;
+  }
+
+  private enter(estimate: number | undefined): void {
+    this.begun++;
+    if (estimate === undefined) this.begunUnknown++;
+    else this.estimated += estimate;
   }
 
   private wake(): void {
-    while (this.toBegin.length && this.mayBegin()) {
-      this.begun++;
-      this.toBegin.shift()!();
+    while (this.toBegin.length && this.mayBegin(this.toBegin[0].estimate)) {
+      const next = this.toBegin.shift()!;
+      this.enter(next.estimate);
+      next.go();
     }
   }
 

@@ -172,6 +172,43 @@ function openEntryFile(fd: number): DesiredSegment[] | undefined {
   }
 }
 
+/**
+ * The objects of the cache's entry for the key, from its header and index line only (the rest of
+ * the file is not read, nor its checksum checked); undefined when there is no entry or its header
+ * or index is damaged. What the audit of the cluster will hold, known before the audit starts it:
+ * the object budget begins at once the clusters whose counts fit together (ObjectBudget.begin).
+ * A count read from an entry damaged further on is an estimate still: the audit admits the
+ * cluster by the objects it then reads.
+ */
+export function cachedObjectCount(key: DesiredStateKey, dir: string = join(cacheRoot(), 'desired-state')): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(entryPath(dir, key).path, 'r');
+    const size = fstatSync(fd).size;
+    const parts: Buffer[] = [];
+    let headerEnd = -1;
+    for (let at = 0; at < size; at += CHUNK) {
+      const chunk = readAt(fd, at, Math.min(CHUNK, size - at));
+      parts.push(chunk);
+      const seen = Buffer.concat(parts);
+      if (headerEnd < 0) headerEnd = seen.indexOf(0x0a);
+      const indexEnd = headerEnd < 0 ? -1 : seen.indexOf(0x0a, headerEnd + 1);
+      if (indexEnd < 0) continue;
+      const header = seen.toString('utf8', 0, headerEnd).split(' ');
+      if (header.slice(0, -2).join(' ') !== FORMAT || Number(header.at(-1)) !== size - headerEnd - 1) return undefined;
+      const index = JSON.parse(seen.toString('utf8', headerEnd + 1, indexEnd)) as IndexEntry[];
+      if (!Array.isArray(index) || index.reduce((n, e) => n + e.length, indexEnd + 1) !== size) return undefined;
+      const count = index.reduce((n, e) => n + e.count, 0);
+      return Number.isSafeInteger(count) && count >= 0 ? count : undefined;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The entry's bytes after the header: index line, then the segments' JSON. */
 function serialize(desired: DesiredCluster): { rest: Buffer; index: IndexEntry[] } {
   const bodies: Buffer[] = [];

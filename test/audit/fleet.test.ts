@@ -135,6 +135,76 @@ describe('auditFleet', () => {
     (await fourth.value).end();
   });
 
+  /**
+   * Audits clusters of the given last sizes (undefined: unknown) and weights under a budget of
+   * 100; each cluster's start-up takes a few milliseconds before it is admitted. Returns, for each
+   * cluster as it began, the clusters begun and not admitted then (itself included).
+   */
+  async function beginnings(last: Record<string, number | undefined>, weights: Record<string, number> = {}): Promise<string[][]> {
+    const starting = new Set<string>();
+    const seen: string[][] = [];
+    const reports = await auditFleet({
+      targets: Object.keys(last).map((name) => ({ name })),
+      objectBudget: 100,
+      estimate: (t) => {
+        if (t.name === 'broken') throw new Error('cache unreadable');
+        return last[t.name];
+      },
+      audit: async (t, admit) => {
+        starting.add(t.name);
+        seen.push([...starting].sort());
+        await new Promise((r) => setTimeout(r, 10)); // discovery, desired state
+        const release = await admit!(weights[t.name] ?? last[t.name] ?? 30);
+        starting.delete(t.name);
+        await new Promise((r) => setTimeout(r, 5));
+        release();
+        return { findings: [], objects: { desired: 0, live: 0 } };
+      },
+    });
+    expect(reports.every((r) => r.status === 'ok')).toBe(true);
+    return seen;
+  }
+
+  it('begins every cluster at once when their last sizes fit in the budget', async () => {
+    const seen = await beginnings({ a: 25, b: 25, c: 20, d: 30 });
+    expect(seen.at(-1)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('begins clusters one at a time when their last sizes do not fit', async () => {
+    const seen = await beginnings({ a: 60, b: 55, c: 50, d: 150 });
+    expect(seen).toEqual([['a'], ['b'], ['c'], ['d']]);
+    // Two that fit together begin together, and the one that does not fit beside them waits.
+    expect(await beginnings({ a: 40, b: 40, c: 40 })).toEqual([['a'], ['a', 'b'], ['c']]);
+  });
+
+  it('begins one at a time when a cluster\'s last size is unknown', async () => {
+    expect(await beginnings({ a: 10, b: undefined, c: 10, d: 10 })).toEqual([['a'], ['b'], ['c'], ['c', 'd']]);
+    expect(await beginnings({ a: 10, broken: 10, c: 10 })).toEqual([['a'], ['broken'], ['c']]);
+  });
+
+  it('admits a cluster by its real weight once known, whatever its last size was', async () => {
+    // Begun together on their last sizes; admitted by what they weigh now (70 + 70 > 100), the
+    // second waits for the first, and never more than the budget runs.
+    const inFlight = new Set<string>();
+    const together: string[][] = [];
+    await auditFleet({
+      targets: [{ name: 'a' }, { name: 'b' }],
+      objectBudget: 100,
+      estimate: () => 30,
+      audit: async (t, admit) => {
+        await new Promise((r) => setTimeout(r, 5));
+        const release = await admit!(70);
+        inFlight.add(t.name);
+        together.push([...inFlight].sort());
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight.delete(t.name);
+        release();
+        return { findings: [], objects: { desired: 0, live: 0 } };
+      },
+    });
+    expect(together).toEqual([['a'], ['b']]);
+  });
+
   it('admits by weight first come first served, and releases once however often released', async () => {
     const budget = new ObjectBudget(10);
     const first = await budget.admit(6);

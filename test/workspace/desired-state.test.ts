@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { desiredCluster, expectedObjects, type DesiredCluster } from '../../lib/audit/desired.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
-import { loadDesiredState } from '../../lib/workspace/desired-state.ts';
+import { cachedObjectCount, loadDesiredState } from '../../lib/workspace/desired-state.ts';
 
 const obj = (apiVersion: string, kind: string, name: string, namespace?: string, extra: object = {}): KubeObject =>
   ({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...extra }) as KubeObject;
@@ -87,6 +87,30 @@ describe('the desired-state cache', () => {
     const changed = await loadDesiredState({ key: { tree: 'b'.repeat(40), cluster: 'c1' }, read: reader.read, dir });
     const other = await loadDesiredState({ key: { tree: TREE, cluster: 'c2' }, read: reader.read, dir });
     expect([changed.from, other.from, reader.calls]).toEqual(['read', 'read', 3]);
+  });
+
+  it('counts the objects of a cached tree from the entry\'s index, and knows none for a tree not cached', async () => {
+    expect(cachedObjectCount({ tree: TREE, cluster: 'c1' }, dir)).toBeUndefined();
+    await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir });
+    expect(cachedObjectCount({ tree: TREE, cluster: 'c1' }, dir)).toBe(DOCS.length);
+    expect(cachedObjectCount({ tree: 'b'.repeat(40), cluster: 'c1' }, dir)).toBeUndefined();
+    expect(cachedObjectCount({ tree: TREE, cluster: 'c2' }, dir)).toBeUndefined();
+  });
+
+  it.each([
+    ['a truncated file', (bytes: Buffer) => bytes.subarray(0, bytes.length - 100)],
+    ['an empty file', () => Buffer.alloc(0)],
+    ['a file of another format', () => Buffer.from('{"segments":[]}\n')],
+    ['a damaged index', (bytes: Buffer) => {
+      const copy = Buffer.from(bytes);
+      copy[copy.indexOf(0x0a) + 1] = 0x7b; // '[' of the index made '{'
+      return copy;
+    }],
+  ])('knows no object count for a damaged entry (%s)', async (_, damage) => {
+    await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir });
+    const [file] = entries();
+    writeFileSync(join(dir, file), damage(readFileSync(join(dir, file))));
+    expect(cachedObjectCount({ tree: TREE, cluster: 'c1' }, dir)).toBeUndefined();
   });
 
   it.each([

@@ -22,7 +22,7 @@ import type { AuditReport } from '../../audit/types.ts';
 import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts';
 import { folderAtRef, treeAtRef } from '../../git/ref-tree.ts';
 import { treeHashAt } from '../../git/worktree.ts';
-import { loadDesiredState } from '../../workspace/desired-state.ts';
+import { cachedObjectCount, loadDesiredState } from '../../workspace/desired-state.ts';
 import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
 import { codeVersion, compileWorkspace } from '../../workspace/compile.ts';
@@ -123,9 +123,22 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
     // generated/ is read (a desired-state cache miss) for 2 clusters at a time, whatever the
     // object budget admits: parsing a cluster's manifests is the cold audit's largest transient memory.
     const reading = new ObjectBudget(2);
+    // generated/<cluster>'s git tree at the audited commit: the desired-state cache's key.
+    const trees = new Map<string, Promise<string | undefined>>();
+    const treeOf = (cluster: string) => {
+      if (!trees.has(cluster)) trees.set(cluster, tree.commit ? treeHashAt(o.root, tree.commit, `generated/${cluster}`) : Promise.resolve(undefined));
+      return trees.get(cluster)!;
+    };
     const clusters = await auditFleet({
       targets,
       concurrency: o.concurrency,
+      // The desired objects of a commit audited before, counted as auditCluster admits them:
+      // twice with --no-cache (every object compared), once when the last verdicts are reused.
+      estimate: async (target) => {
+        const treeHash = await treeOf(target.name);
+        const count = treeHash ? cachedObjectCount({ tree: treeHash, cluster: target.name }) : undefined;
+        return count === undefined ? undefined : o.cache === false ? 2 * count : count;
+      },
       onDone: (r) => o.progress?.(`${r.name}: ${r.status === 'ok' ? `${r.findings.length} findings` : `${r.status}: ${r.errorDetail?.message ?? ''}`}`),
       audit: async (target, admit) => {
         const path = `generated/${target.name}`;
@@ -152,7 +165,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
         };
         const loadDesired = async () => {
           // Keyed by the folder's git tree: the nightly audit of a commit audited before reads nothing from generated/.
-          const treeHash = tree.commit ? await treeHashAt(o.root, tree.commit, path) : undefined;
+          const treeHash = await treeOf(target.name);
           if (tree.commit && !treeHash) return desiredCluster([], target.name);
           const loaded = await loadDesiredState({ key: treeHash ? { tree: treeHash, cluster: target.name } : undefined, read });
           o.progress?.(`${target.name}: desired state ${loaded.from === 'cache' ? 'from the cache' : loaded.from === 'rebuilt' ? 'read from generated/ (the cache entry was damaged, rewritten)' : 'read from generated/'}${treeHash ? ` (tree ${treeHash.slice(0, 12)})` : ''}`);
