@@ -8,8 +8,9 @@
  * audit). Then, in fresh processes, median of `--repeat`:
  *
  * - the floor: listing the same objects with the same client, as the audit does and nothing else:
- *   for the 4 clusters at once, discovery, then the kinds `planListings` chooses (lib/audit/kinds.ts),
- *   page by page (500), 4 kinds at a time per cluster, items dropped. Its own child process, so it
+ *   for the 4 clusters at once, discovery, the namespaces, then the kinds `planListings` chooses
+ *   (lib/audit/kinds.ts; Secrets in each live tenant namespace, as the audit lists them) with the
+ *   audit's pager (lib/audit/list-live.ts), page by page (500), 4 kinds at a time per cluster, items dropped. Its own child process, so it
  *   also pays Node start-up and its imports, as the audit does; what to list is worked out here;
  * - the cold audit: `node bin/tenantctl.mjs -C <fleet> audit --kubeconfig <one context per cluster>
  *   --format json`, as many clusters at once as its object budget admits (its default: all 4 at

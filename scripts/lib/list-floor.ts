@@ -12,6 +12,8 @@ import { expectedSegments, resolveEngine, segmentsOf } from '../../lib/audit/des
 import type { GitOpsEngine } from '../../lib/model/gitops-engine.ts';
 import { KubeClient } from '../../lib/live/kube-client.ts';
 import { mapLimit } from '../../lib/live/map-limit.ts';
+import { tenantNamespaces } from '../../lib/drift/pair.ts';
+import { pages, type LiveReader } from '../../lib/audit/list-live.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
 
 const seconds = (from: number) => (performance.now() - from) / 1000;
@@ -35,7 +37,8 @@ export interface FloorResult {
 
 /**
  * The floor, run as a child: per cluster, what auditCluster lists (namespaces, then its kinds, 4 at
- * a time, 500 a page) with the same KubeClient, items dropped as pages arrive.
+ * a time, 500 a page, Secrets in each tenant namespace) with the same KubeClient and pager, items
+ * dropped as pages arrive.
  */
 async function floorChild(planFile: string): Promise<void> {
   const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { kubeconfig: string; clusters: FloorCluster[] };
@@ -47,19 +50,25 @@ async function floorChild(planFile: string): Promise<void> {
         const served = await client.resources();
         const segments = [...segmentsOf(c.objects), ...c.engineFolders.flatMap((f) => segmentsOf(f.objects, f.engine))];
         const desired = expectedSegments({ segments }, resolveEngine(c.engine, served));
-        const { namespaces, kinds } = planListings(desired, served);
         let listed = 0;
         let requests = 0;
+        // Namespaces first, kept: as in the audit, Secrets are listed in each live tenant namespace
+        // (one request per namespace at least), the audit's longest listing.
+        const liveNamespaces: KubeObject[] = [];
+        let token: string | undefined;
+        do {
+          const page = await client.list('v1', 'Namespace', { limit: 500, continue: token });
+          liveNamespaces.push(...page.items);
+          requests++;
+          token = page.continue;
+        } while (token);
+        listed += liveNamespaces.length;
+        const { kinds } = planListings(desired, served, tenantNamespaces([], liveNamespaces));
+        // The audit's own pager (lib/audit/list-live.ts), each request counted.
+        const reader: LiveReader = { resources: () => client.resources(), list: (apiVersion, kind, options) => (requests++, client.list(apiVersion, kind, options)) };
         const listKind = async (listing: KindListing) => {
-          let token: string | undefined;
-          do {
-            const page = await client.list(listing.apiVersion, listing.kind, { labelSelector: listing.selector, limit: 500, continue: token });
-            listed += page.items.length;
-            requests++;
-            token = page.continue;
-          } while (token);
+          for await (const items of pages(reader, listing, 500)) listed += items.length;
         };
-        await listKind(namespaces);
         await mapLimit(kinds, 4, listKind);
         return { name: c.name, listed, requests, kinds: kinds.length + 1 };
       } finally {
