@@ -85,13 +85,10 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     const state = readTreeState(plain.root);
     if (!state?.counts || !state.inputs) return handOver();
     // By the content hashes recorded with the files' stamps: no input file is read when none changed.
-    const stamps = inputStampsFile(plain.root);
-    const inputs = inputsDigest(plain.root, compilerKey(), undefined, stamps);
-    if (state.inputs !== inputs) {
-      // The CLI compiles: the key again, from every file's bytes, which it compiles instead of reading them again.
-      const inputFiles = new Map();
-      return handOver(inputsDigest(plain.root, compilerKey(), inputFiles, stamps), inputFiles);
-    }
+    // The CLI compiles by the same hashes (and the bytes read for them), reading only what it must parse.
+    const inputFiles = new Map();
+    const inputs = inputsDigest(plain.root, compilerKey(), inputFiles, inputStampsFile(plain.root));
+    if (state.inputs !== inputs) return handOver(inputs, inputFiles);
 
     // This thread joins the worker on the folders it has not taken yet.
     worker?.take();
@@ -101,10 +98,8 @@ export async function answerSynth(argv, compilerKey, cwd = process.cwd()) {
     for (const scan of found) for (const [folder, files, digest] of scan) folders.set(folder, { files, stamp: digest });
     if (isTreeAsRecorded(state, folders)) return currentSummary(state.counts, plain.check);
     // The scan is done: the CLI takes it as a finished worker's, instead of scanning again, and the
-    // key with the bytes it was computed from, which it compiles.
-    const inputFiles = new Map();
-    const read = inputsDigest(plain.root, compilerKey(), inputFiles, stamps);
-    publishEarlyScan({ root: scanRoot, inputs: read, inputFiles, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
+    // key with the files' hashes it was computed from, which it compiles.
+    publishEarlyScan({ root: scanRoot, inputs, inputFiles, listed: Promise.resolve(listed), found: Promise.resolve(found.map((scan, k) => [k, scan])), take() {}, stop() {} });
     return undefined;
   } catch {
     return undefined; // the CLI decides, and reports what is wrong

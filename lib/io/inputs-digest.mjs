@@ -27,16 +27,17 @@ export function inputStampsFile(root) {
 /**
  * SHA-256 (hex) of `compilerKey` and the input files of the repository at `root`.
  *
- * `read`, when given, receives the bytes of each regular file hashed (fleet.ts, tenants/*; a link
- * is left to the reader, which reports it) by repository-relative path, so that compiling after
- * it reads no file twice and compiles exactly the bytes the key was computed from: every file is
- * then read. Without `read`, a regular file whose stamps are those recorded in `stamps` (a file,
- * inputStampsFile) is not read: its recorded content hash is used. With `stamps`, the hashes
- * computed are recorded there (written whole, or not at all: it only saves time).
+ * `files`, when given, receives each regular file hashed (fleet.ts, tenants/*; a link is left to
+ * the reader, which reports it) by repository-relative path: its content hash (SHA-256, base64)
+ * and, when it was read for the key, its bytes. The compiler takes them (lib/io/load-modules.ts):
+ * it looks a file's value up by that hash, and reads a file only when its value is not cached,
+ * checking that the bytes are the ones hashed. A regular file whose stamps are those recorded in
+ * `stamps` (a file, inputStampsFile) is not read: its recorded content hash is used. With
+ * `stamps`, the hashes computed are recorded there (written whole, or not at all: it only saves time).
  */
-export function inputsDigest(root, compilerKey, read, stamps) {
+export function inputsDigest(root, compilerKey, files, stamps) {
   const startedAt = Date.now();
-  const known = stamps && !read ? readStamps(stamps) : undefined;
+  const known = stamps ? readStamps(stamps) : undefined;
   const lines = [];
   let renewed = false;
   // The text hashed, built up and hashed at once: a hash update per file and field cost more than the stat calls.
@@ -59,12 +60,14 @@ export function inputsDigest(root, compilerKey, read, stamps) {
     const was = stamp && known?.lines.get(rel);
     if (was && settledBy < known.startedAt && was.length === stamp.length + HASH_LENGTH && was.startsWith(stamp)) {
       lines.push(was);
-      return was.slice(stamp.length);
+      const hash = was.slice(stamp.length);
+      files?.set(rel, { hash });
+      return hash;
     }
     // Stat'ed before reading: an edit while reading changes the stamps after the ones recorded.
     const bytes = readFileSync(path);
-    if (read && !symlink) read.set(rel, bytes);
     const hash = createHash('sha256').update(bytes).digest('base64');
+    if (files && !symlink) files.set(rel, { hash, bytes });
     if (stamp) {
       const line = stamp + hash;
       lines.push(line);

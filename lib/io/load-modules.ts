@@ -6,13 +6,14 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Issue } from '../model/issue.ts';
+import type { InputFile } from './inputs-digest.mjs';
 import type { LoadedFile } from '../synth/compile.ts';
 import { diskReadCache } from './read-cache.ts';
 import { type ReadCache, readStaticModule } from './static-module.ts';
 
-/** `text`: the file's text when read already (a regular file, not a link); otherwise it is read here. */
-export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache, text?: string): Promise<LoadedFile | Issue> {
-  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', text, cache);
+/** `known`: the file as the inputs key hashed it (a regular file, not a link); otherwise it is read here. */
+export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache, known?: InputFile): Promise<LoadedFile | Issue> {
+  const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', known, cache);
   if ('issues' in read) return read.issues[0];
   return { file, value: read.value, positions: read.positions };
 }
@@ -31,11 +32,12 @@ export function tenantFiles(root: string, dir = 'tenants'): string[] {
 }
 
 /**
- * `inputFiles`: files read already, by repository-relative path (inputs-key.ts gives them: regular
- * files only, so a link is still read here and reported as one); the others are read from disk.
+ * `inputFiles`: files hashed already, by repository-relative path (inputs-key.ts gives them:
+ * regular files only, so a link is still read here and reported as one): a file whose value is
+ * cached under its hash is not read. The others are read from disk.
  */
-export async function loadInputs(root: string, inputFiles?: ReadonlyMap<string, Buffer>): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
-  const text = (file: string) => inputFiles?.get(file.split(sep).join('/'))?.toString('utf8');
+export async function loadInputs(root: string, inputFiles?: ReadonlyMap<string, InputFile>): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
+  const text = (file: string) => inputFiles?.get(file.split(sep).join('/'));
   // Unchanged files come from the cache (no parse, and no compiler load when all are unchanged).
   const cache = diskReadCache();
   const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache, text('fleet.ts'));

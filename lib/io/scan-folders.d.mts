@@ -1,5 +1,6 @@
 // Types of scan-folders.mjs (plain JavaScript: bin/tenantctl.mjs runs it before the bundle loads).
 import type * as fs from 'node:fs';
+import type { InputFile } from './inputs-digest.mjs';
 
 /** A folder to scan: `files`, its manifest files listed already; or, without, all of it, listed here, with its subfolders. */
 export interface FolderJob {
@@ -38,8 +39,8 @@ export interface ScanWorker {
   readonly found: Promise<Array<[number, FolderScan, Listing[]?]> | undefined>;
   /** The inputs key (lib/io/inputs-digest.mjs) of the repository whose generated/ it scans, when the entry point computed it already. */
   readonly inputs?: string;
-  /** The bytes of the input files that key was computed from, by repository-relative path. */
-  readonly inputFiles?: ReadonlyMap<string, Buffer>;
+  /** The input files that key was computed from (hash, and bytes when read), by repository-relative path. */
+  readonly inputFiles?: ReadonlyMap<string, InputFile>;
   take(): void;
   stop(): void;
 }

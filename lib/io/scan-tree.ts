@@ -13,6 +13,7 @@
  * order, so they never depend on which thread did what; a worker that fails leaves its folders to
  * this thread.
  */
+import type { InputFile } from './inputs-digest.mjs';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -54,8 +55,8 @@ const MIN_FILES_FOR_WORKER = 8_000;
 export interface Scan {
   /** The inputs key of the repository, when the entry point that started the scan computed it (bin/early-scan.mjs). */
   readonly inputs?: string;
-  /** The bytes of the input files that key was computed from, by repository-relative path. */
-  readonly inputFiles?: ReadonlyMap<string, Buffer>;
+  /** The input files that key was computed from (hash, and bytes when read), by repository-relative path. */
+  readonly inputFiles?: ReadonlyMap<string, InputFile>;
   finish(): Promise<ScannedFiles>;
 }
 

@@ -17,6 +17,7 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
+import type { InputFile } from './inputs-digest.mjs';
 import { describeNode, describeStatement, indent, short, typeName } from './describe-syntax.ts';
 import { formatPath, type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
 
@@ -82,22 +83,39 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Reads `file` (repository-relative, under `root`) as `kind`. Pure apart from reading the file and
- * the shared data files it imports; never imports or runs any of them.
+ * the shared data files it imports; never imports or runs any of them. `given`: the file's text
+ * (a draft not on disk), or the file as the inputs key hashed it (lib/io/inputs-digest.mjs): a
+ * value cached under that hash is used without reading the file, and a file read here must still
+ * have that hash.
  */
-export async function readStaticModule(root: string, file: string, kind: StaticModuleKind, text?: string, readCache?: ReadCache): Promise<StaticModule> {
+export async function readStaticModule(root: string, file: string, kind: StaticModuleKind, given?: string | InputFile, readCache?: ReadCache): Promise<StaticModule> {
   const rules = RULES[kind];
-  let source = text;
-  if (source === undefined) {
+  const fromDisk = (): Buffer | { issues: Issue[] } => {
     if (isSymlink(join(root, file))) return { issues: [{ code: rules.code, file, path: '', message: 'is a symbolic link', fix: SYMLINK_FIX }] };
     try {
-      source = readFileSync(join(root, file), 'utf8');
+      return readFileSync(join(root, file));
     } catch (error) {
       return { issues: [{ code: rules.code, file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, fix: 'check that the file exists and is readable' }] };
     }
+  };
+  let source = typeof given === 'string' ? given : given?.bytes?.toString('utf8');
+  let hash = typeof given === 'string' ? undefined : given?.hash;
+  if (source === undefined && !(hash && readCache)) {
+    const bytes = fromDisk();
+    if (!Buffer.isBuffer(bytes)) return bytes;
+    source = bytes.toString('utf8');
+    hash = contentHash(bytes);
   }
-  const key = readCache ? createHash('sha256').update(READER_VERSION).update('\0').update(kind).update('\0').update(source).digest('hex') : undefined;
+  const key = readCache ? readCacheKey(kind, hash ?? contentHash(Buffer.from(source!, 'utf8'))) : undefined;
   const cached = key ? readCache!.get(key) : undefined;
   if (cached) return { value: cached.value, positions: sourcePositions(cached.positions) };
+  if (source === undefined) {
+    // Known by its hash only, and not cached: read now, and only the bytes that were hashed.
+    const bytes = fromDisk();
+    if (!Buffer.isBuffer(bytes)) return bytes;
+    if (contentHash(bytes) !== hash) return { issues: [{ code: rules.code, file, path: '', message: 'changed while tenantctl was reading the inputs', fix: 'run the command again once the file is saved' }] };
+    source = bytes.toString('utf8');
+  }
   const t = await compiler();
   const reader = new Reader(t, root, rules);
   const read = reader.readMain(file, source);
@@ -121,6 +139,16 @@ export interface ReadCache {
 
 /** The reader's code, so a changed reader never reuses what an older one read. */
 const READER_VERSION = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+
+/** SHA-256 (base64) of a file's bytes: the inputs key's content hash (lib/io/inputs-digest.mjs). */
+function contentHash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
+
+/** A read value's key: the reader's own code, the kind, and the file's content hash. */
+function readCacheKey(kind: StaticModuleKind, hash: string): string {
+  return createHash('sha256').update(READER_VERSION).update('\0').update(kind).update('\0sha256:').update(hash).digest('hex');
+}
 
 class Reader {
   /** Shared data files by repository-relative path, once read; `null` while being read (a cycle). */

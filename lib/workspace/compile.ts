@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InputFile } from '../io/inputs-digest.mjs';
 import { isIssue, loadInputs } from '../io/load-modules.ts';
 import { runningBundle } from '../io/bundle-info.ts';
 import { diskValidTenants } from '../io/valid-tenants.ts';
@@ -17,9 +18,9 @@ import { projectTemplates } from './templates.ts';
 
 /**
  * `extra`: tenant files not on disk (yet), compiled with the others (`new tenant` checks its
- * scaffold so). `inputFiles`: input files read already (inputs-key.ts), by repository-relative path.
+ * scaffold so). `inputFiles`: input files hashed already, with their bytes when read (inputs-key.ts), by repository-relative path.
  */
-export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = [], inputFiles?: ReadonlyMap<string, Buffer>): Promise<CompiledFleet> {
+export async function compileWorkspace(root: string, extra: readonly LoadedFile[] = [], inputFiles?: ReadonlyMap<string, InputFile>): Promise<CompiledFleet> {
   const { fleet, tenants: onDisk } = await loadInputs(root, inputFiles);
   const tenants = [...onDisk, ...extra];
   const issues: Issue[] = [];

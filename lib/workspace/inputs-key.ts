@@ -11,17 +11,18 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runningBundle } from '../io/bundle-info.ts';
-import { inputsDigest, inputStampsFile } from '../io/inputs-digest.mjs';
+import { type InputFile, inputsDigest, inputStampsFile } from '../io/inputs-digest.mjs';
 import { CODE_DIRS, sourceFiles } from '../io/source-graph.ts';
 
 /**
- * `read`, when given, receives the bytes of each regular input file hashed, by repository-relative
- * path, so that compiling after it (compileWorkspace) reads no file twice and compiles exactly the
- * bytes the key was computed from. The files' content hashes are recorded with their stamps, so
- * that the next re-synth with nothing changed reads none of them (lib/io/inputs-digest.mjs).
+ * `files`, when given, receives each regular input file hashed (content hash, and bytes when read),
+ * by repository-relative path, so that compiling after it (compileWorkspace) compiles exactly what
+ * the key was computed from and reads only the files it parses. The files' content hashes are
+ * recorded with their stamps, so that the next run reads none that did not change
+ * (lib/io/inputs-digest.mjs).
  */
-export function inputsKey(root: string, packageRoot: string, read?: Map<string, Buffer>): string {
-  return inputsDigest(root, compilerKey(packageRoot), read, inputStampsFile(root));
+export function inputsKey(root: string, packageRoot: string, files?: Map<string, InputFile>): string {
+  return inputsDigest(root, compilerKey(packageRoot), files, inputStampsFile(root));
 }
 
 /** `<cluster>/<tenant>-<environment>` of every tenant folder in generated/. */

@@ -123,8 +123,8 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answerSynth(['-C', root, 'synth'], key)).toBeUndefined();
     const underWay = takeEarlyScan(generated);
     expect(underWay?.inputs).toBe(inputsKey(root, PROJECT));
-    // With the bytes the key was computed from, which the CLI compiles instead of reading the files again.
-    expect(underWay?.inputFiles?.get('tenants/acme.ts')?.toString('utf8')).toBe(readTenant(root, 'acme'));
+    // With the files the key was computed from (the changed one's bytes, read for it), which the CLI compiles.
+    expect(underWay?.inputFiles?.get('tenants/acme.ts')?.bytes?.toString('utf8')).toBe(readTenant(root, 'acme'));
     underWay?.stop();
   });
 

@@ -4,9 +4,11 @@
  * is rebuilt, and a failure leaves generated/ as it was.
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diskRenderCache, formatRenderEntry, parseRenderEntry } from '../../lib/io/render-cache.ts';
+import type { InputFile } from '../../lib/io/inputs-digest.mjs';
 import { readTreeState } from '../../lib/io/tree-state.ts';
 import type { Templates } from '../../lib/tier/tier.ts';
 import { compileWorkspace, codeVersion } from '../../lib/workspace/compile.ts';
@@ -38,6 +40,9 @@ async function synthOk(root: string, ...args: string[]) {
 }
 
 const KUSTOMIZATION = ['eu-west-shared-1', 'tenants', 'beta-production', 'kustomization.yaml'];
+
+/** The inputs key's content hash of a text (lib/io/inputs-digest.mjs). */
+const hashOf = (text: string) => createHash('sha256').update(text).digest('base64');
 
 describe('a re-synth with nothing changed', () => {
   it('is answered from the recorded state while generated/ is untouched, and compares in full once a file is edited', async () => {
@@ -87,22 +92,43 @@ describe('a re-synth with nothing changed', () => {
 
   it('hands the bytes it hashed to the compiler, which compiles them without reading the files again; a link is left to the reader, which reports it', async () => {
     const root = makeRepo(['acme', 'beta']);
-    const texts = new Map<string, Buffer>();
+    const texts = new Map<string, InputFile>();
     inputsKey(root, PROJECT, texts);
     expect([...texts.keys()].sort()).toEqual(['fleet.ts', 'tenants/acme.ts', 'tenants/beta.ts']);
-    expect(texts.get('tenants/acme.ts')?.toString('utf8')).toBe(readTenant(root, 'acme'));
+    expect(texts.get('tenants/acme.ts')?.bytes?.toString('utf8')).toBe(readTenant(root, 'acme'));
+    expect(texts.get('tenants/acme.ts')?.hash).toBe(hashOf(readTenant(root, 'acme')));
     // The bytes the key was computed from are what is compiled, whatever the file says by then.
     writeTenant(root, 'acme', readTenant(root, 'acme').replace("displayName: 'ACME Distribution'", "displayName: 'ACME Edited'"));
-    const names = async (t?: ReadonlyMap<string, Buffer>) => new Set((await compileWorkspace(root, [], t)).environments.filter((e) => e.tenant.name === 'acme').map((e) => e.tenant.displayName));
+    const names = async (t?: ReadonlyMap<string, InputFile>) => new Set((await compileWorkspace(root, [], t)).environments.filter((e) => e.tenant.name === 'acme').map((e) => e.tenant.displayName));
     expect(await names(texts)).toEqual(new Set(['ACME Distribution']));
     expect(await names()).toEqual(new Set(['ACME Edited']));
     // A tenant file that is a link: not among the texts, so the reader sees and names the link.
     rmSync(join(root, 'tenants', 'beta.ts'));
     symlinkSync(join(root, 'tenants', 'acme.ts'), join(root, 'tenants', 'beta.ts'));
-    const linked = new Map<string, Buffer>();
+    const linked = new Map<string, InputFile>();
     inputsKey(root, PROJECT, linked);
     expect(linked.has('tenants/beta.ts')).toBe(false);
     await expect(compileWorkspace(root, [], linked)).rejects.toMatchObject({ issues: [expect.objectContaining({ file: 'tenants/beta.ts', message: 'is a symbolic link' })] });
+  });
+
+  it('compiles a file the key knows by its hash alone from the value cached under that hash, without reading it, and refuses one whose bytes are no longer those hashed', async () => {
+    const root = makeRepo(['acme']);
+    const original = readTenant(root, 'acme');
+    const fleet = { hash: hashOf(readFileSync(join(root, 'fleet.ts'), 'utf8')) };
+    await compileWorkspace(root); // the values of fleet.ts and acme, cached under their hashes
+    const displayNames = async (files: ReadonlyMap<string, InputFile>) => new Set((await compileWorkspace(root, [], files)).environments.map((e) => e.tenant.displayName));
+    // Edited after it was hashed: the value of what was hashed is compiled; the file is not read.
+    writeTenant(root, 'acme', original.replace("displayName: 'ACME Distribution'", "displayName: 'ACME Edited'"));
+    expect(await displayNames(new Map([['fleet.ts', fleet], ['tenants/acme.ts', { hash: hashOf(original) }]]))).toEqual(new Set(['ACME Distribution']));
+    // Hashed as one text never compiled, and edited again before it was read: an error, not the other text's value.
+    const hashed = original.replace("displayName: 'ACME Distribution'", `displayName: 'ACME ${Date.now()}'`);
+    writeTenant(root, 'acme', hashed.replace("displayName: 'ACME ", "displayName: 'ACME Later "));
+    await expect(compileWorkspace(root, [], new Map([['fleet.ts', fleet], ['tenants/acme.ts', { hash: hashOf(hashed) }]]))).rejects.toMatchObject({
+      issues: [expect.objectContaining({ file: 'tenants/acme.ts', message: 'changed while tenantctl was reading the inputs', fix: 'run the command again once the file is saved' })],
+    });
+    // Read whole, as one file, it compiles.
+    writeTenant(root, 'acme', hashed);
+    expect(await displayNames(new Map([['fleet.ts', fleet], ['tenants/acme.ts', { hash: hashOf(hashed) }]]))).toEqual(new Set([hashed.match(/displayName: '([^']+)'/)![1]]));
   });
 
   it('sees a tenant file changed back and forth, and fleet.ts changed', async () => {

@@ -8,6 +8,7 @@
  * (lib/workspace/current-tree.ts) before the compiler is even loaded.
  */
 import type { TreeDiff } from '../../io/generated-tree.ts';
+import type { InputFile } from '../../io/inputs-digest.mjs';
 import type { CompiledFleet } from '../../synth/compile.ts';
 import type { RenderCache, SynthStats } from '../../synth/synthesize.ts';
 import { currentTree } from '../../workspace/current-tree.ts';
@@ -50,7 +51,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   let inputs: string | undefined;
   let scan: (() => Promise<ScannedTree>) | undefined;
   // The input files as the inputs key read them: compiled from these bytes, not read again.
-  let inputFiles: ReadonlyMap<string, Buffer> | undefined;
+  let inputFiles: ReadonlyMap<string, InputFile> | undefined;
   if (options.cache) {
     const current = await currentTree(options.root, (read) => inputsKey(options.root, options.packageRoot, read));
     inputs = current.inputs;
