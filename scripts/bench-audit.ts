@@ -10,7 +10,9 @@
  * - the floor: listing the same objects with the same client, as the audit does and nothing else:
  *   for the 4 clusters at once, discovery, the namespaces, then the kinds `planListings` chooses
  *   (lib/audit/kinds.ts; Secrets in each live tenant namespace, as the audit lists them) with the
- *   audit's pager (lib/audit/list-live.ts), page by page (500), 4 kinds at a time per cluster, items dropped. Its own child process, so it
+ *   audit's pager (lib/audit/list-live.ts), page by page (500), 4 kinds at a time per cluster, items dropped.
+ *   Printed beside it, not a target: the same floor without those Secrets, as it was measured
+ *   in earlier runs, so that older figures can be compared. Its own child process, so it
  *   also pays Node start-up and its imports, as the audit does; what to list is worked out here;
  * - the cold audit: `node bin/tenantctl.mjs -C <fleet> audit --kubeconfig <one context per cluster>
  *   --format json`, as many clusters at once as its object budget admits (its default: all 4 at
@@ -227,9 +229,10 @@ function checkClean(run: AuditRun): void {
   throw new Error(lines.join('\n'));
 }
 
-async function runFloor(b: Bench): Promise<Measured & { result: FloorResult }> {
-  const plan = join(b.work, 'floor-plan.json');
-  if (!existsSync(plan)) writeFileSync(plan, JSON.stringify({ kubeconfig: b.kubeconfig, clusters: b.clusters.map((c) => c.floor) }));
+/** `secrets: false`: the floor as it was before it listed Secrets (printed beside, for comparison with older runs). */
+async function runFloor(b: Bench, secrets = true): Promise<Measured & { result: FloorResult }> {
+  const plan = join(b.work, secrets ? 'floor-plan.json' : 'floor-plan-no-secrets.json');
+  if (!existsSync(plan)) writeFileSync(plan, JSON.stringify({ kubeconfig: b.kubeconfig, clusters: b.clusters.map((c) => c.floor), secrets }));
   const run = await measure(process.execPath, ['--import', 'tsx', join(HERE, 'scripts', 'lib', 'list-floor.ts'), plan], { cwd: HERE });
   if (run.code !== 0) throw new Error(`the floor exited ${run.code}:\n${run.stderr.trim().slice(-2000)}`);
   return { ...run, result: JSON.parse(run.stdout.trim().split('\n').pop()!) as FloorResult };
@@ -397,6 +400,8 @@ interface SizeResult {
   readonly tenants: number;
   readonly objects: number;
   readonly floor: Measured & { result: FloorResult };
+  /** The floor without the Secrets of the tenant namespaces, as the floor was before they were listed. */
+  readonly floorNoSecrets: Measured & { result: FloorResult };
   readonly cold: AuditRun;
   readonly nightly: AuditRun;
   /** The nightly audit with --no-cache: every object compared. */
@@ -434,6 +439,7 @@ function printSize(b: Bench, r: SizeResult, base: SizeResult | undefined, runs: 
   const kubectlCase = kubectl?.sampled ? `kubectl diff --server-side, EXTRAPOLATED from ${kubectl.sampled} objects/cluster` : 'kubectl diff --server-side (4 processes)';
   const rows: Array<[string, number, number | undefined, number, string]> = [
     ['floor: list the same kinds, same client', floor.seconds, floor.cpuSeconds, floor.peakMb, ''],
+    ['(floor without the Secrets of tenant namespaces)', r.floorNoSecrets.seconds, r.floorNoSecrets.cpuSeconds, r.floorNoSecrets.peakMb, `not the floor (the audit lists them): the nightly audit is ${(nightly.seconds / r.floorNoSecrets.seconds).toFixed(2)}x this`],
     ['audit, cold (empty desired-state cache)', cold.seconds, cold.cpuSeconds, cold.peakMb, auditTarget(cold, base?.cold)],
     ['audit, nightly (same commit, cache warm)', nightly.seconds, nightly.cpuSeconds, nightly.peakMb, `${auditTarget(nightly, base?.nightly)}, ${verdict(r.reused)} (generated/ not read)`],
     ['audit, nightly --no-cache (every object compared)', r.nightlyFull.seconds, r.nightlyFull.cpuSeconds, r.nightlyFull.peakMb, `no target (the nightly audit after a day that wrote every object); ${verdict(r.nightlyFull.peakMb <= peakTarget)} (<= ${peakTarget} MB)`],
@@ -527,6 +533,7 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   console.log(`setup took ${setupSeconds.toFixed(1)} s (not measured)`);
 
   const floors: Array<Measured & { result: FloorResult }> = [];
+  const floorsNoSecrets: Array<Measured & { result: FloorResult }> = [];
   const colds: AuditRun[] = [];
   const nightlies: AuditRun[] = [];
   const fulls: AuditRun[] = [];
@@ -537,6 +544,7 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
   // The cases interleaved, so that each sees the same machine state.
   for (let k = 0; k < args.repeat; k++) {
     floors.push(await runFloor(b));
+    floorsNoSecrets.push(await runFloor(b, false));
     const cache = coldCache(b, warm, String(k));
     const cold = await runAudit(b, `cold-${k}`, cache);
     checkClean(cold);
@@ -562,6 +570,7 @@ async function benchSize(args: Args, tenants: number, base: SizeResult | undefin
     tenants,
     objects: b.clusters.reduce((n, c) => n + c.objects.length, 0),
     floor: median(floors, (x) => x.seconds),
+    floorNoSecrets: median(floorsNoSecrets, (x) => x.seconds),
     cold: median(colds, (x) => x.seconds),
     nightly: median(nightlies, (x) => x.seconds),
     nightlyFull: median(fulls, (x) => x.seconds),
