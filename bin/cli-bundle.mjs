@@ -368,7 +368,9 @@ function packageVersion(dir) {
  */
 async function buildPackages(esbuild, root, outfile, specs) {
   const own = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {}));
-  const modules = join(root, 'node_modules');
+  // By its real path, which the bundle's key names (sourceDigests): a checkout whose node_modules
+  // is a link must not leave its own path in a bundle that other checkouts of the same code run.
+  const modules = nodeModules(root);
   const onePackageCopy = {
     name: 'tenantctl-one-package-copy',
     setup(b) {

@@ -167,6 +167,19 @@ describe('the CLI bundle', () => {
     expect(fromSources.stdout).toMatch(/^generated\/ is up to date/);
   });
 
+  it('keeps working from another checkout of the same code once the checkout that built it is removed: packages are required by their real paths', () => {
+    const built = copyCompiler();
+    const other = copyCompiler();
+    const repo = makeRepo(['acme']);
+    const first = run(built.code, built.cache, '-C', repo, 'synth', '--no-cache');
+    expect(first.code, first.err).toBe(0);
+    rmSync(built.code, { recursive: true, force: true });
+    const r = run(other.code, built.cache, '-C', repo, 'synth', '--check', '--no-cache');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^generated\/ is up to date/);
+    expect(finished(built.cache)).toHaveLength(1); // the same bundle, run from the other checkout
+  });
+
   it('loads neither cdk8s nor yaml for a re-synth whose changed folders all come from the render cache, and writes what a cold synth writes', () => {
     const { code, cache } = copyCompiler();
     const repo = makeRepo(['acme', 'beta']);
