@@ -37,12 +37,12 @@ export function tenantFiles(root: string, dir = 'tenants'): string[] {
  * cached under its hash is not read. The others are read from disk.
  */
 export async function loadInputs(root: string, inputFiles?: ReadonlyMap<string, InputFile>): Promise<{ fleet: LoadedFile | Issue; tenants: Array<LoadedFile | Issue> }> {
-  const text = (file: string) => inputFiles?.get(file.split(sep).join('/'));
+  const known = (file: string) => inputFiles?.get(file.split(sep).join('/'));
   // Unchanged files come from the cache (no parse, and no compiler load when all are unchanged).
   const cache = diskReadCache();
-  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache, text('fleet.ts'));
+  const fleet = await loadModule(root, 'fleet.ts', 'fleet.load-failed', cache, known('fleet.ts'));
   const tenants: Array<LoadedFile | Issue> = [];
-  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache, text(file)));
+  for (const file of tenantFiles(root)) tenants.push(await loadModule(root, file, 'tenant.load-failed', cache, known(file)));
   cache.flush();
   return { fleet, tenants };
 }
