@@ -63,6 +63,8 @@ type Hasher = typeof import('node:crypto').createHash;
 type ListingsIo = { readFileSync: typeof fs.readFileSync; writeFileSync: typeof fs.writeFileSync; mkdirSync: typeof fs.mkdirSync; renameSync: typeof fs.renameSync };
 export function readListings(io: ListingsIo, createHash: Hasher, file: string | undefined): KnownListings | undefined;
 export function writeListings(io: ListingsIo, createHash: Hasher, file: string | undefined, listings: readonly Listing[]): void;
+/** A folder's digest: of its files' names (sorted, joined by '/') and the digest of their sizes and mtimes as doubles, in that order. */
+export function folderDigest(sha256Base64: (data: string | Float64Array) => string, names: string, stamps: Float64Array): string;
 export function sha256Base64Of(createHash: Hasher, hash: ((algorithm: string, data: string | Float64Array, encoding: 'base64') => string) | undefined): (data: string | Float64Array) => string;
 export function joinScan(
   io: typeof fs,

@@ -145,7 +145,7 @@ export function scanFolders(io, stamp, sha256Base64, root, jobs, next, known) {
       if (files === 0) return;
       const present = gone ? names.filter((_, i) => !gone.has(i)).join('/') : joined;
       const sizesAndTimes = files < names.length ? stamps.slice(0, 2 * files) : stamps;
-      scan.push([rel, files, sha256Base64(`${present}\0${sha256Base64(sizesAndTimes)}`), present, sizesAndTimes]);
+      scan.push([rel, files, folderDigest(sha256Base64, present, sizesAndTimes), present, sizesAndTimes]);
     };
     const walk = (rel) => {
       const path = rel ? `${root}/${rel}` : root;
@@ -254,6 +254,15 @@ export function sha256Base64Of(createHash, hash) {
   return typeof hash === 'function' ? (data) => hash('sha256', data, 'base64') : (data) => createHash('sha256').update(data).digest('base64');
 }
 
+/**
+ * A folder's digest (tree-state.ts folderStamp, and the scan's): of its files' names (sorted,
+ * joined by '/', which no name holds), then the digest of their sizes and mtimes as doubles, in
+ * that order. Self-contained (the worker runs it from its source).
+ */
+export function folderDigest(sha256Base64, names, stamps) {
+  return sha256Base64(`${names}\0${sha256Base64(stamps)}`);
+}
+
 /** Node's fs binding, or undefined where it cannot be had. */
 export function nodeBinding() {
   try {
@@ -276,6 +285,7 @@ const folderJobs = (${folderJobs.toString()});
 const scanFolders = (${scanFolders.toString()});
 const stampReader = (${stampReader.toString()});
 const readListings = (${readListings.toString()});
+const folderDigest = (${folderDigest.toString()});
 const sha256Base64 = (${sha256Base64Of.toString()})(createHash, hash);
 parentPort.once('message', ({ root, listings, jobs, next }) => {
   if (!jobs) {

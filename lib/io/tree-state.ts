@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FileStamp } from './generated-tree.ts';
+import { folderDigest, sha256Base64Of } from './scan-folders.mjs';
 import { treeStateFile } from './tree-state-file.mjs';
 
 export interface FolderState {
@@ -59,23 +60,20 @@ export function clearTreeState(root: string): void {
 
 /** Digest of a folder's files (name, size, modification time), in name order. */
 export function folderStamp(files: Iterable<readonly [string, FileStamp]>): string {
-  const sorted = [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const stamps = new Float64Array(2 * sorted.length);
-  sorted.forEach(([, s], i) => {
-    stamps[2 * i] = s.size;
-    stamps[2 * i + 1] = s.mtimeMs;
-  });
-  return stampDigest(sorted.map(([name]) => name).join('/'), stamps);
+  return digestOf([...files].map(([name, s]) => [name, s.size, s.mtimeMs] as const));
 }
 
-/**
- * The digest of a folder's files: its names (sorted, joined by '/', which no name holds), then the
- * digest of their sizes and mtimes as doubles, in that order (no decimal text to write out per
- * file). lib/io/scan-folders.mjs scanFolders computes the same; keep the two in step.
- */
-function stampDigest(names: string, stamps: Float64Array): string {
-  const sha256 = (data: string | Float64Array) => createHash('sha256').update(data).digest('base64');
-  return sha256(`${names}\0${sha256(stamps)}`);
+const sha256Base64 = sha256Base64Of(createHash, undefined);
+
+/** folderDigest (the scan's own, lib/io/scan-folders.mjs) of a folder's files as [name, size, mtime], sorted here by name. */
+function digestOf(files: Array<readonly [string, number, number]>): string {
+  files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const stamps = new Float64Array(2 * files.length);
+  files.forEach(([, size, mtime], i) => {
+    stamps[2 * i] = size;
+    stamps[2 * i + 1] = mtime;
+  });
+  return folderDigest(sha256Base64, files.map(([name]) => name).join('/'), stamps);
 }
 
 /** Folders of a scanned tree, each with its number of files and folderStamp(). */
@@ -95,8 +93,8 @@ export function folderStamps(stamps: ReadonlyMap<string, FileStamp>): FolderStam
 }
 
 /**
- * folderStamps() of files held as arrays, without an object per file. lib/io/scan-folders.mjs
- * scanFolders computes the same digests while it scans (on two threads); keep the two in step.
+ * folderStamps() of files held as arrays. lib/io/scan-folders.mjs scanFolders computes the same
+ * digests while it scans (on two threads), with the same folderDigest.
  */
 export function folderStampsOf(scan: { readonly paths: readonly string[]; readonly sizes: Float64Array; readonly mtimes: Float64Array }): FolderStamps {
   const { paths, sizes, mtimes } = scan;
@@ -112,13 +110,7 @@ export function folderStampsOf(scan: { readonly paths: readonly string[]; readon
   const out = new Map<string, { files: number; stamp: string }>();
   for (const [folder, list] of byFolder) {
     const skip = folder === '' ? 0 : folder.length + 1;
-    const named = list.map((i) => [paths[i].slice(skip), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const stamps = new Float64Array(2 * named.length);
-    named.forEach(([, i], k) => {
-      stamps[2 * k] = sizes[i];
-      stamps[2 * k + 1] = mtimes[i];
-    });
-    out.set(folder, { files: list.length, stamp: stampDigest(named.map(([name]) => name).join('/'), stamps) });
+    out.set(folder, { files: list.length, stamp: digestOf(list.map((i) => [paths[i].slice(skip), sizes[i], mtimes[i]] as const)) });
   }
   return out;
 }

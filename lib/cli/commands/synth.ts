@@ -50,7 +50,7 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
   progress?.('reading tenant files…');
   let inputs: string | undefined;
   let scan: (() => Promise<ScannedTree>) | undefined;
-  // The input files as the inputs key read them: compiled from these bytes, not read again.
+  // The input files as the inputs key saw them (content hash, bytes when read): compiled by those hashes.
   let inputFiles: ReadonlyMap<string, InputFile> | undefined;
   if (options.cache) {
     const current = await currentTree(options.root, (read) => inputsKey(options.root, options.packageRoot, read));
