@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planListings, type KindListing } from '../../lib/audit/kinds.ts';
+import { NO_OBJECTS, planListings, type KindListing } from '../../lib/audit/kinds.ts';
 import { expectedSegments, resolveEngine, segmentsOf } from '../../lib/audit/desired.ts';
 import type { GitOpsEngine } from '../../lib/model/gitops-engine.ts';
 import { KubeClient } from '../../lib/live/kube-client.ts';
 import { mapLimit } from '../../lib/live/map-limit.ts';
 import { tenantNamespaces } from '../../lib/drift/pair.ts';
-import { pages, type LiveReader } from '../../lib/audit/list-live.ts';
+import { listAll, pages, type LiveReader } from '../../lib/audit/list-live.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
 
 const seconds = (from: number) => (performance.now() - from) / 1000;
@@ -53,20 +53,13 @@ async function floorChild(planFile: string): Promise<void> {
         const desired = expectedSegments({ segments }, resolveEngine(c.engine, served));
         let listed = 0;
         let requests = 0;
-        // Namespaces first, kept: as in the audit, Secrets are listed in each live tenant namespace
-        // (one request per namespace at least), the audit's longest listing.
-        const liveNamespaces: KubeObject[] = [];
-        let token: string | undefined;
-        do {
-          const page = await client.list('v1', 'Namespace', { limit: 500, continue: token });
-          liveNamespaces.push(...page.items);
-          requests++;
-          token = page.continue;
-        } while (token);
-        listed += liveNamespaces.length;
-        const { kinds } = planListings(desired, served, plan.secrets === false ? [] : tenantNamespaces([], liveNamespaces));
         // The audit's own pager (lib/audit/list-live.ts), each request counted.
         const reader: LiveReader = { resources: () => client.resources(), list: (apiVersion, kind, options) => (requests++, client.list(apiVersion, kind, options)) };
+        // Namespaces first, kept: as in the audit, Secrets are listed in each live tenant namespace
+        // (one request per namespace at least), the audit's longest listing.
+        const liveNamespaces = await listAll(reader, { apiVersion: 'v1', group: '', kind: 'Namespace', namespaced: false, desired: NO_OBJECTS }, 500);
+        listed += liveNamespaces.length;
+        const { kinds } = planListings(desired, served, plan.secrets === false ? [] : tenantNamespaces([], liveNamespaces));
         const listKind = async (listing: KindListing) => {
           for await (const items of pages(reader, listing, 500)) listed += items.length;
         };
