@@ -21,6 +21,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import Module from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /** Bumped when the entry layout changes. */
 const FORMAT = 'tenantctl-code-cache 1';
@@ -53,7 +54,7 @@ export function readEntry(file) {
 
 /** Writes an entry whole or not at all (temporary file, then rename). */
 export function writeEntry(file, data) {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`; // worker threads share the pid
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(tmp, Buffer.concat([sha256(data), data]));
@@ -137,17 +138,34 @@ function makeRequire(mod) {
 /** What a run did with the cache; for tests. */
 export const codeCacheStats = { used: 0, rejected: 0, written: 0 };
 
+/** Scripts compiled without usable data in this thread, with the entry to write for each. */
+const toWrite = [];
+
+/**
+ * Writes the entries of the modules this thread compiled without cached data so far, with the
+ * functions compiled since. The main thread does it at exit; a worker thread, which is terminated
+ * rather than exiting, once it has loaded what it works with (lib/io/worker-pool.ts).
+ */
+export function writeCodeCache() {
+  for (const { script, file } of toWrite.splice(0)) {
+    try {
+      writeEntry(file, script.createCachedData());
+      codeCacheStats.written++;
+    } catch {
+      // only an optimisation
+    }
+  }
+}
+
 /**
  * Compiles CommonJS files under node_modules/ with cached code from `cacheRoot`, and writes the
- * code of those compiled without (or with rejected data) when the process exits. Returns a
- * function that removes the hook (the exit write still happens).
+ * code of those compiled without (or with rejected data) when the thread exits (`writeAtExit`) or
+ * when told (writeCodeCache). Returns a function that removes the hook.
  */
-export function installCodeCache(cacheRoot) {
+export function installCodeCache(cacheRoot, { writeAtExit = true } = {}) {
   if (process.env.TENANTCTL_NO_CODE_CACHE === '1') return () => {};
   const dir = codeCacheDir(cacheRoot);
   const original = Module.prototype._compile;
-  /** Scripts to produce data for at exit, with the entry to write. */
-  const toWrite = [];
   const inPackages = `${sep}node_modules${sep}`;
   const inBundles = join(cacheRoot, 'cli') + sep; // the CLI bundle's packages.cjs (cli-bundle.mjs)
   const compileWithCache = function (content, filename, ...rest) {
@@ -172,16 +190,7 @@ export function installCodeCache(cacheRoot) {
     return Reflect.apply(wrapper, this.exports, [this.exports, makeRequire(this), this, filename, dirname(filename)]);
   };
   Module.prototype._compile = compileWithCache;
-  process.once('exit', () => {
-    for (const { script, file } of toWrite) {
-      try {
-        writeEntry(file, script.createCachedData());
-        codeCacheStats.written++;
-      } catch {
-        // only an optimisation
-      }
-    }
-  });
+  if (writeAtExit) process.once('exit', writeCodeCache);
   return () => {
     if (Module.prototype._compile === compileWithCache) Module.prototype._compile = original;
   };

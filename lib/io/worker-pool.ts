@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { type BundleInfo, runningBundle } from './bundle-info.ts';
+import { cacheRoot } from './user-cache.ts';
 
 /** What a worker module exports: it serves `port` with `data` (what startWorker was given). */
 export type Serve<D> = (port: MessagePort, data: D) => void | Promise<void>;
@@ -50,11 +51,22 @@ function tsxApi(): string {
   return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
 }
 
-/** A bundled worker's entry: it announces the bundle in its thread too, then serves the port. */
+/**
+ * A bundled worker's entry: it announces the bundle in its thread too, compiles packages with V8's
+ * cached code as the main thread does (bin/code-cache.mjs: module hooks are per thread), then
+ * serves the port. A worker is terminated, not exited, so it writes the cache entries of what it
+ * compiled once `serve` has set up (loaded what it works with), not at exit.
+ */
 const BUNDLE_BOOT = `
 const { parentPort, workerData } = require('node:worker_threads');
 globalThis[Symbol.for('tenantctl.bundle')] = workerData.bundle;
-import(workerData.module).then((m) => m.serve(parentPort, workerData.data));
+(async () => {
+  const codeCache = await import(workerData.codeCache).catch(() => undefined);
+  codeCache?.installCodeCache(workerData.cacheRoot, { writeAtExit: false });
+  const m = await import(workerData.module);
+  await m.serve(parentPort, workerData.data);
+  codeCache?.writeCodeCache();
+})();
 `;
 
 /**
@@ -66,8 +78,9 @@ export function startWorker<D>(module: URL, data?: D): Worker {
   const bundle = runningBundle();
   const entry = bundle && module.href.startsWith(bundle.sourceRoot) ? bundle.entries[module.href.slice(bundle.sourceRoot.length)] : undefined;
   if (bundle && entry) {
-    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries, key: bundle.key };
-    return new Worker(BUNDLE_BOOT, { eval: true, workerData: { bundle: info, module: pathToFileURL(join(bundle.dir, entry)).href, data } });
+    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, packages: bundle.packages, entries: bundle.entries, key: bundle.key };
+    const codeCache = new URL('bin/code-cache.mjs', bundle.sourceRoot).href;
+    return new Worker(BUNDLE_BOOT, { eval: true, workerData: { bundle: info, module: pathToFileURL(join(bundle.dir, entry)).href, data, codeCache, cacheRoot: cacheRoot() } });
   }
   return new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), module: module.href, data } });
 }
