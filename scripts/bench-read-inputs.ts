@@ -1,7 +1,7 @@
 /**
  * Reading tenant files as data (lib/io/static-module.ts) at fleet scale: `loadInputs` on the
  * 1,000-tenant fleet of scripts/fixtures/large-fleet.ts, in a fresh process each run (the
- * TypeScript compiler is loaded once per process, so its load time counts). Cold: an empty read
+ * parser, @babel/parser, is loaded once per process, so its load time counts). Cold: an empty read
  * cache (every file parsed, as in CI); warm: every file unchanged since the last read (a re-synth).
  *
  *   npx tsx scripts/bench-read-inputs.ts [--tenants 1000] [--repeat 3]
