@@ -49,7 +49,7 @@ if (process.argv[2] === '--child') {
     const c = median(cold.map((r) => r.read));
     const w = median(warm.map((r) => r.read));
     console.log(`loadInputs on ${files} input files (median of ${repeat} fresh processes each):`);
-    console.log(`  cold (no read cache: compiler load + parse of every file)  ${c.toFixed(0)} ms (${((c / files) * 1000).toFixed(0)} µs per file)`);
+    console.log(`  cold (no read cache: parser load + parse of every file)    ${c.toFixed(0)} ms (${((c / files) * 1000).toFixed(0)} µs per file)`);
     console.log(`  warm (every file unchanged)                                 ${w.toFixed(0)} ms`);
   } finally {
     rmSync(root, { recursive: true, force: true });

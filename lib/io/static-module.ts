@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import type * as Babel from '@babel/parser';
 import type * as B from '@babel/types';
 import type { InputFile } from './inputs-digest.mjs';
-import { describeNode, describeStatement, indent, textOf } from './describe-syntax.ts';
+import { describeNode, describeStatement, indent } from './describe-syntax.ts';
 import { type At, DATA_FIX, EVALUATOR_FILE, evaluate, NotData, type Scope, unwrap } from './evaluate-data.ts';
 import { type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
 
@@ -256,9 +256,7 @@ class Reader {
     const target = specifier.startsWith('.') ? normalize(join(dirname(scope.file), specifier)) : undefined;
     const isSchema = target === this.rules.schemaModule;
     const isShared = target !== undefined && /^tenants\/(.+\/)?_[^/]+\.ts$/.test(target);
-    // `import {} from 'x'` names no binding either, but is not a side-effect import to TypeScript.
-    const braces = st.specifiers.length > 0 || /\{/.test(textOf(scope.source, st).slice(0, st.source.start! - st.start!).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, ''));
-    if (!braces) throw new NotData(st, `import "${specifier}" is not allowed: an import for its side effects would run code`, 'remove it');
+    if (!hasClause(scope.source, st)) throw new NotData(st, `import "${specifier}" is not allowed: an import for its side effects would run code`, 'remove it');
     if (!isSchema && !isShared) {
       throw new NotData(st.source, `import from "${specifier}" is not allowed: a tenant file may import only ${this.rules.schemaModule} (the ${this.rules.helper} helper and its types) and shared data files tenants/_*.ts`, 'remove the import and write the values here, or move shared constants into a file tenants/_<name>.ts');
     }
@@ -304,7 +302,6 @@ class Reader {
     this.shared.set(target, data);
     return data;
   }
-
 }
 
 /** What TypeScript calls an export assignment: `export default <expression>` or `export =`. */
@@ -324,8 +321,20 @@ function assigned(st: B.ExportDefaultDeclaration | B.TSExportAssignment): B.Node
 function isTypeOnly(st: B.Statement): boolean {
   const inner: B.Node = (st.type === 'ExportNamedDeclaration' || st.type === 'ExportDefaultDeclaration') && st.declaration ? st.declaration : st;
   if (inner.type === 'TSInterfaceDeclaration' || inner.type === 'TSTypeAliasDeclaration' || inner.type === 'EmptyStatement') return true;
-  // `export type { ... }`, `export type * from`; Babel marks `export declare const` as a type export too, but it has a declaration.
-  return (st.type === 'ExportNamedDeclaration' || st.type === 'ExportAllDeclaration') && st.exportKind === 'type' && !(st.type === 'ExportNamedDeclaration' && st.declaration);
+  // `export type { ... }`, `export type * from`. Babel marks `export declare function f()` a type
+  // export too: that one has a declaration, which TypeScript saw as a function.
+  if (st.type === 'ExportAllDeclaration') return st.exportKind === 'type';
+  return st.type === 'ExportNamedDeclaration' && !st.declaration && st.exportKind === 'type';
+}
+
+/**
+ * Whether an import has a clause: `import {} from 'x'` binds nothing, as `import 'x'` does, but
+ * TypeScript read it as named imports, not as an import for its side effects.
+ */
+function hasClause(source: string, st: B.ImportDeclaration): boolean {
+  if (st.specifiers.length > 0) return true;
+  const head = source.slice(st.start!, st.source.start!).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, '');
+  return head.includes('{');
 }
 
 /** The position of a file's first token, past comments, or its end: where TypeScript's getStart put a file. */
