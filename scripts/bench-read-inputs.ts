@@ -1,7 +1,7 @@
 /**
  * Reading tenant files as data (lib/io/static-module.ts) at fleet scale: `loadInputs` on the
  * 1,000-tenant fleet of scripts/fixtures/large-fleet.ts, in a fresh process each run (the
- * TypeScript compiler is loaded once per process, so its load time counts). Cold: an empty read
+ * parser, @babel/parser, is loaded once per process, so its load time counts). Cold: an empty read
  * cache (every file parsed, as in CI); warm: every file unchanged since the last read (a re-synth).
  *
  *   npx tsx scripts/bench-read-inputs.ts [--tenants 1000] [--repeat 3]
@@ -49,7 +49,7 @@ if (process.argv[2] === '--child') {
     const c = median(cold.map((r) => r.read));
     const w = median(warm.map((r) => r.read));
     console.log(`loadInputs on ${files} input files (median of ${repeat} fresh processes each):`);
-    console.log(`  cold (no read cache: compiler load + parse of every file)  ${c.toFixed(0)} ms (${((c / files) * 1000).toFixed(0)} µs per file)`);
+    console.log(`  cold (no read cache: parser load + parse of every file)    ${c.toFixed(0)} ms (${((c / files) * 1000).toFixed(0)} µs per file)`);
     console.log(`  warm (every file unchanged)                                 ${w.toFixed(0)} ms`);
   } finally {
     rmSync(root, { recursive: true, force: true });

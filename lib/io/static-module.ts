@@ -3,8 +3,8 @@
  *
  * Tenant files arrive by pull request and CI compiles them, so they are untrusted: importing one
  * would run whatever it contains with the CLI's rights (files, processes, network, environment,
- * the exit code, GITHUB_TOKEN). Instead the file is parsed with the TypeScript compiler and only
- * data syntax is evaluated: object and array literals, strings, numbers, booleans, null,
+ * the exit code, GITHUB_TOKEN). Instead the file is parsed (@babel/parser, TypeScript syntax) and
+ * only data syntax is evaluated: object and array literals, strings, numbers, booleans, null,
  * templates without substitutions, `as const`/`satisfies`, references to `const` declarations of
  * the same file, and named imports from the schema module or from shared data files under
  * tenants/ (`tenants/_*.ts`, read the same way). Everything else is an issue with line, column
@@ -16,10 +16,12 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type * as TS from 'typescript';
+import type * as Babel from '@babel/parser';
+import type * as B from '@babel/types';
 import type { InputFile } from './inputs-digest.mjs';
-import { describeNode, describeStatement, indent, short, typeName } from './describe-syntax.ts';
-import { formatPath, type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
+import { describeNode, describeStatement, indent } from './describe-syntax.ts';
+import { type At, DATA_FIX, EVALUATOR_FILE, evaluate, NotData, type Scope, unwrap } from './evaluate-data.ts';
+import { type Issue, type IssueCode, type Position, type SourcePositions } from '../model/issue.ts';
 
 export type { Position, SourcePositions };
 
@@ -44,23 +46,29 @@ const RULES: Record<StaticModuleKind, KindRules> = {
 /** The value of a file's default export with the positions of its parts, or why it is not data. */
 export type StaticModule = { readonly value: unknown; readonly positions: SourcePositions } | { readonly issues: Issue[] };
 
-let ts: typeof TS | undefined;
+let babel: typeof Babel | undefined;
 /**
- * The compiler is loaded on first use: commands that read no tenant file do not pay for it. With
- * `require`, not `import()`: typescript.js is one 9 MB CommonJS file, and an ESM import first scans
- * all of it for named exports (about 0.4 s, twice the cost of loading it).
+ * The parser is loaded on first use: commands that read no tenant file do not pay for it. With
+ * `require`, so bin/code-cache.mjs serves its compiled code from V8's code cache (Node 20 has none
+ * for ES modules). Babel 7, not 8: Babel 8 needs Node >= 22.18, and tenantctl supports Node 20.19.
+ * Not the TypeScript compiler, which the reader used before: typescript.js is 9 MB, and loading it
+ * (about 0.15 s even from the code cache) was most of a re-synth after one tenant file changed;
+ * @babel/parser is 0.5 MB and gives the same syntax tree positions.
  */
-async function compiler(): Promise<typeof TS> {
-  ts ??= createRequire(import.meta.url)('typescript') as typeof TS;
-  return ts;
+function parser(): typeof Babel {
+  babel ??= createRequire(import.meta.url)('@babel/parser') as typeof Babel;
+  return babel;
 }
 
-/** Thrown inside the evaluator for the first construct that is not data; becomes an Issue. */
-class NotData extends Error {
-  constructor(readonly node: TS.Node, message: string, readonly fix: string, readonly file?: string) {
-    super(message);
-  }
+/** A parsed file, with the errors Babel recovered from: a file with any is never read as data. */
+interface Parsed {
+  readonly file: string;
+  readonly source: string;
+  readonly program: B.Program;
+  readonly errors: Issue[];
 }
+
+const SYNTAX_FIX = 'fix the syntax at that position (your editor underlines it; `npm run typecheck` shows it too)';
 
 /** A value from a shared data file: exported consts only. */
 interface DataFile {
@@ -77,9 +85,6 @@ function isSymlink(path: string): boolean {
     return false;
   }
 }
-
-const DATA_FIX = 'a tenant file holds data only: write the value as a literal (string, number, boolean, object, array) or a `const` of this file';
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Reads `file` (repository-relative, under `root`) as `kind`. Pure apart from reading the file and
@@ -116,8 +121,7 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
     if (contentHash(bytes) !== hash) return { issues: [{ code: rules.code, file, path: '', message: 'changed while tenantctl was reading the inputs', fix: 'run the command again once the file is saved' }] };
     source = bytes.toString('utf8');
   }
-  const t = await compiler();
-  const reader = new Reader(t, root, rules);
+  const reader = new Reader(root, rules);
   const read = reader.readMain(file, source);
   if ('issues' in read) return read;
   if (key) {
@@ -138,7 +142,7 @@ export interface ReadCache {
 }
 
 /** The reader's code, so a changed reader never reuses what an older one read. */
-const READER_VERSION = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+const READER_VERSION = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).update(readFileSync(EVALUATOR_FILE)).digest('hex');
 
 /** SHA-256 (base64) of a file's bytes: the inputs key's content hash (lib/io/inputs-digest.mjs). */
 function contentHash(bytes: Buffer): string {
@@ -154,29 +158,35 @@ class Reader {
   /** Shared data files by repository-relative path, once read; `null` while being read (a cycle). */
   private readonly shared = new Map<string, DataFile | null>();
 
-  constructor(private readonly ts: typeof TS, private readonly root: string, private readonly rules: KindRules) {}
+  constructor(private readonly root: string, private readonly rules: KindRules) {}
 
+  /**
+   * Our own refusals come before the errors Babel recovered from: Babel reports as recoverable
+   * what the TypeScript compiler's parser accepted and only its checker refused (`let x` declared
+   * twice, `with`, a second `__proto__`), and a file's first refused construct says more. A file
+   * with a recovered error is never read as data, though: its value would not be what TypeScript
+   * reads.
+   */
   readMain(file: string, source: string): { readonly issues: Issue[] } | { value: unknown; positions: SourcePositions; table: PositionTable; cacheable: boolean } {
-    const ts = this.ts;
-    const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    const syntax = this.syntaxIssues(sf, file);
-    if (syntax.length) return { issues: syntax };
-    const positions = new Map<string, TS.Node>();
+    const parsed = this.parse(file, source);
+    if ('issues' in parsed) return parsed;
+    const positions = new Map<string, At>();
     try {
-      const scope = this.scopeOf(sf, file, 'main');
-      const defaults = sf.statements.filter(ts.isExportAssignment);
+      const scope = this.scopeOf(parsed, 'main');
+      const defaults = parsed.program.body.filter(isExportAssignment);
       if (defaults.length === 0) {
-        throw new NotData(sf, 'has no default export', `end the file with \`export default ${this.rules.helper}({...})\`, as in:\n${indent(this.rules.example)}`);
+        throw new NotData(firstToken(parsed.program), 'has no default export', `end the file with \`export default ${this.rules.helper}({...})\`, as in:\n${indent(this.rules.example)}`);
       }
-      const exported = unwrap(ts, defaults[0].expression);
-      if (!ts.isCallExpression(exported) || !ts.isIdentifier(exported.expression) || scope.helpers.has(exported.expression.text) === false) {
-        throw new NotData(exported, `the default export must be \`${this.rules.helper}({...})\`, found ${describeNode(ts, exported)}`, `write \`export default ${this.rules.helper}({...})\`, with ${this.rules.helper} imported from ${this.rules.schemaModule}`);
+      const exported = unwrap(assigned(defaults[0]));
+      if ((exported.type !== 'CallExpression' && exported.type !== 'OptionalCallExpression') || exported.callee.type !== 'Identifier' || scope.helpers.has(exported.callee.name) === false) {
+        throw new NotData(exported, `the default export must be \`${this.rules.helper}({...})\`, found ${describeNode(source, exported)}`, `write \`export default ${this.rules.helper}({...})\`, with ${this.rules.helper} imported from ${this.rules.schemaModule}`);
       }
       if (exported.arguments.length !== 1) {
         throw new NotData(exported, `${this.rules.helper} takes exactly one object, found ${exported.arguments.length} arguments`, `write \`export default ${this.rules.helper}({...})\``);
       }
-      const value = this.evaluate(exported.arguments[0], scope, [], positions);
-      const table = positionTable(sf, positions);
+      const value = evaluate(exported.arguments[0], scope, [], positions);
+      if (parsed.errors.length) return { issues: parsed.errors };
+      const table = positionTable(positions);
       return { value, positions: sourcePositions(table), table, cacheable: this.shared.size === 0 };
     } catch (error) {
       if (error instanceof NotData) return { issues: [this.issueAt(error, file)] };
@@ -185,84 +195,92 @@ class Reader {
   }
 
   private issueAt(error: NotData, file: string): Issue {
-    const sf = error.node.getSourceFile();
-    const { line, character } = sf.getLineAndCharacterOfPosition(error.node.getStart(sf));
-    return { code: this.rules.code, file: error.file ?? file, path: '', line: line + 1, column: character + 1, message: error.message, fix: error.fix };
+    const loc = error.node.loc!;
+    return { code: this.rules.code, file: loc.filename ?? file, path: '', line: loc.start.line, column: loc.start.column + 1, message: error.message, fix: error.fix };
   }
 
-  private syntaxIssues(sf: TS.SourceFile, file: string): Issue[] {
-    const ts = this.ts;
-    const diagnostics = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-    return diagnostics.slice(0, 5).map((d) => {
-      const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
-      return { code: this.rules.code, file, path: '', line: line + 1, column: character + 1, message: `is not valid TypeScript: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`, fix: 'fix the syntax at that position (your editor underlines it; `npm run typecheck` shows it too)' };
-    });
+  /**
+   * The file's syntax tree, or its syntax error: Babel throws on an error it cannot recover from,
+   * and lists the others (the first 5 are kept, as the TypeScript compiler's were). Its message
+   * ends with `(line:column)`, which the issue carries already; its column is 0-based.
+   */
+  private parse(file: string, source: string): Parsed | { readonly issues: Issue[] } {
+    const issue = (e: SyntaxError & { loc?: { line: number; column: number } }): Issue => ({ code: this.rules.code, file, path: '', line: e.loc!.line, column: e.loc!.column + 1, message: `is not valid TypeScript: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`, fix: SYNTAX_FIX });
+    let ast: Babel.ParseResult<B.File>;
+    try {
+      // Top-level `await` parses (Babel 7 allows it in modules) and is refused as code, by scopeOf.
+      ast = parser().parse(source, { sourceType: 'module', sourceFilename: file, plugins: ['typescript'], errorRecovery: true, createParenthesizedExpressions: true, attachComment: false });
+    } catch (error) {
+      if (error instanceof SyntaxError && 'loc' in error) return { issues: [issue(error as SyntaxError & { loc: { line: number; column: number } })] };
+      throw error;
+    }
+    return { file, source, program: ast.program, errors: (ast.errors ?? []).slice(0, 5).map(issue) };
   }
 
   /**
    * The names a file's data may refer to: its `const` declarations, in order, and its imports.
    * Every other statement is refused here, so nothing in the file is ever evaluated as code.
    */
-  private scopeOf(sf: TS.SourceFile, file: string, role: 'main' | 'shared'): Scope {
-    const ts = this.ts;
-    const scope: Scope = { values: new Map(), helpers: new Set(), file };
-    for (const st of sf.statements) {
-      if (ts.isImportDeclaration(st)) this.importInto(st, file, scope);
-      else if (ts.isVariableStatement(st)) {
-        if (!(st.declarationList.flags & ts.NodeFlags.Const)) throw new NotData(st, '`let` and `var` are not allowed in a tenant file', 'declare it with `const`');
-        if (st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) throw new NotData(st, '`declare` is not allowed in a tenant file', DATA_FIX);
-        for (const d of st.declarationList.declarations) {
-          if (!ts.isIdentifier(d.name)) throw new NotData(d.name, 'destructuring is not allowed in a tenant file', 'declare one `const name = value` per value');
-          if (!d.initializer) throw new NotData(d, `const ${d.name.text} has no value`, 'give it a value');
-          scope.values.set(d.name.text, { value: this.evaluate(d.initializer, scope, undefined, undefined), exported: Boolean(st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) });
+  private scopeOf(parsed: Parsed, role: 'main' | 'shared'): Scope {
+    const { program, file, source } = parsed;
+    const scope: Scope = { values: new Map(), helpers: new Set(), helper: this.rules.helper, file, source };
+    const refuse = (st: B.Statement | B.Directive) => new NotData(st, `${describeStatement(source, st)} is not allowed: a tenant file describes data, and nothing in it runs`, DATA_FIX);
+    const [directive] = program.directives;
+    if (directive) throw refuse(directive);
+    for (const st of program.body) {
+      // `export const`, `export declare const`: TypeScript's variable statement with modifiers.
+      const inner = st.type === 'ExportNamedDeclaration' && st.declaration ? st.declaration : st;
+      if (st.type === 'ImportDeclaration') this.importInto(st, scope);
+      else if (inner.type === 'VariableDeclaration') {
+        if (inner.kind !== 'const') throw new NotData(st, '`let` and `var` are not allowed in a tenant file', 'declare it with `const`');
+        if (inner.declare) throw new NotData(st, '`declare` is not allowed in a tenant file', DATA_FIX);
+        for (const d of inner.declarations) {
+          if (d.id.type !== 'Identifier') throw new NotData(d.id, 'destructuring is not allowed in a tenant file', 'declare one `const name = value` per value');
+          if (!d.init) throw new NotData(d, `const ${d.id.name} has no value`, 'give it a value');
+          scope.values.set(d.id.name, { value: evaluate(d.init, scope, undefined, undefined), exported: inner !== st });
         }
-      } else if (ts.isExportAssignment(st)) {
+      } else if (isExportAssignment(st)) {
         if (role === 'shared') throw new NotData(st, 'a shared data file has no default export', 'export named constants: `export const name = value`');
-        if (st.isExportEquals) throw new NotData(st, '`export =` is not allowed', `write \`export default ${this.rules.helper}({...})\``);
-        if (sf.statements.filter(ts.isExportAssignment).length > 1) throw new NotData(st, 'has more than one default export', 'keep one `export default`');
-      } else if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEmptyStatement(st)) {
-        // types and empty statements do nothing at run time
-      } else if (ts.isExportDeclaration(st) && st.isTypeOnly) {
-        // `export type { ... }`
-      } else {
-        throw new NotData(st, `${describeStatement(ts, st)} is not allowed: a tenant file describes data, and nothing in it runs`, DATA_FIX);
+        if (st.type === 'TSExportAssignment') throw new NotData(st, '`export =` is not allowed', `write \`export default ${this.rules.helper}({...})\``);
+        if (program.body.filter(isExportAssignment).length > 1) throw new NotData(st, 'has more than one default export', 'keep one `export default`');
+      } else if (!isTypeOnly(st)) {
+        throw refuse(st);
       }
     }
     return scope;
   }
 
-  private importInto(st: TS.ImportDeclaration, file: string, scope: Scope): void {
-    const ts = this.ts;
-    const specifier = (st.moduleSpecifier as TS.StringLiteral).text;
-    const clause = st.importClause;
-    if (clause?.isTypeOnly) return; // `import type { ... }`: types only
-    const target = specifier.startsWith('.') ? normalize(join(dirname(file), specifier)) : undefined;
+  private importInto(st: B.ImportDeclaration, scope: Scope): void {
+    const specifier = st.source.value;
+    if (st.importKind === 'type') return; // `import type { ... }`: types only
+    const target = specifier.startsWith('.') ? normalize(join(dirname(scope.file), specifier)) : undefined;
     const isSchema = target === this.rules.schemaModule;
     const isShared = target !== undefined && /^tenants\/(.+\/)?_[^/]+\.ts$/.test(target);
-    if (!clause) throw new NotData(st, `import "${specifier}" is not allowed: an import for its side effects would run code`, 'remove it');
+    if (!hasClause(scope.source, st)) throw new NotData(st, `import "${specifier}" is not allowed: an import for its side effects would run code`, 'remove it');
     if (!isSchema && !isShared) {
-      throw new NotData(st.moduleSpecifier, `import from "${specifier}" is not allowed: a tenant file may import only ${this.rules.schemaModule} (the ${this.rules.helper} helper and its types) and shared data files tenants/_*.ts`, 'remove the import and write the values here, or move shared constants into a file tenants/_<name>.ts');
+      throw new NotData(st.source, `import from "${specifier}" is not allowed: a tenant file may import only ${this.rules.schemaModule} (the ${this.rules.helper} helper and its types) and shared data files tenants/_*.ts`, 'remove the import and write the values here, or move shared constants into a file tenants/_<name>.ts');
     }
-    if (clause.name) throw new NotData(clause.name, 'a default import is not allowed', `import named values: \`import { ${isSchema ? this.rules.helper : 'NAME'} } from '${specifier}'\``);
-    const bindings = clause.namedBindings;
-    if (!bindings) return;
-    if (!ts.isNamedImports(bindings)) throw new NotData(bindings, '`import * as` is not allowed', `import named values: \`import { ${isSchema ? this.rules.helper : 'NAME'} } from '${specifier}'\``);
+    const named = `import named values: \`import { ${isSchema ? this.rules.helper : 'NAME'} } from '${specifier}'\``;
+    const byDefault = st.specifiers.find((s) => s.type === 'ImportDefaultSpecifier');
+    if (byDefault) throw new NotData(byDefault, 'a default import is not allowed', named);
+    const namespace = st.specifiers.find((s) => s.type === 'ImportNamespaceSpecifier');
+    if (namespace) throw new NotData(namespace, '`import * as` is not allowed', named);
     const shared = isShared ? this.readShared(target!, st) : undefined;
-    for (const el of bindings.elements) {
-      if (el.isTypeOnly) continue;
-      const imported = (el.propertyName ?? el.name).text;
+    for (const el of st.specifiers) {
+      if (el.type !== 'ImportSpecifier' || el.importKind === 'type') continue;
+      const imported = el.imported.type === 'Identifier' ? el.imported.name : el.imported.value;
       if (isSchema) {
         if (imported !== this.rules.helper) throw new NotData(el, `"${imported}" cannot be imported from ${this.rules.schemaModule} in a data file`, `import only ${this.rules.helper} (and types with \`import type\`)`);
-        scope.helpers.add(el.name.text);
+        scope.helpers.add(el.local.name);
       } else {
         if (!shared!.exports.has(imported)) throw new NotData(el, `${target} exports no constant "${imported}"`, `export it there as \`export const ${imported} = ...\``);
-        scope.values.set(el.name.text, { value: shared!.exports.get(imported), exported: false });
+        scope.values.set(el.local.name, { value: shared!.exports.get(imported), exported: false });
       }
     }
   }
 
   /** A shared data file: only consts and types, read as statically as the file importing it. */
-  private readShared(target: string, from: TS.Node): DataFile {
+  private readShared(target: string, from: B.Node): DataFile {
     const known = this.shared.get(target);
     if (known === null) throw new NotData(from, `${target} imports itself through other files`, 'remove the import cycle');
     if (known) return known;
@@ -274,145 +292,63 @@ class Reader {
       throw new NotData(from, `imports ${target}, which does not exist`, 'create it or fix the path');
     }
     this.shared.set(target, null);
-    const ts = this.ts;
-    const sf = ts.createSourceFile(target, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    const syntax = this.syntaxIssues(sf, target);
-    if (syntax.length) throw new NotData(from, `imports ${target}, which ${syntax[0].message} (line ${syntax[0].line}:${syntax[0].column})`, syntax[0].fix ?? DATA_FIX);
-    let scope: Scope;
-    try {
-      scope = this.scopeOf(sf, target, 'shared');
-    } catch (error) {
-      if (error instanceof NotData && !error.file && error.node.getSourceFile() === sf) throw new NotData(error.node, error.message, error.fix, target);
-      throw error;
-    }
+    const invalid = (syntax: Issue) => new NotData(from, `imports ${target}, which ${syntax.message} (line ${syntax.line}:${syntax.column})`, syntax.fix ?? DATA_FIX);
+    const parsed = this.parse(target, source);
+    if ('issues' in parsed) throw invalid(parsed.issues[0]);
+    // A construct refused there is reported in that file (NotData: the node's own file).
+    const scope = this.scopeOf(parsed, 'shared');
+    if (parsed.errors.length) throw invalid(parsed.errors[0]);
     const data: DataFile = { exports: new Map([...scope.values].filter(([, v]) => v.exported).map(([k, v]) => [k, v.value])) };
     this.shared.set(target, data);
     return data;
   }
-
-  /**
-   * The value of a data expression. `path` and `positions` record where each part of the default
-   * export is written; consts are evaluated without them (their uses are positioned instead).
-   */
-  private evaluate(node: TS.Expression, scope: Scope, path: PropertyKey[] | undefined, positions: Map<string, TS.Node> | undefined): unknown {
-    const ts = this.ts;
-    const e = unwrap(ts, node);
-    const record = (at: PropertyKey[], n: TS.Node) => {
-      if (path && positions) positions.set(formatPath(at), n);
-    };
-    if (path) record(path, node);
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
-    if (ts.isNumericLiteral(e)) return Number(e.text);
-    if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
-    if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
-    if (e.kind === ts.SyntaxKind.NullKeyword) return null;
-    if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) {
-      const operand = unwrap(ts, e.operand);
-      if (ts.isNumericLiteral(operand)) return e.operator === ts.SyntaxKind.MinusToken ? -Number(operand.text) : Number(operand.text);
-      throw new NotData(e, `${describeNode(ts, e)} is not allowed: only a number may carry a sign`, DATA_FIX);
-    }
-    if (ts.isIdentifier(e)) return this.lookup(e, scope);
-    if (ts.isArrayLiteralExpression(e)) {
-      const out: unknown[] = [];
-      for (const el of e.elements) {
-        if (ts.isOmittedExpression(el)) throw new NotData(e, 'an array with a hole (`[a, , b]`) is not allowed', 'remove the extra comma');
-        if (ts.isSpreadElement(el)) {
-          const spread = this.evaluate(el.expression, scope, undefined, undefined);
-          if (!Array.isArray(spread)) throw new NotData(el, `only an array can be spread into an array, found ${typeName(spread)}`, 'spread a `const` array of this file');
-          for (const v of spread) {
-            record([...(path ?? []), out.length], el);
-            out.push(v);
-          }
-          continue;
-        }
-        out.push(this.evaluate(el, scope, path && [...path, out.length], positions));
-      }
-      return out;
-    }
-    if (ts.isObjectLiteralExpression(e)) {
-      const out: Record<string, unknown> = {};
-      const seen = new Map<string, TS.Node>();
-      for (const p of e.properties) {
-        if (ts.isSpreadAssignment(p)) {
-          const spread = this.evaluate(p.expression, scope, undefined, undefined);
-          if (typeof spread !== 'object' || spread === null || Array.isArray(spread)) throw new NotData(p, `only an object can be spread into an object, found ${typeName(spread)}`, 'spread a `const` object of this file');
-          for (const [k, v] of Object.entries(spread)) {
-            out[k] = v;
-            seen.set(k, p);
-            record([...(path ?? []), k], p);
-          }
-          continue;
-        }
-        if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) {
-          throw new NotData(p, `${describeNode(ts, p)} is not allowed in a tenant file: it would be code`, 'write `field: value` with a literal value');
-        }
-        const key = this.keyOf(p.name);
-        if (FORBIDDEN_KEYS.has(key)) throw new NotData(p.name, `the field name "${key}" is not allowed`, 'remove it');
-        const earlier = seen.get(key);
-        if (earlier) {
-          const sf = earlier.getSourceFile();
-          const first = sf.getLineAndCharacterOfPosition(earlier.getStart(sf));
-          throw new NotData(p.name, `"${key}" is written twice in this object (first at line ${first.line + 1}:${first.character + 1}); TypeScript keeps only the last (TS1117)`, `keep one "${key}": merge the two or remove one`);
-        }
-        seen.set(key, p);
-        const at = path && [...path, key];
-        if (ts.isShorthandPropertyAssignment(p)) {
-          if (at) record(at, p);
-          out[key] = this.lookup(p.name, scope);
-        } else {
-          out[key] = this.evaluate(p.initializer, scope, at, positions);
-          // Point at the field, not at its value: `replicas: 2` is where the change goes.
-          if (at) record(at, p);
-        }
-      }
-      return out;
-    }
-    if (ts.isCallExpression(e)) {
-      const callee = e.expression.getText();
-      throw new NotData(e, `a call (\`${short(callee)}(...)\`) is not allowed: a tenant file describes data, and nothing in it runs`, DATA_FIX);
-    }
-    throw new NotData(e, `${describeNode(ts, e)} is not allowed: a tenant file describes data, and nothing in it runs`, DATA_FIX);
-  }
-
-  private keyOf(name: TS.PropertyName): string {
-    const ts = this.ts;
-    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-    if (ts.isNumericLiteral(name)) return String(Number(name.text));
-    throw new NotData(name, 'a computed field name (`[expr]: value`) is not allowed', 'write the name as a plain identifier or a quoted string');
-  }
-
-  private lookup(id: TS.Identifier, scope: Scope): unknown {
-    const found = scope.values.get(id.text);
-    if (found) return found.value;
-    if (id.text === 'undefined') throw new NotData(id, '`undefined` is not a value a tenant file can hold', 'leave the field out to take the default');
-    if (scope.helpers.has(id.text)) throw new NotData(id, `${id.text} can only be called once, as the default export`, `write \`export default ${this.rules.helper}({...})\``);
-    throw new NotData(id, `"${id.text}" is not a constant of this file`, `declare it above with \`const ${id.text} = ...\` (a literal), or import it from a shared data file tenants/_*.ts`);
-  }
 }
 
-interface Scope {
-  readonly values: Map<string, { value: unknown; exported: boolean }>;
-  /** Local names of the define helper. */
-  readonly helpers: Set<string>;
-  readonly file: string;
+/** What TypeScript calls an export assignment: `export default <expression>` or `export =`. */
+function isExportAssignment(st: B.Statement): st is B.ExportDefaultDeclaration | B.TSExportAssignment {
+  if (st.type === 'TSExportAssignment') return true;
+  if (st.type !== 'ExportDefaultDeclaration') return false;
+  // `export default function/class/interface ...` is a declaration to TypeScript, not an export assignment.
+  const kind: string = st.declaration.type;
+  return kind !== 'FunctionDeclaration' && kind !== 'ClassDeclaration' && kind !== 'TSDeclareFunction' && kind !== 'TSInterfaceDeclaration';
 }
 
-/** `x as const`, `x satisfies T`, `<T>x`, `(x)`, `x!`: the value is `x`. */
-function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
-  let e = node;
-  for (;;) {
-    if (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e) || ts.isTypeAssertionExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-    else return e;
-  }
+function assigned(st: B.ExportDefaultDeclaration | B.TSExportAssignment): B.Node {
+  return st.type === 'TSExportAssignment' ? st.expression : st.declaration;
 }
 
-/** Line and column of every recorded path, as plain data (cacheable). */
-function positionTable(sf: TS.SourceFile, nodes: Map<string, TS.Node>): PositionTable {
+/** Types, `export type`, and empty statements: nothing at run time. */
+function isTypeOnly(st: B.Statement): boolean {
+  const inner: B.Node = (st.type === 'ExportNamedDeclaration' || st.type === 'ExportDefaultDeclaration') && st.declaration ? st.declaration : st;
+  if (inner.type === 'TSInterfaceDeclaration' || inner.type === 'TSTypeAliasDeclaration' || inner.type === 'EmptyStatement') return true;
+  // `export type { ... }`, `export type * from`. Babel marks `export declare function f()` a type
+  // export too: that one has a declaration, which TypeScript saw as a function.
+  if (st.type === 'ExportAllDeclaration') return st.exportKind === 'type';
+  return st.type === 'ExportNamedDeclaration' && !st.declaration && st.exportKind === 'type';
+}
+
+/**
+ * Whether an import has a clause: `import {} from 'x'` binds nothing, as `import 'x'` does, but
+ * TypeScript read it as named imports, not as an import for its side effects.
+ */
+function hasClause(source: string, st: B.ImportDeclaration): boolean {
+  if (st.specifiers.length > 0) return true;
+  const head = source.slice(st.start!, st.source.start!).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, '');
+  return head.includes('{');
+}
+
+/** The position of a file's first token, past comments, or its end: where TypeScript's getStart put a file. */
+function firstToken(program: B.Program): At {
+  return program.directives[0] ?? program.body[0] ?? { loc: { ...program.loc!, start: program.loc!.end } };
+}
+
+/**
+ * Line and column of every recorded path, as plain data (cacheable). Babel's column counts UTF-16
+ * code units from the line's start, as TypeScript's did, and is 0-based.
+ */
+function positionTable(nodes: Map<string, At>): PositionTable {
   const table: PositionTable = {};
-  for (const [path, n] of nodes) {
-    const { line, character } = sf.getLineAndCharacterOfPosition(n.getStart(sf));
-    table[path] = [line + 1, character + 1];
-  }
+  for (const [path, n] of nodes) table[path] = [n.loc!.start.line, n.loc!.start.column + 1];
   return table;
 }
 

@@ -52,6 +52,25 @@ export default defineTenant({
     expect(valueOf(r)).toEqual({ name: 'acme', tier: 'shared', offset: -5, flag: true, none: null, 'quoted-key': 1, environments: { production: { replicas: 2, domains: ['a.example.com', 'b.example.com'] } }, domains: ['a.example.com'] });
   });
 
+  it('reads numbers, escapes and templates as JavaScript does: `1e3` and `0x10` as keys are "1000" and "16"', async () => {
+    const r = await read(`${HEADER}export default defineTenant({\n  1e3: 'a\\u0041', 0x10: \`tab\\there\\u{1F600}\`, 1_000.5: 0x1f,\n  n: [1e3, 0b101, 0o17, 1_000, .5, -0x10],\n});\n`);
+    expect(valueOf(r)).toEqual({ 1000: 'aA', 16: 'tab\there\u{1F600}', '1000.5': 31, n: [1000, 5, 15, 1000, 0.5, -16] });
+  });
+
+  it('refuses a BigInt literal, which JSON and the schema cannot hold', async () => {
+    const issue = issueOf(await read(`${HEADER}export default defineTenant({ replicas: 10n });\n`));
+    expect(issue).toMatchObject({ line: 2, column: 41, message: '`10n` is not allowed: a tenant file describes data, and nothing in it runs' });
+  });
+
+  it('counts columns in UTF-16 code units, as editors do, and points at a field past the comment before it', async () => {
+    const r = await read(`${HEADER}// é€😀\nexport default defineTenant({\n  'clé€': 1, name: '😀', tier: 'shared',\n  /* why: two */ replicas: 2,\n});\n`);
+    if ('issues' in r) throw new Error(JSON.stringify(r.issues));
+    expect(r.value).toEqual({ 'clé€': 1, name: '😀', tier: 'shared', replicas: 2 });
+    // UTF-16: 😀 is two units (one code point, four bytes), é and € one each (two and three bytes).
+    expect(r.positions.at('tier')).toEqual({ line: 4, column: 26 });
+    expect(r.positions.at('replicas')).toEqual({ line: 5, column: 18 });
+  });
+
   it('accepts an alias of the helper and named constants from a shared data file under tenants/', async () => {
     writeFileSync(join(root, 'tenants', '_shared.ts'), "export const OWNER = 'team-a';\nexport const LABELS = { owner: OWNER, costCenter: 'CC-1' };\n");
     const r = await read("import { defineTenant as tenant } from '../lib/tenant/schema.ts';\nimport { LABELS } from './_shared.ts';\nexport default tenant({ labels: LABELS });\n");
@@ -104,10 +123,22 @@ describe('anything but data is refused, with line, column and fix, and never run
     expect(issue).toMatchObject({ line: 2, column: 16, message: 'the default export must be `defineTenant({...})`, found a number (`42`)' });
   });
 
-  it('reports a syntax error with its position and TypeScript message', async () => {
+  it('reports a syntax error with its position and the parser\'s message', async () => {
     const issue = issueOf(await read(`${HEADER}export default defineTenant({ name: 'acme' tier: 'shared' });\n`));
+    // Column 44: `tier`, where the missing comma goes.
     expect(issue).toMatchObject({ line: 2, column: 44 });
-    expect(issue.message).toBe("is not valid TypeScript: ',' expected. (TS1005)");
+    expect(issue.message).toBe('is not valid TypeScript: Unexpected token, expected ","');
+  });
+
+  it('reports a syntax error with Babel\'s message and position before anything else, and runs nothing', async () => {
+    const r = await read(`import { writeFileSync } from 'node:fs';\n${HEADER}writeFileSync('${marker}', 'x');\nexport default defineTenant({\n  name: 'acme',\n  tier: 'shared'\n  region: 'eu-west',\n});\n`);
+    expect(r).toEqual({ issues: [{ code: 'tenant.load-failed', file: 'tenants/case.ts', path: '', line: 7, column: 3, message: 'is not valid TypeScript: Unexpected token, expected ","', fix: expect.stringMatching(/^fix the syntax at that position/) }] });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a file the parser reads only by recovering from an error, such as a const declared twice', async () => {
+    const issue = issueOf(await read(`${HEADER}const name = 'a';\nconst name = 'b';\nexport default defineTenant({ name });\n`));
+    expect(issue).toMatchObject({ line: 3, column: 7, message: "is not valid TypeScript: Identifier 'name' has already been declared." });
   });
 
   it('reports a file without a default export', async () => {
