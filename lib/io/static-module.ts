@@ -209,7 +209,7 @@ class Reader {
     let ast: Babel.ParseResult<B.File>;
     try {
       // Top-level `await` parses (Babel 7 allows it in modules) and is refused as code, by scopeOf.
-      ast = parser().parse(source, { sourceType: 'module', sourceFilename: file, plugins: ['typescript'], errorRecovery: true, createParenthesizedExpressions: true, attachComment: false });
+      ast = parser().parse(source, { sourceType: 'module', sourceFilename: file, plugins: ['typescript', 'decorators'], errorRecovery: true, createParenthesizedExpressions: true, attachComment: false });
     } catch (error) {
       if (error instanceof SyntaxError && 'loc' in error) return { issues: [issue(error as SyntaxError & { loc: { line: number; column: number } })] };
       throw error;

@@ -95,6 +95,7 @@ describe('anything but data is refused, with line, column and fix, and never run
     ['an environment read', `${HEADER}export default defineTenant({ name: process.env.GITHUB_TOKEN });\n`, 2, 37, /reading `process.env.GITHUB_TOKEN` at run time is not allowed/],
     ['process.exit(0)', `${HEADER}process.exit(0);\nexport default defineTenant({ name: 'acme' });\n`, 2, 1, /the statement `process.exit\(0\);` is not allowed/],
     ['an endless loop', `${HEADER}while (true) {}\nexport default defineTenant({ name: 'acme' });\n`, 2, 1, /a loop is not allowed/],
+    ['a decorated class (TypeScript 5 decorators)', `${HEADER}@sealed class Widget {}\nexport default defineTenant({ name: 'acme' });\n`, 2, 1, /a class is not allowed/],
     ['a never-settling await', `${HEADER}await new Promise(() => {});\nexport default defineTenant({ name: 'acme' });\n`, 2, 1, /is not allowed/],
     ['a function call in a value', `${HEADER}export default defineTenant({ name: String.fromCharCode(97) });\n`, 2, 37, /a call \(`String.fromCharCode\(\.\.\.\)`\) is not allowed/],
     ['a getter', `${HEADER}export default defineTenant({ get name() { return 'acme'; } });\n`, 2, 31, /an accessor .* is not allowed/],
