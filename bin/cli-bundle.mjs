@@ -395,8 +395,7 @@ async function buildPackages(esbuild, root, outfile, specs) {
   };
   const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s.startsWith(`${VENDORED}/`) ? `./${s}` : s)}),`).join('\n');
   await esbuild({
-    // `loadAll`: every module at once, for a render worker warming up (lib/workspace/render-worker.ts).
-    stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\nmodule.exports.loadAll = () => { for (const spec in load) load[spec](); };\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
+    stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
     absWorkingDir: root,
     outfile,
     bundle: true,
@@ -507,7 +506,6 @@ export async function loadCli(root = PACKAGE_ROOT, digests = undefined) {
       announceBundle({
         sourceRoot: pathToFileURL(root + '/').href,
         dir: bundle.dir,
-        packages: join(bundle.dir, PACKAGES_FILE),
         entries: bundle.manifest.entries,
         key: bundle.manifest.key,
         graph: bundle.manifest.graph,

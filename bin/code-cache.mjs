@@ -12,8 +12,9 @@
 // - Never trusted when damaged: an entry starts with the SHA-256 of its data, checked before V8
 //   sees it (V8 itself checks only its version, flags and the source's length, not every byte). A
 //   damaged or rejected entry is not used, and is written anew at exit.
-// - Safe with two processes: each writes a whole entry to a temporary file and renames it into
-//   place, so a reader sees an old entry or a new one, never half of one.
+// - Safe with two processes (or threads: worker threads install it too, lib/io/worker-pool.ts):
+//   each writes a whole entry to a temporary file of its own and renames it into place, so a
+//   reader sees an old entry or a new one, never half of one.
 // - Only an optimisation: `TENANTCTL_NO_CODE_CACHE=1` turns it off, and any failure to read or
 //   write the cache costs time, never correctness.
 import { createHash } from 'node:crypto';

@@ -11,8 +11,6 @@ export interface BundleInfo {
   readonly sourceRoot: string;
   /** The bundle's folder. */
   readonly dir: string;
-  /** Its file of CommonJS packages (cdk8s, the typed objects), loaded on first use (bin/cli-bundle.mjs packagedModule). */
-  readonly packages?: string;
   /** Bundled file of each entry point, by source path (`lib/workspace/render-worker.ts`). */
   readonly entries: Readonly<Record<string, string>>;
   /** Content key of every source file, the lock file and the builder. */

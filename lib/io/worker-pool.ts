@@ -78,7 +78,7 @@ export function startWorker<D>(module: URL, data?: D): Worker {
   const bundle = runningBundle();
   const entry = bundle && module.href.startsWith(bundle.sourceRoot) ? bundle.entries[module.href.slice(bundle.sourceRoot.length)] : undefined;
   if (bundle && entry) {
-    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, packages: bundle.packages, entries: bundle.entries, key: bundle.key };
+    const info: BundleInfo = { sourceRoot: bundle.sourceRoot, dir: bundle.dir, entries: bundle.entries, key: bundle.key };
     const codeCache = new URL('bin/code-cache.mjs', bundle.sourceRoot).href;
     return new Worker(BUNDLE_BOOT, { eval: true, workerData: { bundle: info, module: pathToFileURL(join(bundle.dir, entry)).href, data, codeCache, cacheRoot: cacheRoot() } });
   }

@@ -11,7 +11,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { type FileStamp, scanTree, stageTree, type TreeDiff } from '../io/generated-tree.ts';
 import { clearTreeState, folderStamp, folderStamps, type FolderStamps, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
 import type { CompiledFleet } from '../synth/compile.ts';
@@ -45,8 +44,6 @@ export interface SyncGeneratedOptions {
    * caller has a scan under way: asked for only once the units are planned, so it scans on meanwhile.
    */
   readonly scan?: () => Promise<ScannedTree>;
-  /** A render worker started while the inputs compiled (render-worker-start.ts); renderUnits uses it, and terminates it. */
-  readonly renderWorker?: Worker;
 }
 
 /** generated/ as scanned: each folder's digest, and its files' stamps, built for the folders asked (a re-synth after one tenant changed needs a few of them). */
@@ -98,7 +95,6 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const progress = options.progress;
   try {
     await renderUnits(pending, compiled.templates, options.cache, {
-      started: options.renderWorker,
       progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
       onUnit: (k, { files, cached: hit }) => {
         objects += files.length - 1;

@@ -9,12 +9,11 @@
  * are pure functions of the environment.
  */
 import type { Worker } from 'node:worker_threads';
-import { poolSize, stopWorkers } from '../io/worker-pool.ts';
+import { poolSize, startWorker, stopWorkers } from '../io/worker-pool.ts';
 import type { Templates } from '../tier/tier.ts';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderReply, RenderRequest } from './render-worker.ts';
 import { type RenderCache, type SynthUnit } from '../synth/synthesize.ts';
-import { startRenderWorker } from './render-worker-start.ts';
 import { projectTemplates } from './templates.ts';
 
 export interface RenderPoolOptions {
@@ -31,12 +30,6 @@ export interface RenderPoolOptions {
    * holds none, so a caller that writes them out never holds the whole tree in memory.
    */
   readonly onUnit?: (index: number, unit: UnitFiles) => void;
-  /**
-   * A render worker started ahead of need (render-worker-start.ts prestartRenderWorker), warm by
-   * now or nearly: it renders the misses, however few, while this thread waits rather than load
-   * cdk8s itself; with many misses it is one of the pool. Terminated here, used or not.
-   */
-  readonly started?: Worker;
 }
 
 export interface UnitFiles {
@@ -73,14 +66,9 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   };
 
   // Workers render with the project's templates; other templates (tests) render inline.
-  // threadId -1: it exited already (it could not load), before its 'exit' could be listened for.
-  const started = options.started && options.started.threadId !== -1 && templates === projectTemplates && misses.length > 0 ? options.started : undefined;
-  if (options.started && !started) await stopWorkers([options.started]);
-  const worthIt = misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS);
   const workerCount = templates !== projectTemplates ? 0 : poolSize({
-    // Too few misses to start threads for: the one started already, and no more.
-    requested: options.workers ?? (started && !worthIt ? 1 : undefined),
-    worthIt,
+    requested: options.workers,
+    worthIt: misses.length >= (options.minMissesForWorkers ?? MIN_MISSES_FOR_WORKERS),
     limit: Math.ceil(misses.length / BATCH),
     max: MAX_WORKERS,
   });
@@ -88,12 +76,9 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
   if (workerCount === 0) {
-    if (started) await stopWorkers([started]);
     for (const i of [...inline, ...misses]) done(i, units[i].render(cache));
     return out as UnitFiles[];
   }
-  // Few misses for a started worker: this thread leaves them to it (it would load cdk8s to help).
-  const renderInMain = options.renderInMain ?? (worthIt || options.workers !== undefined);
 
   const pending = [...batches.keys()].reverse(); // batch indexes not handed out yet, next at the end
   const inFlight = new Map<Worker, Set<number>>();
@@ -116,9 +101,8 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
       worker.postMessage({ batch, envs: batches[batch].map((i) => units[i].env!) } satisfies RenderRequest);
     }
   };
-  const workers = Array.from({ length: workerCount }, (_, k) => {
-    const worker = k === 0 && started ? started : startRenderWorker();
-    worker.ref();
+  const workers = Array.from({ length: workerCount }, () => {
+    const worker = startWorker(new URL('./render-worker.ts', import.meta.url));
     inFlight.set(worker, new Set());
     worker.on('message', (reply: RenderReply | 'ready') => {
       if (reply !== 'ready') {
@@ -144,15 +128,13 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
       inFlight.get(worker)!.clear();
       signal();
     });
-    // One started ahead of need may have said 'ready' before anyone listened: its port holds what it is sent until it serves.
-    if (worker === started) feed(worker);
     return worker;
   });
 
   try {
     for (const i of inline) done(i, units[i].render(cache));
     while (!failure && (pending.length > 0 || busy())) {
-      const batch = !renderInMain && alive > 0 ? undefined : pending.pop();
+      const batch = options.renderInMain === false && alive > 0 ? undefined : pending.pop();
       if (batch === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;

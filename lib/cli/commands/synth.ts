@@ -65,9 +65,6 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
     }
     scan = current.scan;
   }
-  // Something will be compiled, and likely rendered: a render worker loads cdk8s and yaml on the
-  // other core meanwhile, so this thread never does (render-worker-start.ts).
-  const renderWorker = (await import('../../workspace/render-worker-start.ts')).prestartRenderWorker();
   let compiled: CompiledFleet;
   let sync: typeof import('../../workspace/generated.ts').syncGenerated;
   let version: string;
@@ -79,17 +76,10 @@ export async function synthCommand(options: SynthCommandOptions): Promise<SynthO
     sync = syncGenerated;
     version = codeVersion(options.packageRoot);
   } catch (error) {
-    await renderWorker?.terminate();
     await scan?.().catch(() => undefined); // the scan's worker holds the process until it is joined
     throw error;
   }
-  let synced: Awaited<ReturnType<typeof sync>>;
-  try {
-    synced = await sync(options.root, compiled, { codeVersion: version, check: options.check, cache: options.cache, progress, inputs, scan, renderWorker });
-  } finally {
-    await renderWorker?.terminate(); // done already when it was used
-  }
-  const { stats, diff } = synced;
+  const { stats, diff } = await sync(options.root, compiled, { codeVersion: version, check: options.check, cache: options.cache, progress, inputs, scan });
   const { added, changed, removed } = diff;
   const changes = added.length + changed.length + removed.length;
   const counts = `${stats.environments} tenant environments on ${compiled.fleet.clusters.length} clusters, ${stats.objects} objects`;
