@@ -46,12 +46,19 @@ const MANIFEST = 'manifest.json';
 const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28']);
 /**
  * Packages the bundle `require`s from node_modules (their CommonJS builds), so their compiled code
- * comes from V8's code cache (code-cache.mjs), which Node 20 has not for ES modules: zod, whose
- * ES modules cost some 80 ms to compile on every synth, 45 as CommonJS; and constructs, which
- * PACKAGES_FILE requires too (one copy in memory), because the tiers' classes extend its
+ * comes from V8's code cache (code-cache.mjs), which Node 20 has not for ES modules: constructs,
+ * which PACKAGES_FILE requires too (one copy in memory), because the tiers' classes extend its
  * Construct as their modules load, and that must not load PACKAGES_FILE.
  */
-const REQUIRED = new Set(['constructs', 'zod']);
+const REQUIRED = new Set(['constructs']);
+/**
+ * Packages the bundle requires as one CommonJS file of their own in the bundle (oneFileName),
+ * bundled from the package's CommonJS build, so their compiled code comes from V8's code cache
+ * too: zod, whose ES modules cost some 80 ms to compile on every synth, 45 as CommonJS from
+ * node_modules (95 files, 64 of them locales, each a resolution, a read and a cache lookup), and
+ * 20 as one file. Nothing else loads zod, so the CLI's copy is the only one.
+ */
+const ONE_FILE = new Set(['zod']);
 export const PACKAGES_FILE = 'packages.cjs';
 /** The export names of each module of PACKAGES_FILE, so that it loads on first use of one (packagedModule). */
 export const PACKAGE_EXPORTS_FILE = 'package-exports.cjs';
@@ -221,6 +228,8 @@ async function build(root, dir, key) {
   const workers = urlEntries(root, files);
   /** Specifiers of packaged modules the sources import (PACKAGED). */
   const packaged = new Set();
+  /** Specifiers of ONE_FILE packages the sources import, with the file each resolves to. */
+  const oneFile = new Map();
   const sourcePlugin = {
     name: 'tenantctl-sources',
     setup(b) {
@@ -231,6 +240,16 @@ async function build(root, dir, key) {
         if (PACKAGED.has(packageName(args.path))) {
           packaged.add(args.path);
           return { path: args.path, namespace: 'tenantctl-package' };
+        }
+        if (ONE_FILE.has(packageName(args.path))) {
+          let path;
+          try {
+            path = createRequire(join(root, 'package.json')).resolve(args.path);
+          } catch {
+            return undefined; // esbuild then reports the package as missing
+          }
+          oneFile.set(args.path, path);
+          return { path: args.path, namespace: 'tenantctl-one-file' };
         }
         if (REQUIRED.has(packageName(args.path))) {
           let path;
@@ -269,6 +288,11 @@ async function build(root, dir, key) {
       });
       // A packaged import: the module from PACKAGES_FILE, on first use (packagedModule).
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({ contents: packagedModule(args.path), loader: 'js' }));
+      // A package bundled into one file of its own (ONE_FILE), from the bundle's folder.
+      b.onLoad({ filter: /.*/, namespace: 'tenantctl-one-file' }, (args) => ({
+        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/')(${JSON.stringify(`./${oneFileName(args.path)}`)});\n`,
+        loader: 'js',
+      }));
       // A required package: from node_modules, by the path PACKAGES_FILE requires it by.
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-required' }, (args) => ({
         contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(${JSON.stringify(args.path)})(${JSON.stringify(args.path)});\n`,
@@ -293,7 +317,10 @@ async function build(root, dir, key) {
   });
   await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
   writeFileSync(join(dir, PACKAGE_EXPORTS_FILE), `module.exports = ${JSON.stringify(packageExports(join(dir, PACKAGES_FILE), [...packaged].sort()))};\n`);
-  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE].sort();
+  for (const [spec, path] of [...oneFile].sort()) {
+    await esbuild({ entryPoints: [path], absWorkingDir: root, outfile: join(dir, oneFileName(spec)), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
+  }
+  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE, ...[...oneFile.keys()].map(oneFileName)].sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
   // What each source module imports of the project's own (type-only imports are gone): the graph
   // codeVersion follows from the rendering modules, without parsing the sources again.
@@ -306,6 +333,11 @@ async function build(root, dir, key) {
   const body = { key, entries, graph, files: out.map((f) => { const buf = readFileSync(join(dir, f)); return [f, buf.length, sha256(buf)]; }) };
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...body, sum: sha256(JSON.stringify(body)) }));
   return body;
+}
+
+/** The file of the bundle a ONE_FILE package (`zod`, `zod/mini`) is bundled into. */
+function oneFileName(spec) {
+  return `package-${spec.replace(/[^a-zA-Z0-9.-]/g, '_')}.cjs`;
 }
 
 /**
