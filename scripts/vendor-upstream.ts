@@ -20,6 +20,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
 import { FLUX_COMPONENTS } from '../test/flux/build.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,17 +29,24 @@ const sharedArg = args.indexOf('--shared');
 const shared = resolve(root, sharedArg >= 0 ? args[sharedArg + 1] : '../shared');
 const check = args.includes('--check');
 
-/** CRD files copied unchanged; the ones with an import name also get cdk8s constructs. */
-const CRDS: ReadonlyArray<{ file: string; importAs?: string }> = [
-  { file: 'traefik-v3.yaml', importAs: 'traefik' },
-  { file: 'cert-manager.yaml', importAs: 'certmanager' },
-  { file: 'cloudnative-pg.yaml', importAs: 'cnpg' },
-  { file: 'cnpg-barman-cloud.yaml', importAs: 'barman' },
-  { file: 'external-secrets.yaml', importAs: 'externalsecrets' },
-  { file: 'velero.yaml', importAs: 'velero' },
-  { file: 'prometheus-operator.yaml', importAs: 'monitoring' },
-  { file: 'argo-cd.yaml', importAs: 'argocd' },
-  { file: 'flux.yaml', importAs: 'flux' },
+/**
+ * CRD files copied unchanged; the ones with an import name also get cdk8s constructs, for the
+ * kinds (at the version) the tiers render only. `cdk8s import` writes a class per kind and
+ * version and a function per nested type: whole, these files were 7.6 MB of TypeScript (external
+ * secrets' store providers, Argo CD's Application, cert-manager's ACME solvers), loaded by every
+ * synth that renders and by each render worker, for a dozen kinds. A kind missing here fails
+ * the typecheck of the tier that needs it.
+ */
+const CRDS: ReadonlyArray<{ file: string; importAs?: string; kinds?: Readonly<Record<string, string>> }> = [
+  { file: 'traefik-v3.yaml', importAs: 'traefik', kinds: { IngressRoute: 'v1alpha1', Middleware: 'v1alpha1', TLSOption: 'v1alpha1' } },
+  { file: 'cert-manager.yaml', importAs: 'certmanager', kinds: { Certificate: 'v1' } },
+  { file: 'cloudnative-pg.yaml', importAs: 'cnpg', kinds: { Cluster: 'v1', Database: 'v1', ScheduledBackup: 'v1' } },
+  { file: 'cnpg-barman-cloud.yaml', importAs: 'barman', kinds: { ObjectStore: 'v1' } },
+  { file: 'external-secrets.yaml', importAs: 'externalsecrets', kinds: { ExternalSecret: 'v1' } },
+  { file: 'velero.yaml', importAs: 'velero', kinds: { Schedule: 'v1' } },
+  { file: 'prometheus-operator.yaml', importAs: 'monitoring', kinds: { PrometheusRule: 'v1', ServiceMonitor: 'v1' } },
+  { file: 'argo-cd.yaml', importAs: 'argocd', kinds: { AppProject: 'v1alpha1', ApplicationSet: 'v1alpha1' } },
+  { file: 'flux.yaml', importAs: 'flux', kinds: { GitRepository: 'v1', Kustomization: 'v1' } },
 ];
 /** CRD files written from Go modules instead of ../shared. */
 const FROM_GO_MODULES = new Set(['flux.yaml']);
@@ -91,9 +99,31 @@ for (const v of K8S_SCHEMA_VERSIONS) {
 }
 
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
-for (const { file, importAs } of CRDS) {
+const importInput = mkdtempSync(join(tmpdir(), 'tenantctl-import-'));
+for (const { file, importAs, kinds } of CRDS) {
   if (!importAs) continue;
-  execFileSync(cdk8s, ['import', `${importAs}:=${join(out, 'crds', file)}`, '--language', 'typescript', '--output', join(out, 'imports'), '--no-save', '--check-upgrade=false'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const input = kinds ? join(importInput, file) : join(out, 'crds', file);
+  if (kinds) writeFileSync(input, onlyKinds(readFileSync(join(out, 'crds', file), 'utf8'), file, kinds));
+  execFileSync(cdk8s, ['import', `${importAs}:=${input}`, '--language', 'typescript', '--output', join(out, 'imports'), '--no-save', '--check-upgrade=false'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+rmSync(importInput, { recursive: true, force: true });
+
+/** The CRDs of `text` (a file of ../shared) for `kinds`, each with the one version named; fails on a kind or version it lacks. */
+function onlyKinds(text: string, file: string, kinds: Readonly<Record<string, string>>): string {
+  const kept: unknown[] = [];
+  const found = new Set<string>();
+  for (const doc of parseAllDocuments(text)) {
+    const crd = doc.toJSON() as { kind?: string; spec?: { names?: { kind?: string }; versions?: Array<{ name: string }> } } | null;
+    const kind = crd?.kind === 'CustomResourceDefinition' ? crd.spec?.names?.kind : undefined;
+    if (!kind || !Object.hasOwn(kinds, kind)) continue;
+    const versions = (crd!.spec!.versions ?? []).filter((v) => v.name === kinds[kind]);
+    if (versions.length === 0) fail(`${file}: ${kind} has no version ${kinds[kind]}; name one it serves in CRDS`);
+    kept.push({ ...crd, spec: { ...crd!.spec, versions } });
+    found.add(kind);
+  }
+  const missing = Object.keys(kinds).filter((k) => !found.has(k));
+  if (missing.length > 0) fail(`${file} has no CustomResourceDefinition for ${missing.join(', ')}; fix the kinds listed in CRDS`);
+  return kept.map((crd) => stringify(crd)).join('---\n');
 }
 
 writeFileSync(
