@@ -23,9 +23,10 @@
 //   packages cost a resolution, a read and a cache lookup per file (about 150 files), and Node's
 //   ESM loader scans each one's source for its export names first; as part of an ES module chunk,
 //   the CRD code (0.9 MB) is parsed again on every start. A package they share with the CLI at the
-//   same version (yaml, constructs: REQUIRED) stays one copy, the CLI's. The price: packages.cjs is
-//   3.2 MB (CommonJS is not tree-shaken), checked with the rest of the bundle at every start (about
-//   3 ms more than before).
+//   same version (yaml, constructs: REQUIRED) stays one copy, the CLI's. Each vendored module is a
+//   file of its own beside packages.cjs, read when first used (an environment's render does not
+//   need Argo CD's ApplicationSet, 1 MB). The price: 2.7 MB of CommonJS (it is not tree-shaken),
+//   checked with the rest of the bundle at every start.
 // - A build that fails falls back to the TypeScript sources through tsx, with a one-line note.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -315,12 +316,14 @@ async function build(root, dir, key) {
     metafile: true,
     plugins: [sourcePlugin],
   });
-  await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
+  // cdk8s is always a module of PACKAGES_FILE when there are vendored modules: they load it from there.
+  if ([...packaged].some((s) => s.startsWith(`${VENDORED}/`))) packaged.add('cdk8s');
+  const vendoredFiles = await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
   writeFileSync(join(dir, PACKAGE_EXPORTS_FILE), `module.exports = ${JSON.stringify(packageExports(join(dir, PACKAGES_FILE), [...packaged].sort()))};\n`);
   for (const [spec, path] of [...oneFile].sort()) {
     await esbuild({ entryPoints: [path], absWorkingDir: root, outfile: join(dir, oneFileName(spec)), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
   }
-  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE, ...[...oneFile.keys()].map(oneFileName)].sort();
+  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE, ...vendoredFiles, ...[...oneFile.keys()].map(oneFileName)].sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
   // What each source module imports of the project's own (type-only imports are gone): the graph
   // codeVersion follows from the rendering modules, without parsing the sources again.
@@ -393,7 +396,8 @@ function packageVersion(dir) {
 
 /**
  * PACKAGES_FILE: the modules `specs` name (a function from specifier to module, each loaded on
- * first call), one CommonJS file. What they import resolves as Node resolves it, except that a
+ * first call), one CommonJS file, but for the vendored modules: a file each beside it (returned,
+ * by name). What they import resolves as Node resolves it, except that a
  * nested copy of a package (cdk8s' own yaml) is the top-level one when both have the same
  * version, and a package of the CLI's own dependencies stays external at its top-level copy, so
  * it is the very module the CLI imports (one yaml in memory, not two).
@@ -425,18 +429,35 @@ async function buildPackages(esbuild, root, outfile, specs) {
       });
     },
   };
-  const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s.startsWith(`${VENDORED}/`) ? `./${s}` : s)}),`).join('\n');
+  // Each vendored module is a file of its own beside PACKAGES_FILE, read only when used: an
+  // environment's render never needs Argo CD's ApplicationSet (half of the typed objects' code).
+  const vendored = specs.filter((s) => s.startsWith(`${VENDORED}/`));
+  const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(vendored.includes(s) ? `./${vendoredFileName(s)}` : s)}),`).join('\n');
+  const siblings = { name: 'tenantctl-sibling-files', setup: (b) => b.onResolve({ filter: /^\.\/packages?[-.]/ }, (args) => ({ path: args.path, external: true })) };
+  const common = { absWorkingDir: root, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' };
   await esbuild({
+    ...common,
     stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
-    absWorkingDir: root,
     outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-    plugins: [onePackageCopy],
+    plugins: [siblings, onePackageCopy],
   });
+  // A vendored module's cdk8s is PACKAGES_FILE's: one ApiObject class, whichever file defines a kind.
+  const sharedCdk8s = {
+    name: 'tenantctl-shared-cdk8s',
+    setup(b) {
+      b.onResolve({ filter: /^cdk8s$/ }, () => ({ path: 'cdk8s', namespace: 'tenantctl-shared-cdk8s' }));
+      b.onLoad({ filter: /.*/, namespace: 'tenantctl-shared-cdk8s' }, () => ({ contents: `module.exports = require('./${PACKAGES_FILE}')('cdk8s');\n`, loader: 'js' }));
+    },
+  };
+  for (const spec of vendored) {
+    await esbuild({ ...common, entryPoints: [join(root, spec)], outfile: join(dirname(outfile), vendoredFileName(spec)), plugins: [siblings, sharedCdk8s, onePackageCopy] });
+  }
+  return vendored.map(vendoredFileName);
+}
+
+/** The file beside PACKAGES_FILE of a vendored module (`vendor/imports/x.ts`). */
+function vendoredFileName(spec) {
+  return `package-${spec.slice(VENDORED.length + 1).replace(/\.ts$/, '').replace(/[^a-zA-Z0-9.-]/g, '_')}.cjs`;
 }
 
 /** Removes all but the newest bundles (best effort: another process may be using or removing one). */
