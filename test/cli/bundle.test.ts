@@ -199,6 +199,23 @@ describe('the CLI bundle', () => {
     expect(check.out).toMatch(/^generated\/ is up to date/);
   });
 
+  it('re-synths a changed tenant with the modules it renders only: zod from one file, no TypeScript compiler, no Argo CD objects', () => {
+    const { code, cache } = copyCompiler();
+    const repo = makeRepo(['acme', 'beta']);
+    expect(run(code, cache, '-C', repo, 'synth').code).toBe(0);
+    writeTenant(repo, 'beta', readTenant(repo, 'beta').replace("costCenter: 'CC-2001'", "costCenter: 'CC-2099'"));
+    const r = runListingModules(code, cache, '-C', repo, 'synth');
+    expect(r.stdout, r.stderr).toMatch(/^generated\/ updated: 0 added, [1-9]\d* changed/);
+    const loaded = loadedModules(r.stderr);
+    // The tenant file was parsed (by @babel/parser), and its environments rendered.
+    expect(loaded.filter((f) => f.includes('/@babel/parser/'))).toHaveLength(1);
+    expect(loaded.filter((f) => f.endsWith('/packages.cjs'))).toHaveLength(1);
+    expect(loaded.filter((f) => f.endsWith('/package-externalsecrets-external-secrets.io.cjs'))).toHaveLength(1);
+    expect(loaded.filter((f) => f.endsWith('/package-zod.cjs'))).toHaveLength(1);
+    expect(loaded.filter((f) => /\/node_modules\/(zod|typescript)\//.test(f))).toEqual([]);
+    expect(loaded.filter((f) => f.endsWith('/package-argocd-argoproj.io.cjs'))).toEqual([]);
+  });
+
   it('ends with a clear error, not waiting on its scan of generated/, when a changed tenant file is not valid', () => {
     const { code, cache } = copyCompiler();
     const repo = makeRepo(['acme', 'beta']);

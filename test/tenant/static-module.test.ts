@@ -219,6 +219,27 @@ describe('the read cache on disk', () => {
   });
 });
 
+describe('the read cache on disk, bounded', () => {
+  it("keeps the entries a run used and at most 1,000 others, those of the latest runs first", () => {
+    const dir = join(root, 'cache-bounded');
+    const earlier = diskReadCache(dir);
+    for (let i = 0; i < 1200; i++) earlier.set(`k${i}`, { value: { i }, positions: {} });
+    earlier.flush();
+    const run = diskReadCache(dir);
+    expect(run.get('k1100')?.value).toEqual({ i: 1100 });
+    run.set('new', { value: { i: -1 }, positions: {} });
+    run.flush();
+    const stored = JSON.parse(readFileSync(join(dir, 'read-inputs-2.json'), 'utf8').slice(65)) as Record<string, unknown>;
+    const keys = Object.keys(stored);
+    expect(keys).toHaveLength(1002);
+    expect(keys.slice(0, 2).sort()).toEqual(['k1100', 'new']);
+    expect(keys).toContain('k0');
+    expect(keys).toContain('k999');
+    expect(keys).not.toContain('k1000');
+    expect(keys).not.toContain('k1199');
+  });
+});
+
 describe('the read cache on disk, read back', () => {
   it('gives each hit a value of its own and the same positions as the parse, read only when asked', async () => {
     const dir = join(root, 'cache-positions');
