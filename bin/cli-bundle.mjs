@@ -53,7 +53,7 @@ const PACKAGED = new Set(['cdk8s', 'cdk8s-plus-28']);
  */
 const REQUIRED = new Set(['constructs']);
 /**
- * Packages the bundle requires as one CommonJS file of their own in the bundle (oneFileName),
+ * Packages the bundle requires as one CommonJS file of their own in the bundle (packageFileName),
  * bundled from the package's CommonJS build, so their compiled code comes from V8's code cache
  * too: zod, whose ES modules cost some 80 ms to compile on every synth, 45 as CommonJS from
  * node_modules (95 files, 64 of them locales, each a resolution, a read and a cache lookup), and
@@ -242,24 +242,18 @@ async function build(root, dir, key) {
           packaged.add(args.path);
           return { path: args.path, namespace: 'tenantctl-package' };
         }
-        if (ONE_FILE.has(packageName(args.path))) {
+        const name = packageName(args.path);
+        if (ONE_FILE.has(name) || REQUIRED.has(name)) {
+          // Its CommonJS entry, as the package root's `require` finds it.
           let path;
           try {
             path = createRequire(join(root, 'package.json')).resolve(args.path);
           } catch {
             return undefined; // esbuild then reports the package as missing
           }
+          if (REQUIRED.has(name)) return { path, namespace: 'tenantctl-required' };
           oneFile.set(args.path, path);
           return { path: args.path, namespace: 'tenantctl-one-file' };
-        }
-        if (REQUIRED.has(packageName(args.path))) {
-          let path;
-          try {
-            path = createRequire(join(root, 'package.json')).resolve(args.path);
-          } catch {
-            return undefined; // esbuild then reports the package as missing
-          }
-          return { path, namespace: 'tenantctl-required' };
         }
         let url;
         try {
@@ -291,7 +285,7 @@ async function build(root, dir, key) {
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-package' }, (args) => ({ contents: packagedModule(args.path), loader: 'js' }));
       // A package bundled into one file of its own (ONE_FILE), from the bundle's folder.
       b.onLoad({ filter: /.*/, namespace: 'tenantctl-one-file' }, (args) => ({
-        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/')(${JSON.stringify(`./${oneFileName(args.path)}`)});\n`,
+        contents: `const { createRequire } = process.getBuiltinModule('node:module');\nmodule.exports = createRequire(globalThis[Symbol.for('tenantctl.bundle')].dir + '/')(${JSON.stringify(`./${packageFileName(args.path)}`)});\n`,
         loader: 'js',
       }));
       // A required package: from node_modules, by the path PACKAGES_FILE requires it by.
@@ -321,9 +315,9 @@ async function build(root, dir, key) {
   const vendoredFiles = await buildPackages(esbuild, root, join(dir, PACKAGES_FILE), [...packaged].sort());
   writeFileSync(join(dir, PACKAGE_EXPORTS_FILE), `module.exports = ${JSON.stringify(packageExports(join(dir, PACKAGES_FILE), [...packaged].sort()))};\n`);
   for (const [spec, path] of [...oneFile].sort()) {
-    await esbuild({ entryPoints: [path], absWorkingDir: root, outfile: join(dir, oneFileName(spec)), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
+    await esbuild({ ...CJS_BUILD, entryPoints: [path], absWorkingDir: root, outfile: join(dir, packageFileName(spec)) });
   }
-  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE, ...vendoredFiles, ...[...oneFile.keys()].map(oneFileName)].sort();
+  const out = [...Object.keys(result.metafile.outputs).map((p) => relative(dir, resolve(root, p)).split(sep).join('/')), PACKAGES_FILE, PACKAGE_EXPORTS_FILE, ...vendoredFiles, ...[...oneFile.keys()].map(packageFileName)].sort();
   const entries = Object.fromEntries([ENTRY, ...workers].map((e) => [e, e.replace(/\.ts$/, '.mjs')]));
   // What each source module imports of the project's own (type-only imports are gone): the graph
   // codeVersion follows from the rendering modules, without parsing the sources again.
@@ -338,10 +332,16 @@ async function build(root, dir, key) {
   return body;
 }
 
-/** The file of the bundle a ONE_FILE package (`zod`, `zod/mini`) is bundled into. */
-function oneFileName(spec) {
-  return `package-${spec.replace(/[^a-zA-Z0-9.-]/g, '_')}.cjs`;
+/**
+ * A CommonJS file of the bundle beside PACKAGES_FILE: a ONE_FILE package (`zod`) or a vendored
+ * module (`argocd-argoproj.io`, vendoredFileName), by name.
+ */
+function packageFileName(name) {
+  return `package-${name.replace(/[^a-zA-Z0-9.-]/g, '_')}.cjs`;
 }
+
+/** How every CommonJS file of packages in the bundle is built (PACKAGES_FILE, packageFileName). */
+const CJS_BUILD = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' };
 
 /**
  * The code of a packaged import (`spec`, a module of PACKAGES_FILE): an object with the module's
@@ -434,7 +434,7 @@ async function buildPackages(esbuild, root, outfile, specs) {
   const vendored = specs.filter((s) => s.startsWith(`${VENDORED}/`));
   const loaders = specs.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(vendored.includes(s) ? `./${vendoredFileName(s)}` : s)}),`).join('\n');
   const siblings = { name: 'tenantctl-sibling-files', setup: (b) => b.onResolve({ filter: /^\.\/packages?[-.]/ }, (args) => ({ path: args.path, external: true })) };
-  const common = { absWorkingDir: root, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' };
+  const common = { ...CJS_BUILD, absWorkingDir: root };
   await esbuild({
     ...common,
     stdin: { contents: `const load = {\n${loaders}\n};\nmodule.exports = (spec) => load[spec]();\n`, resolveDir: root, sourcefile: PACKAGES_FILE, loader: 'js' },
@@ -457,7 +457,7 @@ async function buildPackages(esbuild, root, outfile, specs) {
 
 /** The file beside PACKAGES_FILE of a vendored module (`vendor/imports/x.ts`). */
 function vendoredFileName(spec) {
-  return `package-${spec.slice(VENDORED.length + 1).replace(/\.ts$/, '').replace(/[^a-zA-Z0-9.-]/g, '_')}.cjs`;
+  return packageFileName(spec.slice(VENDORED.length + 1).replace(/\.ts$/, ''));
 }
 
 /** Removes all but the newest bundles (best effort: another process may be using or removing one). */
