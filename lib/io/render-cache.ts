@@ -21,7 +21,7 @@ export function parseRenderEntry(text: string): ManifestFile[] | undefined {
   if (text.slice(0, 64) !== sha256(body)) return undefined;
   try {
     const files = JSON.parse(body) as unknown;
-    if (!Array.isArray(files) || !files.every((f) => f && typeof f.path === 'string' && typeof f.content === 'string')) return undefined;
+    if (!Array.isArray(files) || !files.every((f) => f && typeof f.path === 'string' && typeof f.content === 'string' && (f.digest === undefined || typeof f.digest === 'string'))) return undefined;
     return files as ManifestFile[];
   } catch {
     return undefined;

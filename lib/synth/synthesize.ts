@@ -14,6 +14,7 @@ import type { ClusterBasePart, Templates } from '../tier/tier.ts';
 import type { CompiledFleet } from './compile.ts';
 import { CLUSTER_BASE_FOLDER, folderFiles, type ManifestFile, objectFiles, TENANTS_FOLDER, withKustomization } from './layout.ts';
 import { renderClusterObjects, renderEnvironment } from './render.ts';
+import type { TextReuse } from './reuse-text.ts';
 import { toYamlChunked } from './serialize-chunked.ts';
 import type { KubeObject } from '../model/resource.ts';
 
@@ -50,11 +51,15 @@ export interface SynthUnit {
   readonly key: string;
   /** The environment rendered into the folder; absent for per-cluster folders. */
   readonly env?: TenantEnvironment;
+  /** With `env`: the rendering code's version, which its files' digests are made with (reuse-text.ts); workers render with it too. */
+  readonly version?: string;
   /**
    * The folder's files, its kustomization.yaml included, sorted by path. A folder rendered in
-   * parts (the cluster base) takes the parts its cache holds from `cache` and puts the others there.
+   * parts (the cluster base) takes the parts its cache holds from `cache` and puts the others there;
+   * an environment's folder takes the text of objects unchanged since `previous` (the folder's
+   * files as last rendered, reuse-text.ts) from there.
    */
-  render(cache?: RenderCache): ManifestFile[];
+  render(cache?: RenderCache, previous?: readonly ManifestFile[]): ManifestFile[];
 }
 
 export function environmentFolder(env: TenantEnvironment): string {
@@ -75,9 +80,12 @@ export function fleetDigestOf(fleet: TenantEnvironment['fleet']): string {
   return createHash('sha256').update(JSON.stringify(fleet)).digest('hex');
 }
 
-/** Renders one environment's folder; what workers run for the cache misses, too. */
-export function renderEnvironmentFolder(env: TenantEnvironment, templates: Templates): ManifestFile[] {
-  return folderFiles(environmentFolder(env), renderEnvironment(env, templates.tiers), env.tenant.file, env.namespace);
+/**
+ * Renders one environment's folder; what workers run for the cache misses, too. With `reuse`, its
+ * files carry their digests, and text is reused from `reuse.previous` (reuse-text.ts).
+ */
+export function renderEnvironmentFolder(env: TenantEnvironment, templates: Templates, reuse?: TextReuse): ManifestFile[] {
+  return folderFiles(environmentFolder(env), renderEnvironment(env, templates.tiers), env.tenant.file, env.namespace, reuse);
 }
 
 /** Whether `cluster` gets the engine's folder: the one fleet.ts names, or both when it names none. */
@@ -95,7 +103,7 @@ export function planSynth(compiled: CompiledFleet, codeVersion: string): SynthUn
     const list = byCluster.get(env.cluster.name) ?? [];
     list.push({ env, key });
     byCluster.set(env.cluster.name, list);
-    units.push({ folder: environmentFolder(env), key, env, render: () => renderEnvironmentFolder(env, compiled.templates) });
+    units.push({ folder: environmentFolder(env), key, env, version: codeVersion, render: (_cache, previous) => renderEnvironmentFolder(env, compiled.templates, { version: codeVersion, previous }) });
   }
 
   const fleetJson = JSON.stringify(compiled.fleet);

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { type FileStamp, scanTree, stageTree, type TreeDiff } from '../io/generated-tree.ts';
 import { clearTreeState, folderStamp, folderStamps, type FolderStamps, type FolderState, isFolderFresh, readTreeState, writeTreeState } from '../io/tree-state.ts';
 import type { CompiledFleet } from '../synth/compile.ts';
-import { planSynth, type RenderCache, type SynthStats } from '../synth/synthesize.ts';
-import { renderUnits } from './render-pool.ts';
+import { planSynth, type RenderCache, type SynthStats, type SynthUnit } from '../synth/synthesize.ts';
+import { renderUnits, type UnitFiles } from './render-pool.ts';
 
 export const GENERATED_README = `# generated/
 
@@ -60,16 +60,32 @@ export interface GeneratedSync {
 
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Most folders rendered before the scan is joined: they are held in memory until it is. */
+const EARLY_RENDER_MAX = 32;
+
 /** Brings `<root>/generated` in step with `compiled` (or, with `check`, only says how it differs). */
 export async function syncGenerated(root: string, compiled: CompiledFleet, options: SyncGeneratedOptions): Promise<GeneratedSync> {
   const units = planSynth(compiled, options.codeVersion);
   const dir = join(root, 'generated');
+  const state = options.cache ? readTreeState(root) : undefined;
+  // A folder rendered again reuses the text of its objects unchanged since its last render.
+  const previous = (unit: SynthUnit) => {
+    const was = state?.folders[unit.folder];
+    return was && was.key !== unit.key ? options.cache?.get(was.key) : undefined;
+  };
+  // Folders whose key is not the one they were written with render whatever the scan finds: when
+  // they are few (one tenant changed), they render now, while the scan finishes on its thread.
+  const early = options.scan && state ? units.filter((u) => state.folders[u.folder]?.key !== u.key) : [];
+  const rendered = new Map<string, UnitFiles>();
+  if (early.length > 0 && early.length <= EARLY_RENDER_MAX) {
+    const files = await renderUnits(early, compiled.templates, options.cache, { previous });
+    early.forEach((unit, k) => rendered.set(unit.folder, files[k]));
+  }
 
   // What is on disk, by stamps only; folders synth wrote from the same key are not even read.
   const scanned = await options.scan?.();
   const full = scanned ? undefined : scanTree(dir);
   const onDisk = scanned?.folders ?? folderStamps(full!);
-  const state = options.cache ? readTreeState(root) : undefined;
   const freshFolders = new Set<string>();
   const newState: Record<string, FolderState> = {};
   const pending: typeof units = [];
@@ -93,24 +109,33 @@ export async function syncGenerated(root: string, compiled: CompiledFleet, optio
   const pendingFiles: string[][] = new Array(pending.length);
   const stage = options.check ? undefined : stageTree(dir, existsSync(dir) ? 'patch' : 'replace');
   const progress = options.progress;
+  const take = (k: number, { files, cached: hit }: UnitFiles) => {
+    objects += files.length - 1;
+    if (hit && pending[k].env) cached++;
+    pendingFiles[k] = files.map((f) => f.path);
+    for (const f of files) {
+      wanted.add(f.path);
+      if (!stamps.has(f.path)) {
+        added.push(f.path);
+        stage?.write(f.path, f.content);
+      } else if (readFileSync(join(dir, f.path), 'utf8') !== f.content) {
+        changed.push(f.path);
+        stage?.write(f.path, f.content);
+      }
+    }
+  };
   try {
-    await renderUnits(pending, compiled.templates, options.cache, {
+    const rest: number[] = [];
+    pending.forEach((unit, k) => {
+      const got = rendered.get(unit.folder);
+      if (got) take(k, got);
+      else rest.push(k);
+    });
+    rendered.clear();
+    await renderUnits(rest.map((k) => pending[k]), compiled.templates, options.cache, {
       progress: progress && ((n, total) => progress(`rendering ${n}/${total} (${Math.floor((100 * n) / total)}%)`, n === total)),
-      onUnit: (k, { files, cached: hit }) => {
-        objects += files.length - 1;
-        if (hit && pending[k].env) cached++;
-        pendingFiles[k] = files.map((f) => f.path);
-        for (const f of files) {
-          wanted.add(f.path);
-          if (!stamps.has(f.path)) {
-            added.push(f.path);
-            stage?.write(f.path, f.content);
-          } else if (readFileSync(join(dir, f.path), 'utf8') !== f.content) {
-            changed.push(f.path);
-            stage?.write(f.path, f.content);
-          }
-        }
-      },
+      onUnit: (k, got) => take(rest[k], got),
+      previous,
     });
   } catch (error) {
     stage?.discard();

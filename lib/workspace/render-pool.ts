@@ -30,6 +30,12 @@ export interface RenderPoolOptions {
    * holds none, so a caller that writes them out never holds the whole tree in memory.
    */
   readonly onUnit?: (index: number, unit: UnitFiles) => void;
+  /**
+   * A unit's files as last rendered (from an earlier synth), whose text the new render reuses for
+   * objects unchanged since (reuse-text.ts). Consulted for units rendered in this thread only: those
+   * are the few of a re-synth, while workers render folders by the hundred.
+   */
+  readonly previous?: (unit: SynthUnit) => readonly ManifestFile[] | undefined;
 }
 
 export interface UnitFiles {
@@ -76,7 +82,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
   for (let i = 0; i < misses.length; i += BATCH) batches.push(misses.slice(i, i + BATCH));
 
   if (workerCount === 0) {
-    for (const i of [...inline, ...misses]) done(i, units[i].render(cache));
+    for (const i of [...inline, ...misses]) done(i, units[i].render(cache, options.previous?.(units[i])));
     return out as UnitFiles[];
   }
 
@@ -98,7 +104,7 @@ export async function renderUnits(units: readonly SynthUnit[], templates: Templa
       const batch = pending.pop();
       if (batch === undefined) return;
       mine.add(batch);
-      worker.postMessage({ batch, envs: batches[batch].map((i) => units[i].env!) } satisfies RenderRequest);
+      worker.postMessage({ batch, envs: batches[batch].map((i) => units[i].env!), version: units[batches[batch][0]].version } satisfies RenderRequest);
     }
   };
   const workers = Array.from({ length: workerCount }, () => {

@@ -12,6 +12,8 @@ import { renderEnvironmentFolder } from '../synth/synthesize.ts';
 export interface RenderRequest {
   readonly batch: number;
   readonly envs: readonly TenantEnvironment[];
+  /** The rendering code's version (SynthUnit.version): files then carry digests made with it (reuse-text.ts). */
+  readonly version?: string;
 }
 
 export type RenderReply = { readonly batch: number; readonly files: ManifestFile[][] } | { readonly batch: number; readonly error: string };
@@ -19,7 +21,7 @@ export type RenderReply = { readonly batch: number; readonly files: ManifestFile
 export function serve(port: MessagePort): void {
   port.on('message', (request: RenderRequest) => {
     try {
-      port.postMessage({ batch: request.batch, files: request.envs.map((env) => renderEnvironmentFolder(env, projectTemplates)) } satisfies RenderReply);
+      port.postMessage({ batch: request.batch, files: request.envs.map((env) => renderEnvironmentFolder(env, projectTemplates, request.version === undefined ? undefined : { version: request.version })) } satisfies RenderReply);
     } catch (error) {
       port.postMessage({ batch: request.batch, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies RenderReply);
     }

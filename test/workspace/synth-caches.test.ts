@@ -14,6 +14,7 @@ import type { Templates } from '../../lib/tier/tier.ts';
 import { compileWorkspace, codeVersion } from '../../lib/workspace/compile.ts';
 import { currentTree } from '../../lib/workspace/current-tree.ts';
 import { syncGenerated } from '../../lib/workspace/generated.ts';
+import { planSynth } from '../../lib/synth/synthesize.ts';
 import { inputsKey } from '../../lib/workspace/inputs-key.ts';
 import { cleanRepos, cli, makeRepo, PROJECT, readTenant, spawnCliWith, writeTenant } from '../cli/repo.ts';
 
@@ -242,6 +243,30 @@ describe('writing generated/ folder by folder', () => {
     expect(warm.get(pg)).not.toBe(before.get(pg));
     rmSync(join(root, 'generated'), { recursive: true });
     rmSync(join(root, '.tenantctl'), { recursive: true });
+    await synthOk(root, '--no-cache');
+    expect(treeOf(root)).toEqual(warm);
+  });
+
+  it('renders the folders of a changed tenant before it waits for the scan of generated/, and writes what a cold synth writes', async () => {
+    const root = makeRepo(['acme', 'beta', 'helix']);
+    await synthOk(root);
+    writeTenant(root, 'beta', readTenant(root, 'beta').replace("displayName: '", "displayName: 'New "));
+    const version = codeVersion(PROJECT);
+    const current = await currentTree(root, (read) => inputsKey(root, PROJECT, read));
+    if (!('scan' in current)) throw new Error('expected a scan: beta changed');
+    const compiled = await compileWorkspace(root);
+    const cache = diskRenderCache(root);
+    const betaKeys = planSynth(compiled, version).filter((u) => u.env?.tenant.name === 'beta').map((u) => u.key);
+    let renderedBeforeScan: boolean[] = [];
+    const scan = () => {
+      renderedBeforeScan = betaKeys.map((k) => cache.get(k) !== undefined);
+      return current.scan();
+    };
+    const { diff } = await syncGenerated(root, compiled, { codeVersion: version, check: false, cache, inputs: current.inputs, scan });
+    expect(renderedBeforeScan).toEqual([true]);
+    expect(diff.changed).toEqual(['eu-west-shared-1/tenants/beta-production/namespace-tenant-beta-production.yaml']);
+    const warm = treeOf(root);
+    rmSync(join(root, 'generated'), { recursive: true });
     await synthOk(root, '--no-cache');
     expect(treeOf(root)).toEqual(warm);
   });
