@@ -9,18 +9,28 @@
  * file holds a few fleets' worth of entries (3,000 and more), a re-synth uses one fleet's values,
  * and their positions only when an issue is reported. Parsing all of it into objects cost more
  * than the rest of reading the inputs. Each hit is a fresh parse, so no caller can change another's value.
+ *
+ * With them, the SHA-256 of the value's JSON, hashed once when the entry is stored: it is the
+ * value's key in valid-tenants.ts, where every run looks every tenant up, and serializing and
+ * hashing 1,000 values again on each run cost some 10 ms.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { openEntryFile } from './entry-file.ts';
 import type { PositionTable, ReadCache } from './static-module.ts';
 import { cacheRoot } from './user-cache.ts';
 
-/** The JSON of an entry's value and of its positions table. */
-type Entry = readonly [value: string, positions: string];
-/** Format 2: entries as JSON texts (read-inputs.json held them as objects); its own file, so older checkouts sharing the cache keep theirs. */
-const FILE = 'read-inputs-2.json';
+/** The JSON of an entry's value and of its positions table, and the SHA-256 (hex) of the former. */
+type Entry = readonly [value: string, positions: string, valueDigest: string];
+/**
+ * Format 3: with the value's digest (read-inputs-2.json held the two JSON texts only, and
+ * read-inputs.json objects); its own file, so older checkouts sharing the cache keep theirs.
+ */
+const FILE = 'read-inputs-3.json';
 
-const wellFormed = (e: unknown): e is Entry => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const wellFormed = (e: unknown): e is Entry => Array.isArray(e) && e.length === 3 && e.every((s) => typeof s === 'string');
 
 /** A cache loaded from disk now; `flush()` writes back what this run used or added (best effort). */
 export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } {
@@ -29,10 +39,13 @@ export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } 
     get(key) {
       const hit = file.get(key);
       if (!hit) return undefined;
-      return { value: JSON.parse(hit[0]) as unknown, positions: () => JSON.parse(hit[1]) as PositionTable };
+      return { value: JSON.parse(hit[0]) as unknown, positions: () => JSON.parse(hit[1]) as PositionTable, valueDigest: hit[2] };
     },
     set(key, entry) {
-      file.set(key, [JSON.stringify(entry.value), JSON.stringify(entry.positions)]);
+      const value = JSON.stringify(entry.value);
+      const valueDigest = sha256(value);
+      file.set(key, [value, JSON.stringify(entry.positions), valueDigest]);
+      return valueDigest;
     },
     flush: () => file.flush(),
   };

@@ -5,10 +5,10 @@
  * (unique names and domains, placement, capacity) still run over every tenant, on these values.
  *
  * - **Key:** SHA-256 of the value's JSON (input files are plain data: JSON holds them exactly),
- *   in an entry file (entry-file.ts) named by the validating code: the running bundle's key (every
- *   source file and the lock file) or, from sources, the schema's modules, the file's format and
- *   the lock file; and the Node version (time zones come from its ICU). Other code never reads
- *   these entries.
+ *   as the read cache gives it (LoadedFile.valueDigest) or computed here, in an entry file
+ *   (entry-file.ts) named by the validating code: the running bundle's key (every source file and
+ *   the lock file) or, from sources, the schema's modules, the file's format and the lock file;
+ *   and the Node version (time zones come from its ICU). Other code never reads these entries.
  * - **Where:** the user cache (`cacheRoot()/valid-tenants-<key>.json`), outside the repository,
  *   so a pull request can never bring an entry saying its tenant passed.
  * - **Damage:** a damaged file is read as empty (entry-file.ts): every tenant is validated again.
@@ -49,13 +49,14 @@ function validatorKey(): string {
 export function diskValidTenants(dir = cacheRoot()): ValidTenants & { flush(): void } {
   // Entries: the value's key to the JSON of what zod made of it (parsed per hit, so every hit is a fresh object).
   const file = openEntryFile(join(dir, `${PREFIX}${validatorKey().slice(0, 32)}.json`));
+  const keyOf = (value: unknown, digest: string | undefined) => digest ?? sha256(JSON.stringify(value));
   return {
-    get(value) {
-      const entry = file.get(sha256(JSON.stringify(value)));
+    get(value, digest) {
+      const entry = file.get(keyOf(value, digest));
       return entry === undefined ? undefined : (JSON.parse(entry) as unknown);
     },
-    set(value, parsed) {
-      file.set(sha256(JSON.stringify(value)), JSON.stringify(parsed));
+    set(value, parsed, digest) {
+      file.set(keyOf(value, digest), JSON.stringify(parsed));
     },
     // The files of the KEEP_FILES code versions used last (a few checkouts or branches); older ones are never read again.
     flush: () => file.flush(() => pruneCacheEntries(dir, PREFIX, KEEP_FILES)),
