@@ -15,7 +15,7 @@ import { type ReadCache, readStaticModule } from './static-module.ts';
 export async function loadModule(root: string, file: string, code: 'tenant.load-failed' | 'fleet.load-failed', cache?: ReadCache, known?: InputFile): Promise<LoadedFile | Issue> {
   const read = await readStaticModule(root, file, code === 'fleet.load-failed' ? 'fleet' : 'tenant', known, cache);
   if ('issues' in read) return read.issues[0];
-  return { file, value: read.value, positions: read.positions };
+  return { file, value: read.value, positions: read.positions, valueDigest: read.valueDigest };
 }
 
 export function tenantFiles(root: string, dir = 'tenants'): string[] {

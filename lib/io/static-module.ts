@@ -43,8 +43,11 @@ const RULES: Record<StaticModuleKind, KindRules> = {
   fleet: { code: 'fleet.load-failed', helper: 'defineFleet', schemaModule: 'lib/fleet/schema.ts', example: "import { defineFleet } from './lib/fleet/schema.ts';\nexport default defineFleet({ ... });" },
 };
 
-/** The value of a file's default export with the positions of its parts, or why it is not data. */
-export type StaticModule = { readonly value: unknown; readonly positions: SourcePositions } | { readonly issues: Issue[] };
+/**
+ * The value of a file's default export with the positions of its parts, or why it is not data.
+ * `valueDigest`: as the read cache gives it (ReadCache), passed on to LoadedFile.
+ */
+export type StaticModule = { readonly value: unknown; readonly positions: SourcePositions; readonly valueDigest?: string } | { readonly issues: Issue[] };
 
 let babel: typeof Babel | undefined;
 /**
@@ -113,7 +116,7 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
   }
   const key = readCache ? readCacheKey(kind, hash ?? contentHash(Buffer.from(source!, 'utf8'))) : undefined;
   const cached = key ? readCache!.get(key) : undefined;
-  if (cached) return { value: cached.value, positions: sourcePositions(cached.positions) };
+  if (cached) return { value: cached.value, positions: sourcePositions(cached.positions), valueDigest: cached.valueDigest };
   if (source === undefined) {
     // Known by its hash only, and not cached: read now, and only the bytes that were hashed.
     const bytes = fromDisk();
@@ -124,11 +127,12 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
   const reader = new Reader(root, rules);
   const read = reader.readMain(file, source);
   if ('issues' in read) return read;
+  let valueDigest: string | undefined;
   if (key) {
     // Only files whose value depends on their own text alone (no shared data file imported).
-    if (read.cacheable) readCache!.set(key, { value: read.value, positions: read.table });
+    if (read.cacheable) valueDigest = readCache!.set(key, { value: read.value, positions: read.table }) ?? undefined;
   }
-  return { value: read.value, positions: read.positions };
+  return { value: read.value, positions: read.positions, valueDigest };
 }
 
 /**
@@ -136,9 +140,14 @@ export async function readStaticModule(root: string, file: string, kind: StaticM
  * at fleet scale parsing is most of the cost of reading, and a re-synth reads unchanged files.
  */
 export interface ReadCache {
-  /** `positions` may come as a function that gives the table: only an issue needs it, so it can be read when one does. */
-  get(key: string): { value: unknown; positions: PositionTable | (() => PositionTable) } | undefined;
-  set(key: string, entry: { value: unknown; positions: PositionTable }): void;
+  /**
+   * `positions` may come as a function that gives the table: only an issue needs it, so it can be
+   * read when one does. `valueDigest`: see LoadedFile (compile.ts); a cache that keeps the value's
+   * JSON has it at hand, and every value read is looked up by it.
+   */
+  get(key: string): { value: unknown; positions: PositionTable | (() => PositionTable); valueDigest?: string } | undefined;
+  /** The value's digest when the cache computed it from the JSON it stores (as `get` gives it later). */
+  set(key: string, entry: { value: unknown; positions: PositionTable }): string | void;
 }
 
 /** The reader's code, so a changed reader never reuses what an older one read. */

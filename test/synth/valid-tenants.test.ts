@@ -3,10 +3,13 @@
  * lib/io/valid-tenants.ts): the fleet compiles to the same environments, bad input gets the same
  * errors, and the fleet-wide checks still see every tenant.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isIssue, loadModule } from '../../lib/io/load-modules.ts';
+import { diskReadCache } from '../../lib/io/read-cache.ts';
 import { diskValidTenants } from '../../lib/io/valid-tenants.ts';
 import { InputError, type Issue } from '../../lib/model/issue.ts';
 import { compile, type LoadedFile, type ValidTenants } from '../../lib/synth/compile.ts';
@@ -102,5 +105,66 @@ describe('the valid-tenants file in the user cache', () => {
     expect(diskValidTenants(dir).get({ name: 'acme' })).toEqual({ name: 'acme' });
     writeFileSync(join(dir, file), text.slice(0, text.length - 5));
     expect(diskValidTenants(dir).get({ name: 'acme' })).toBeUndefined();
+  });
+});
+
+/** The valid-tenants key of a value, as a reader that knows the value's JSON gives it. */
+const digestOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+describe('the digest a tenant carries from the read cache', () => {
+  /** A ValidTenants in memory that records the digest each lookup and entry was given. */
+  function recording(): ValidTenants & { calls: Array<[string, string | undefined]> } {
+    const inner = memo();
+    const calls: Array<[string, string | undefined]> = [];
+    return {
+      calls,
+      get: (v, digest) => (calls.push(['get', digest]), inner.get(v)),
+      set: (v, parsed, digest) => (calls.push(['set', digest]), inner.set(v, parsed)),
+    };
+  }
+
+  it('is what compile looks each tenant up and enters it by, read from the read cache or parsed and stored in it: the SHA-256 of its value\'s JSON', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'tenants'));
+    const header = "import { defineTenant } from '../lib/tenant/schema.ts';\n";
+    for (const f of fleet()) writeFileSync(join(root, f.file), `${header}export default defineTenant(${JSON.stringify(f.value, null, 2)});\n`);
+    const load = async () => {
+      const cache = diskReadCache(join(root, 'cache'));
+      const files: LoadedFile[] = [];
+      for (const f of fleet()) {
+        const loaded = await loadModule(root, f.file, 'tenant.load-failed', cache);
+        if (isIssue(loaded)) throw new Error(loaded.message);
+        files.push(loaded);
+      }
+      cache.flush();
+      return files;
+    };
+    for (const run of ['parsed', 'from the read cache']) {
+      const files = await load();
+      const validTenants = recording();
+      compileWith(files, validTenants);
+      const expected = files.flatMap((f) => [['get', digestOf(f.value)], ['set', digestOf(f.value)]]);
+      expect(validTenants.calls, run).toEqual(expected);
+    }
+  });
+
+  it('finds an entry entered by digest when asked by the value alone, and the other way round', () => {
+    const dir = tempDir();
+    const first = diskValidTenants(dir);
+    first.set({ name: 'acme' }, { name: 'acme', parsed: 1 }, digestOf({ name: 'acme' }));
+    first.set({ name: 'beta' }, { name: 'beta', parsed: 2 });
+    first.flush();
+    const next = diskValidTenants(dir);
+    expect(next.get({ name: 'acme' })).toEqual({ name: 'acme', parsed: 1 });
+    expect(next.get({ name: 'beta' }, digestOf({ name: 'beta' }))).toEqual({ name: 'beta', parsed: 2 });
+  });
+
+  it('is the key when given, without hashing the value again', () => {
+    const dir = tempDir();
+    const first = diskValidTenants(dir);
+    first.set({ name: 'acme' }, { name: 'acme' });
+    first.flush();
+    // The digest of another value finds that value's entry: the value itself is not hashed.
+    expect(diskValidTenants(dir).get({ name: 'other' }, digestOf({ name: 'acme' }))).toEqual({ name: 'acme' });
   });
 });

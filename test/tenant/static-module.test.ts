@@ -2,6 +2,7 @@
  * Reading tenant files and fleet.ts as data (lib/io/static-module.ts): data syntax gives the value
  * importing the file would give; anything else is an issue with line, column and fix, and never runs.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,10 +199,10 @@ describe('the read cache on disk', () => {
     const first = diskReadCache(dir);
     await readStaticModule(root, 'tenants/disk.ts', 'tenant', undefined, first);
     first.flush();
-    const file = join(dir, 'read-inputs-2.json');
+    const file = join(dir, 'read-inputs-3.json');
     const text = readFileSync(file, 'utf8');
     const [sum, body] = [text.slice(0, 64), text.slice(65)];
-    const stored = JSON.parse(body) as Record<string, [string, string]>;
+    const stored = JSON.parse(body) as Record<string, [string, string, string]>;
     const [key] = Object.keys(stored);
     expect(diskReadCache(dir).get(key)?.value).toEqual({ name: 'disk' });
 
@@ -219,6 +220,25 @@ describe('the read cache on disk', () => {
   });
 });
 
+describe('the digest of a value read', () => {
+  it('is the SHA-256 of its JSON, on the loaded file whether parsed and stored or read from the cache, and unknown without a cache', async () => {
+    const dir = join(root, 'cache-digest');
+    const source = `${HEADER}export default defineTenant({\n  name: 'digest',\n  labels: { 'b': '2', a: '\u00e9' },\n  ports: [1e3, -0.5],\n});\n`;
+    writeFileSync(join(root, 'tenants', 'digest.ts'), source);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    for (const run of ['parsed', 'from the cache']) {
+      const cache = diskReadCache(dir);
+      const loaded = await loadModule(root, 'tenants/digest.ts', 'tenant.load-failed', cache);
+      cache.flush();
+      if ('code' in loaded) throw new Error(loaded.message);
+      expect(loaded.value, run).toEqual({ name: 'digest', labels: { b: '2', a: 'é' }, ports: [1000, -0.5] });
+      expect(loaded.valueDigest, run).toBe(sha256(JSON.stringify(loaded.value)));
+    }
+    const uncached = await loadModule(root, 'tenants/digest.ts', 'tenant.load-failed');
+    expect('code' in uncached ? uncached : uncached.valueDigest).toBeUndefined();
+  });
+});
+
 describe('the read cache on disk, bounded', () => {
   it("keeps the entries a run used and at most 1,000 others, those of the latest runs first", () => {
     const dir = join(root, 'cache-bounded');
@@ -229,7 +249,7 @@ describe('the read cache on disk, bounded', () => {
     expect(run.get('k1100')?.value).toEqual({ i: 1100 });
     run.set('new', { value: { i: -1 }, positions: {} });
     run.flush();
-    const stored = JSON.parse(readFileSync(join(dir, 'read-inputs-2.json'), 'utf8').slice(65)) as Record<string, unknown>;
+    const stored = JSON.parse(readFileSync(join(dir, 'read-inputs-3.json'), 'utf8').slice(65)) as Record<string, unknown>;
     const keys = Object.keys(stored);
     expect(keys).toHaveLength(1002);
     expect(keys.slice(0, 2).sort()).toEqual(['k1100', 'new']);
