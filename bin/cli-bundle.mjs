@@ -32,9 +32,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { userCacheRoot } from '../lib/io/workspace-cache.mjs';
 
 /** This checkout (or installed package): the folder holding bin/, lib/, tiers/, node_modules/. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,9 +68,9 @@ const VENDORED = 'vendor/imports';
 /** Bundles kept in the cache besides the one in use (other checkouts, branches, recent edits); older ones go after a day unused. */
 const KEEP = 8;
 
-/** Same rule as lib/io/user-cache.ts cacheRoot(): `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl`. */
+/** The user cache (lib/io/workspace-cache.mjs userCacheRoot, lib/io/user-cache.ts cacheRoot). */
 export function cacheRoot() {
-  return join(process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenantctl');
+  return userCacheRoot();
 }
 
 function sourceFiles(root) {

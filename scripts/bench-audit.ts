@@ -71,6 +71,7 @@ import type { ControlPlane } from '../test/control-plane/control-plane.ts';
 import { GNU_TIME, measure, running, type Measured } from './lib/measure-process.ts';
 import { applyCluster } from './lib/apply-cluster.ts';
 import type { FloorCluster, FloorResult } from './lib/list-floor.ts';
+import { removeLargeFleet } from './fixtures/large-fleet.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Targets of issue 14: per size (peak memory), and for sizes beyond the first, time per object against the first's. */
@@ -607,7 +608,10 @@ async function main(): Promise<void> {
     await Promise.all(m.controlPlanes.map((cp) => cp.stop()));
     const dirs = [m.root, m.work, ...m.controlPlanes.map((cp) => cp.dataDir)].filter((d): d is string => !!d);
     if (args.keep) console.log(`kept ${dirs.join(', ')}`);
-    else for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    else {
+      if (m.root) removeLargeFleet(m.root);
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -36,7 +36,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { tenantName, writeLargeFleet, writeTenant } from './fixtures/large-fleet.ts';
+import { removeLargeFleet, tenantName, writeLargeFleet, writeTenant } from './fixtures/large-fleet.ts';
+import { workspaceCacheDir } from '../lib/io/workspace-cache.mjs';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Printed by every measured child at exit; parsed by the parent. */
@@ -168,7 +169,7 @@ function benchSize(args: Args, tenants: number): void {
     for (let k = 0; k < args.coldRepeat; k++) {
       // Cold: no generated/, no cache (the previous pair left both).
       rmSync(join(root, 'generated'), { recursive: true, force: true });
-      rmSync(join(root, '.tenantctl'), { recursive: true, force: true });
+      rmSync(workspaceCacheDir(root), { recursive: true, force: true });
       const before = load();
       const cold = synth(args, root);
       const floorOut = mkdtempSync(join(tmpdir(), 'tenantctl-bench-floor-'));
@@ -222,7 +223,7 @@ function benchSize(args: Args, tenants: number): void {
     console.log(`load average after (1, 5, 15 min): ${load()}`);
   } finally {
     if (args.keep) console.log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    else removeLargeFleet(root);
   }
 }
 

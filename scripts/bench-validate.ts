@@ -40,7 +40,7 @@ import { checkTree } from '../lib/validate/check-tree.ts';
 import { readAndValidate } from '../lib/validate/index.ts';
 import { OBJECT_META_DEFINITION, strictDefinitions, strictSchema, type JsonSchema } from '../lib/validate/strict-schema.ts';
 import { compileWorkspace } from '../lib/workspace/compile.ts';
-import { writeLargeFleet } from './fixtures/large-fleet.ts';
+import { removeLargeFleet, writeLargeFleet } from './fixtures/large-fleet.ts';
 
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KUBECONFORM = 'github.com/yannh/kubeconform/cmd/kubeconform';
@@ -327,7 +327,7 @@ async function main(): Promise<void> {
         results.push(await benchRepository(`${count(tenants)} tenants`, fleet.root, args, kubeconform));
       } finally {
         if (args.keep) console.log(`kept ${fleet.root}`);
-        else rmSync(fleet.root, { recursive: true, force: true });
+        else removeLargeFleet(fleet.root);
       }
     }
   }

@@ -7,21 +7,22 @@
 // The key is a hash of each file's content hash. Reading and hashing every tenant file (1,000 of
 // them, a tenth of a re-synth with nothing to do at 1,000 tenants) is avoided as git's index
 // avoids it: a file's content hash is recorded with its size, modification time, change time and
-// inode (`<root>/.tenantctl/cache/inputs-stamps.json`, checksummed) and reused while those are
+// inode (inputStampsFile(), checksummed) and reused while those are
 // unchanged. Any write to a file sets its change time, which no tool can set back; a file changed
 // less than two seconds before the pass that recorded it is hashed again (git's racy-timestamp
 // rule: an edit in the same clock tick as the record would leave its stamps as they were).
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspaceCacheDir } from './workspace-cache.mjs';
 
 /** A stamp is trusted only when the file last changed this long before the pass that recorded it. */
 const SETTLE_MS = 2000;
 const RECORD_VERSION = 1;
 
-/** Where the content hashes of `<root>`'s input files are recorded with their stamps (git-ignored). */
+/** Where the content hashes of `<root>`'s input files are recorded with their stamps (in the user cache: workspace-cache.mjs). */
 export function inputStampsFile(root) {
-  return join(root, '.tenantctl', 'cache', 'inputs-stamps.json');
+  return join(workspaceCacheDir(root), 'inputs-stamps.json');
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * A RenderCache on disk (`.tenantctl/cache/render/`, git-ignored): rendered files of a tenant
+ * A RenderCache on disk (`render/` in the working copy's folder of the user cache: workspace-cache.mjs): rendered files of a tenant
  * environment by content key, so re-synthesizing after one tenant changed renders only that one.
  *
  * Each entry starts with the SHA-256 of the rest, checked on every read: a damaged or
@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestFile } from '../synth/layout.ts';
 import type { RenderCache } from '../synth/synthesize.ts';
+import { workspaceCacheDir } from './workspace-cache.mjs';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -34,7 +35,7 @@ export function formatRenderEntry(files: readonly ManifestFile[]): string {
 }
 
 export function diskRenderCache(root: string): RenderCache {
-  const dir = join(root, '.tenantctl', 'cache', 'render');
+  const dir = join(workspaceCacheDir(root), 'render');
   const made = new Set<string>();
   return {
     get(key) {

@@ -5,15 +5,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspaceCacheDir } from './workspace-cache.mjs';
 
-/** Where synth keeps the state of `<root>/generated` (git-ignored). */
+/** Where synth keeps the state of `<root>/generated` (in the user cache: workspace-cache.mjs). */
 export function treeStateFile(root) {
-  return join(root, '.tenantctl', 'cache', 'generated-state.json');
+  return join(workspaceCacheDir(root), 'generated-state.json');
 }
 
 /** Where the scan of `<root>/generated` records its folders' listings (lib/io/scan-folders.mjs scanFolders). */
 export function listingsFile(root) {
-  return join(root, '.tenantctl', 'cache', 'generated-listings.json');
+  return join(workspaceCacheDir(root), 'generated-listings.json');
 }
 
 /** The state, or undefined when it is missing, damaged (checksum), or of another version. */

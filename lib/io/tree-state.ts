@@ -1,5 +1,5 @@
 /**
- * What synth last wrote to generated/ (`.tenantctl/cache/generated-state.json`, git-ignored): the
+ * What synth last wrote to generated/ (`generated-state.json` in the working copy's folder of the user cache: workspace-cache.mjs): the
  * key of the inputs it was synthesized from, and per folder the content key it was rendered from
  * and a digest of the name, size and modification time of each of its files.
  *

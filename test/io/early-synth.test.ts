@@ -10,6 +10,7 @@ import { publishEarlyScan, takeEarlyScan } from '../../lib/io/scan-folders.mjs';
 import { scanFiles } from '../../lib/io/scan-tree.ts';
 import { compilerKey, inputsKey } from '../../lib/workspace/inputs-key.ts';
 import { cleanRepos, cli, makeRepo, PROJECT, readTenant, spawnCliWith, writeTenant } from '../cli/repo.ts';
+import { workspaceCacheDir } from '../../lib/io/workspace-cache.mjs';
 
 type EarlyScan = {
   answerSynth(argv: string[], compilerKey: () => string, cwd?: string): Promise<string | undefined>;
@@ -91,7 +92,7 @@ describe('a re-synth answered before the CLI loads', () => {
     expect(await answerSynth(['-C', root, 'synth'], () => 'another compiler')).toBeUndefined();
     takeEarlyScan(join(root, 'generated'))?.stop();
 
-    const stateFile = join(root, '.tenantctl', 'cache', 'generated-state.json');
+    const stateFile = join(workspaceCacheDir(root), 'generated-state.json');
     const text = readFileSync(stateFile, 'utf8');
     writeFileSync(stateFile, text.slice(0, -5) + (text.at(-5) === '1' ? '2' : '1') + text.slice(-4)); // still JSON, not what was written
     expect(await answer(root)).toBeUndefined();
@@ -146,7 +147,7 @@ describe('a re-synth answered before the CLI loads', () => {
     run('synth');
     await new Promise((r) => setTimeout(r, 1_300)); // folders' listings are recorded once settled
     expect(run('synth')).toMatch(/^generated\/ unchanged/); // records the listings
-    const listings = join(root, '.tenantctl', 'cache', 'generated-listings.json');
+    const listings = join(workspaceCacheDir(root), 'generated-listings.json');
     expect(readFileSync(listings, 'utf8')).toContain('eu-west-shared-1/tenants/beta-production');
     expect(run('synth')).toMatch(/^generated\/ unchanged/); // from the recorded listings
     writeFileSync(join(root, 'generated', ...KUSTOMIZATION.slice(0, -1), 'stray.yaml'), 'kind: ConfigMap\n');

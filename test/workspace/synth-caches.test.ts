@@ -17,6 +17,7 @@ import { syncGenerated } from '../../lib/workspace/generated.ts';
 import { planSynth } from '../../lib/synth/synthesize.ts';
 import { inputsKey } from '../../lib/workspace/inputs-key.ts';
 import { cleanRepos, cli, makeRepo, PROJECT, readTenant, spawnCliWith, writeTenant } from '../cli/repo.ts';
+import { workspaceCacheDir } from '../../lib/io/workspace-cache.mjs';
 
 afterAll(cleanRepos);
 
@@ -151,7 +152,7 @@ describe('a re-synth with nothing changed', () => {
     const root = makeRepo();
     await synthOk(root);
     const tree = treeOf(root);
-    const stateFile = join(root, '.tenantctl', 'cache', 'generated-state.json');
+    const stateFile = join(workspaceCacheDir(root), 'generated-state.json');
     const text = readFileSync(stateFile, 'utf8');
     // A changed digit in the body: still JSON, but not what was written.
     writeFileSync(stateFile, text.slice(0, -5) + (text.at(-5) === '1' ? '2' : '1') + text.slice(-4));
@@ -168,7 +169,7 @@ describe('the render cache', () => {
     const root = makeRepo();
     await synthOk(root);
     const tree = treeOf(root);
-    const dir = join(root, '.tenantctl', 'cache', 'render');
+    const dir = join(workspaceCacheDir(root), 'render');
     const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
     expect(entries.length).toBeGreaterThan(0);
     for (const [i, path] of entries.entries()) {
@@ -242,7 +243,7 @@ describe('writing generated/ folder by folder', () => {
     const pg = 'eu-west-shared-1/cluster/cluster-postgres-shared-pg-shared.yaml';
     expect(warm.get(pg)).not.toBe(before.get(pg));
     rmSync(join(root, 'generated'), { recursive: true });
-    rmSync(join(root, '.tenantctl'), { recursive: true });
+    rmSync(workspaceCacheDir(root), { recursive: true });
     await synthOk(root, '--no-cache');
     expect(treeOf(root)).toEqual(warm);
   });
