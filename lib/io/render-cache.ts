@@ -1,6 +1,7 @@
 /**
- * A RenderCache on disk (`render/` in the working copy's folder of the user cache: workspace-cache.mjs): rendered files of a tenant
- * environment by content key, so re-synthesizing after one tenant changed renders only that one.
+ * A RenderCache on disk (`render/` in the working copy's folder of the user cache:
+ * workspace-cache.mjs): rendered files of a tenant environment by content key, so
+ * re-synthesizing after one tenant changed renders only that one.
  *
  * Each entry starts with the SHA-256 of the rest, checked on every read: a damaged or
  * half-written entry is a miss (rendered again and rewritten), never output. Entries are written

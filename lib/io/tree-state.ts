@@ -1,7 +1,8 @@
 /**
- * What synth last wrote to generated/ (`generated-state.json` in the working copy's folder of the user cache: workspace-cache.mjs): the
- * key of the inputs it was synthesized from, and per folder the content key it was rendered from
- * and a digest of the name, size and modification time of each of its files.
+ * What synth last wrote to generated/ (`generated-state.json` in the working copy's folder of
+ * the user cache: workspace-cache.mjs): the key of the inputs it was synthesized from, and per
+ * folder the content key it was rendered from and a digest of the name, size and modification
+ * time of each of its files.
  *
  * A folder whose key is unchanged and whose files on disk still carry those stamps holds exactly
  * what the key renders, so a re-synth neither renders, reads nor writes it: with one tenant
