@@ -14,11 +14,11 @@
  * value's key in valid-tenants.ts, where every run looks every tenant up, and serializing and
  * hashing 1,000 values again on each run cost some 10 ms.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { openEntryFile } from './entry-file.ts';
 import type { PositionTable, ReadCache } from './static-module.ts';
 import { cacheRoot } from './user-cache.ts';
+import { valueDigestOf } from './valid-tenants.ts';
 
 /** The JSON of an entry's value and of its positions table, and the SHA-256 (hex) of the former. */
 type Entry = readonly [value: string, positions: string, valueDigest: string];
@@ -27,8 +27,6 @@ type Entry = readonly [value: string, positions: string, valueDigest: string];
  * read-inputs.json objects); its own file, so older checkouts sharing the cache keep theirs.
  */
 const FILE = 'read-inputs-3.json';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const wellFormed = (e: unknown): e is Entry => Array.isArray(e) && e.length === 3 && e.every((s) => typeof s === 'string');
 
@@ -43,7 +41,7 @@ export function diskReadCache(dir = cacheRoot()): ReadCache & { flush(): void } 
     },
     set(key, entry) {
       const value = JSON.stringify(entry.value);
-      const valueDigest = sha256(value);
+      const valueDigest = valueDigestOf(value);
       file.set(key, [value, JSON.stringify(entry.positions), valueDigest]);
       return valueDigest;
     },

@@ -27,7 +27,13 @@ const FORMAT = 'tenantctl-valid-tenants 1';
 const PREFIX = 'valid-tenants-';
 const KEEP_FILES = 4;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * A tenant value's key: the SHA-256 (hex) of its JSON text. The read cache stores it with the
+ * value (LoadedFile.valueDigest), so both must make it alike: this is the one definition.
+ */
+export function valueDigestOf(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
+}
 
 /** The code whose verdict the entries are: see the module comment. */
 function validatorKey(): string {
@@ -49,7 +55,7 @@ function validatorKey(): string {
 export function diskValidTenants(dir = cacheRoot()): ValidTenants & { flush(): void } {
   // Entries: the value's key to the JSON of what zod made of it (parsed per hit, so every hit is a fresh object).
   const file = openEntryFile(join(dir, `${PREFIX}${validatorKey().slice(0, 32)}.json`));
-  const keyOf = (value: unknown, digest: string | undefined) => digest ?? sha256(JSON.stringify(value));
+  const keyOf = (value: unknown, digest: string | undefined) => digest ?? valueDigestOf(JSON.stringify(value));
   return {
     get(value, digest) {
       const entry = file.get(keyOf(value, digest));

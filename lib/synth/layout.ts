@@ -66,7 +66,7 @@ export function objectFiles(
     }
     seen.set(name, obj);
     const path = `${folder}/${name}`;
-    files.push(reuse ? reusedFile(reuse, previous, path, obj, source, () => serialize(obj, source)) : { path, content: serialize(obj, source) });
+    files.push(reusedFile(reuse, previous, path, obj, source, () => serialize(obj, source)));
   }
   return files;
 }
@@ -80,6 +80,6 @@ export function withKustomization(folder: string, files: readonly ManifestFile[]
   }
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
   const path = `${folder}/kustomization.yaml`;
-  const all = [...files, reuse ? reusedFile(reuse, previous, path, kustomization, source, () => toYaml(kustomization, source)) : { path, content: toYaml(kustomization, source) }];
+  const all = [...files, reusedFile(reuse, previous, path, kustomization, source, () => toYaml(kustomization, source))];
   return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -25,10 +25,11 @@ export function objectDigest(version: string, source: string, value: unknown): s
 }
 
 /**
- * The file at `path` holding `value`: its previous text when the digest is the recorded one, else
- * `serialize`'s; with the digest, so the next render can reuse it in turn.
+ * The file at `path` holding `value`: `serialize`'s text, or with `reuse`, its previous text when
+ * the digest is the recorded one, and the digest, so the next render can reuse it in turn.
  */
-export function reusedFile(reuse: TextReuse, previous: ReadonlyMap<string, ManifestFile>, path: string, value: unknown, source: string, serialize: () => string): ManifestFile {
+export function reusedFile(reuse: TextReuse | undefined, previous: ReadonlyMap<string, ManifestFile>, path: string, value: unknown, source: string, serialize: () => string): ManifestFile {
+  if (!reuse) return { path, content: serialize() };
   const digest = objectDigest(reuse.version, source, value);
   const was = previous.get(path);
   return { path, content: was?.digest === digest ? was.content : serialize(), digest };
