@@ -11,6 +11,7 @@
  * let go once the kind is compared, so nothing holds a whole cluster's desired objects.
  */
 import type { ManifestDoc } from '../validate/findings.ts';
+import type { ManifestText } from '../io/read-manifests-parallel.ts';
 import { groupOf, type KubeObject } from '../model/resource.ts';
 import { GITOPS_ENGINES, type GitOpsEngine } from '../model/gitops-engine.ts';
 
@@ -30,6 +31,12 @@ export interface DesiredSegment {
    * last one (lib/audit/in-sync.ts) without parsing the objects.
    */
   readonly digest?: string;
+  /**
+   * Its objects as JSON text (`JSON.stringify` of `objects()`), when it was read as text
+   * (desiredClusterFromTexts): what the desired-state cache stores, without making objects of it
+   * first: UTF-8, joined on each call, so only the segment being stored is ever whole in memory.
+   */
+  readonly json?: () => Buffer;
   /** Its objects; from the cache, a fresh copy on each call, so the caller decides how long they live. */
   objects(): readonly KubeObject[];
 }
@@ -51,16 +58,22 @@ export const ENGINE_KIND: Readonly<Record<GitOpsEngine, { readonly group: string
 
 const isEngineFolder = (folder: string): folder is GitOpsEngine => (GITOPS_ENGINES as readonly string[]).includes(folder);
 
+/** `items` grouped by kind (its group and kind: any API version), in first-seen order. */
+function byKind<T>(items: readonly T[], typeOf: (item: T) => { readonly apiVersion: string; readonly kind: string }): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const { apiVersion, kind } = typeOf(item);
+    const k = `${groupOf(apiVersion)}/${kind}`;
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
 /** Segments holding `objects`, grouped by folder (`engine`) and kind, in first-seen order. */
 export function segmentsOf(objects: readonly KubeObject[], engine?: GitOpsEngine): DesiredSegment[] {
-  const byKind = new Map<string, KubeObject[]>();
-  for (const o of objects) {
-    const k = `${groupOf(o.apiVersion)}/${o.kind}`;
-    const list = byKind.get(k);
-    if (list) list.push(o);
-    else byKind.set(k, [o]);
-  }
-  return [...byKind.values()].map((list) => heldSegment(list, engine));
+  return byKind(objects, (o) => o).map((list) => heldSegment(list, engine));
 }
 
 /** A segment over objects already in memory. */
@@ -69,20 +82,46 @@ export function heldSegment(objects: readonly KubeObject[], engine?: GitOpsEngin
   return { ...(engine ? { engine } : {}), apiVersion: objects[0].apiVersion, kind: objects[0].kind, count: objects.length, namespaces, objects: () => objects };
 }
 
-/** `docs` read from `generated/<cluster>/` with paths relative to the repository root. */
-export function desiredCluster(docs: readonly ManifestDoc[], cluster: string): DesiredCluster {
-  const own: KubeObject[] = [];
-  const folders = new Map<GitOpsEngine, KubeObject[]>();
-  for (const doc of docs) {
-    const parts = doc.file.split('/');
+const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c));
+
+/** A segment over the JSON texts of its objects: parsed when its objects are asked for, each time. */
+function textSegment(texts: readonly ManifestText[], engine?: GitOpsEngine): DesiredSegment {
+  const namespaces = [...new Set(texts.map((t) => t.namespace).filter((n): n is string => !!n))].sort();
+  const json = () => Buffer.concat([OPEN, ...texts.flatMap((t, i) => (i ? [COMMA, t.json] : [t.json])), CLOSE]);
+  return { ...(engine ? { engine } : {}), apiVersion: texts[0].apiVersion, kind: texts[0].kind, count: texts.length, namespaces, json, objects: () => JSON.parse(json().toString('utf8')) as KubeObject[] };
+}
+
+/** The items of generated/<cluster>/ by folder: the cluster's own, and each engine's bootstrap folder. */
+function byFolder<T extends { readonly file: string }>(items: readonly T[], cluster: string): { own: T[]; engines: Map<GitOpsEngine, T[]> } {
+  const own: T[] = [];
+  const engines = new Map<GitOpsEngine, T[]>();
+  for (const item of items) {
+    const parts = item.file.split('/');
     const at = parts.indexOf(cluster);
     if (at < 0) continue;
     const folder = parts[at + 1];
-    if (!isEngineFolder(folder)) own.push(doc.object);
-    else if (folders.has(folder)) folders.get(folder)!.push(doc.object);
-    else folders.set(folder, [doc.object]);
+    if (!isEngineFolder(folder)) own.push(item);
+    else if (engines.has(folder)) engines.get(folder)!.push(item);
+    else engines.set(folder, [item]);
   }
-  return { segments: [...segmentsOf(own), ...[...folders].flatMap(([engine, list]) => segmentsOf(list, engine))] };
+  return { own, engines };
+}
+
+/** `docs` read from `generated/<cluster>/` with paths relative to the repository root. */
+export function desiredCluster(docs: readonly ManifestDoc[], cluster: string): DesiredCluster {
+  const { own, engines } = byFolder(docs, cluster);
+  const objects = (list: readonly ManifestDoc[]) => list.map((d) => d.object);
+  return { segments: [...segmentsOf(objects(own)), ...[...engines].flatMap(([engine, list]) => segmentsOf(objects(list), engine))] };
+}
+
+/**
+ * desiredCluster of documents read as text (readManifestTextsParallel): the same segments, in the
+ * same order, each with its `json`, none parsed until asked for.
+ */
+export function desiredClusterFromTexts(texts: readonly ManifestText[], cluster: string): DesiredCluster {
+  const { own, engines } = byFolder(texts, cluster);
+  const segments = (list: readonly ManifestText[], engine?: GitOpsEngine) => byKind(list, (t) => t).map((group) => textSegment(group, engine));
+  return { segments: [...segments(own), ...[...engines].flatMap(([engine, list]) => segments(list, engine))] };
 }
 
 /**

@@ -163,7 +163,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (o.base !== undefined && !o.base.trim()) throw new UsageError('--base is empty: name the branch pull requests target, or leave it out to use fleet.ts gitops.branch');
       const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
       // Loaded when used: the drift engine and the policies are no start-up cost for other commands.
-      const { auditCommand } = await import('./commands/audit.ts');
+      const [{ auditCommand }, { limitHeapGrowth }] = await Promise.all([import('./commands/audit.ts'), import('../io/heap-growth.ts')]);
+      limitHeapGrowth(2);
       const result = await auditCommand({
         root: root(),
         packageRoot,

@@ -37,6 +37,7 @@ describe('startWorker', () => {
       const first = messages[0];
       if ('done' in first) throw new Error('the worker sent no batch');
       expect(first.batch).toBe(0);
+      if ('texts' in first) throw new Error('the worker sent texts, not the objects it was asked for');
       const read: ReadManifests = 'json' in first ? JSON.parse(first.json) : first.result;
       expect(read.docs.map((d) => d.object.metadata?.name)).toEqual(['from-a-thread']);
       expect(messages.at(-1)).toEqual({ done: true });

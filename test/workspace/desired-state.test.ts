@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { desiredCluster, expectedObjects, type DesiredCluster } from '../../lib/audit/desired.ts';
+import { desiredCluster, desiredClusterFromTexts, expectedObjects, type DesiredCluster } from '../../lib/audit/desired.ts';
 import type { KubeObject } from '../../lib/model/resource.ts';
 import { cachedObjectCount, loadDesiredState } from '../../lib/workspace/desired-state.ts';
 
@@ -52,6 +52,20 @@ describe('the desired-state cache', () => {
     ]);
   });
 
+  it('writes the same entry whether generated/ was read as objects or as text, so either reader fills it for the other', async () => {
+    const texts = DOCS.map(({ file, object }) => ({ file, apiVersion: object.apiVersion, kind: object.kind, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}), json: Buffer.from(JSON.stringify(object)) }));
+    const other = mkdtempSync(join(tmpdir(), 'desired-state-'));
+    try {
+      await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: () => desiredCluster(DOCS, 'c1'), dir });
+      const fromText = await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: () => desiredClusterFromTexts(texts, 'c1'), dir: other });
+      expect(readdirSync(other)).toEqual(entries());
+      expect(readFileSync(join(other, entries()[0]), 'utf8')).toBe(readFileSync(join(dir, entries()[0]), 'utf8'));
+      expect(expectedObjects(fromText.desired, 'flux')).toEqual(expectedObjects(desiredCluster(DOCS, 'c1'), 'flux'));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('gives each load of a segment its own objects, so the caller may drop or change them', async () => {
     await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir });
     const { desired } = await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir });
@@ -79,6 +93,22 @@ describe('the desired-state cache', () => {
     bytes[2_500_000] ^= 1;
     writeFileSync(join(dir, file), bytes);
     expect((await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read, dir })).from).toBe('rebuilt');
+  });
+
+  it('reads a fresh entry\'s segments back from the file it wrote, so nothing of it stays in memory, and from memory when the cache cannot be written', async () => {
+    const fresh = await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir });
+    expect(fresh.from).toBe('read');
+    const namespaces = fresh.desired.segments.find((s) => s.kind === 'Namespace')!;
+    expect(namespaces.objects()).toEqual([DOCS[0].object]);
+    fresh.desired.close?.();
+    expect(() => namespaces.objects()).toThrow(/closed/);
+    // A cache directory that cannot be made: the objects read, all the same.
+    const blocked = join(dir, 'not-a-directory');
+    writeFileSync(blocked, '');
+    const unwritten = await loadDesiredState({ key: { tree: TREE, cluster: 'c1' }, read: counting().read, dir: join(blocked, 'desired-state') });
+    expect(unwritten.from).toBe('read');
+    expect(expectedObjects(unwritten.desired, 'flux')).toEqual(expectedObjects(desiredCluster(DOCS, 'c1'), 'flux'));
+    expect(unwritten.desired.segments.map((s) => s.digest)).toEqual(fresh.desired.segments.map((s) => s.digest));
   });
 
   it('misses the cache for another tree (generated/<cluster> changed) and for another cluster of the same tree', async () => {

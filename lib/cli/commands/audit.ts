@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { auditCluster } from '../../audit/audit-cluster.ts';
 import { ClusterSetupError } from '../../audit/cluster-errors.ts';
 import { KubeconfigError } from '../../live/errors.ts';
-import { desiredCluster } from '../../audit/desired.ts';
+import { desiredCluster, desiredClusterFromTexts } from '../../audit/desired.ts';
 import { auditFleet, buildReport, selectShard, type Shard } from '../../audit/fleet.ts';
 import { ObjectBudget } from '../../audit/object-budget.ts';
 import type { AuditReport } from '../../audit/types.ts';
@@ -23,7 +23,7 @@ import { auditExitCode, renderAudit, type AuditFormat } from '../audit-output.ts
 import { folderAtRef, treeAtRef } from '../../git/ref-tree.ts';
 import { treeHashAt } from '../../git/worktree.ts';
 import { cachedObjectCount, loadDesiredState } from '../../workspace/desired-state.ts';
-import { readManifestsParallel } from '../../io/read-manifests-parallel.ts';
+import { readManifestTextsParallel } from '../../io/read-manifests-parallel.ts';
 import { readSchemaSource } from '../../io/read-schemas.ts';
 import { codeVersion, compileWorkspace } from '../../workspace/compile.ts';
 import { readInSync, writeInSync } from '../../io/in-sync-cache.ts';
@@ -153,12 +153,12 @@ export async function auditCommand(o: AuditCommandOptions): Promise<AuditCommand
         const readFolder = async () => {
           const folder = await folderAtRef(tree, o.root, path);
           try {
-            const { docs, problems } = existsSync(folder.dir) ? await readManifestsParallel(folder.dir, { base: folder.base }) : { docs: [], problems: [] };
+            const { texts, problems } = existsSync(folder.dir) ? await readManifestTextsParallel(folder.dir, { base: folder.base }) : { texts: [], problems: [] };
             if (problems.length) {
               throw new ClusterSetupError('desired-unreadable', `${problems.length} documents of ${problems[0].file} and others cannot be read: ${problems[0].message}`,
                 'run `tenantctl synth` to rewrite generated/ and commit it');
             }
-            return desiredCluster(docs, target.name);
+            return desiredClusterFromTexts(texts, target.name);
           } finally {
             await folder.cleanup();
           }
